@@ -1,0 +1,276 @@
+import { performance } from 'node:perf_hooks'
+import pLimit from 'p-limit'
+import { makeOutcome } from './outcome.js'
+import type { Outcome } from './outcome.js'
+import { createRequester } from './requester.js'
+import type { Requester } from './requester.js'
+import { summarizeSorted } from './stats.js'
+import type { SampleSummary } from './stats.js'
+import { resolveTarget } from './target.js'
+import type { Target } from './target.js'
+import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
+
+/** Options of `runLoad` (and of `toSustainSuccessRate`). */
+export interface LoadOptions {
+  /** Total requests (default 100). With `rate`, the arrivals to schedule unless `duration` is given. */
+  readonly requests?: number
+  /** Clients in flight (default 10). In the open model: the most requests in flight at once. */
+  readonly concurrency?: number
+  /** Milliseconds to run for, instead of a request count. */
+  readonly duration?: number
+  /** Arrivals per second: the open model, latency counted from each scheduled start. */
+  readonly rate?: number
+  /** Milliseconds for one request before it counts as `timeout` (default 10 000). */
+  readonly timeout?: number
+  /** Decides success (default: 2xx status, or the function resolved). */
+  readonly isSuccess?: (outcome: Outcome) => boolean
+}
+
+/** The result of a load run. Latency figures are over the successful requests. */
+export interface LoadResult {
+  readonly kind: 'load'
+  /** What was measured, e.g. the URL. */
+  readonly target: string
+  /** `closed`: `concurrency` clients back to back; `open`: arrivals at `rate` per second. */
+  readonly model: 'closed' | 'open'
+  readonly total: number
+  readonly successes: number
+  readonly failures: number
+  /** successes / total (1 when nothing was sent). */
+  readonly successRate: number
+  /** Requests by outcome kind: `ok`, `status:503`, `timeout`, `ECONNRESET`… */
+  readonly outcomes: Readonly<Record<string, number>>
+  /** The first error message of each failure kind. */
+  readonly errors: Readonly<Record<string, string>>
+  /** Latency of the successful requests in ms (null when none succeeded). */
+  readonly latency: SampleSummary | null
+  /** Completed requests per second over the run. */
+  readonly throughput: number
+  /** Wall time of the run in ms. */
+  readonly durationMs: number
+  readonly concurrency: number
+  /** Arrivals per second in the open model. */
+  readonly rate: number | undefined
+}
+
+const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
+
+/** Load options after validation and defaults. */
+export interface ResolvedLoadOptions {
+  readonly requests: number | undefined
+  readonly concurrency: number
+  readonly durationMs: number | undefined
+  readonly rate: number | undefined
+  readonly timeoutMs: number
+  readonly isSuccess: ((outcome: Outcome) => boolean) | undefined
+}
+
+/** Validates load options once, up front; throws a TypeError naming the bad option. */
+export function resolveLoadOptions(options: unknown, name = 'options', extraKeys: readonly string[] = []): ResolvedLoadOptions {
+  const raw = optionsObject(name, options, [...loadOptionKeys, ...extraKeys] as readonly (typeof loadOptionKeys)[number][])
+  const durationMs = raw.duration === undefined ? undefined : positiveNumber(`${name}.duration`, raw.duration)
+  const requests =
+    raw.requests === undefined ? (durationMs === undefined ? 100 : undefined) : integerAtLeast(`${name}.requests`, raw.requests, 1)
+  const isSuccess = raw.isSuccess
+  if (isSuccess !== undefined && typeof isSuccess !== 'function') invalidArgument(`${name}.isSuccess`, 'a function', isSuccess)
+  return {
+    requests,
+    concurrency: raw.concurrency === undefined ? 10 : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
+    durationMs,
+    rate: raw.rate === undefined ? undefined : positiveNumber(`${name}.rate`, raw.rate),
+    timeoutMs: raw.timeout === undefined ? 10_000 : positiveNumber(`${name}.timeout`, raw.timeout),
+    isSuccess: isSuccess as ((outcome: Outcome) => boolean) | undefined,
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
+  }
+  return String(error)
+}
+
+/** Collects outcomes with little allocation: latencies in an array, counts in a map. */
+export class OutcomeRecorder {
+  readonly latencies: number[] = []
+  readonly counts = new Map<string, number>()
+  /** The first error message of each failure kind, to say why requests failed. */
+  readonly errors: Record<string, string> = {}
+  total = 0
+  successes = 0
+
+  constructor(private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined) {}
+
+  record(kind: string, latencyMs: number, status: number | undefined, detail: unknown): void {
+    let effectiveKind = kind
+    if (this.isSuccess !== undefined) {
+      const decided = this.isSuccess(makeOutcome(kind, latencyMs, status, detail))
+      if (decided && kind !== 'ok') effectiveKind = 'ok'
+      else if (!decided && kind === 'ok') effectiveKind = status === undefined ? 'rejected-by-isSuccess' : `status:${status}`
+    }
+    this.total++
+    this.counts.set(effectiveKind, (this.counts.get(effectiveKind) ?? 0) + 1)
+    if (effectiveKind === 'ok') {
+      this.successes++
+      this.latencies.push(latencyMs)
+    } else if (this.errors[effectiveKind] === undefined) {
+      this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
+    }
+  }
+
+  /** Counts by kind as a plain object, `ok` first then by count. */
+  outcomes(): Record<string, number> {
+    const entries = [...this.counts].sort(([a, x], [b, y]) => (a === 'ok' ? -1 : b === 'ok' ? 1 : y - x || a.localeCompare(b)))
+    return Object.fromEntries(entries)
+  }
+
+  sortedLatencies(): number[] {
+    return Array.from(Float64Array.from(this.latencies).sort())
+  }
+}
+
+/**
+ * Closed model: `concurrency` clients, each sending its next request when the last one ended,
+ * until `requests` were sent or `durationMs` passed.
+ */
+export function runClosedModel(
+  requester: Requester,
+  limits: { readonly requests: number | undefined; readonly durationMs: number | undefined; readonly concurrency: number },
+  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+): Promise<void> {
+  const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
+  const stopAt = limits.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + limits.durationMs
+  return new Promise((resolve) => {
+    let issued = 0
+    let active = 0
+    let pending = 0
+    let launching = false
+    const onDone = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+      active--
+      record(kind, latencyMs, status, detail)
+      launchNext()
+    }
+    // A synchronous target answers inside send(): loop instead of recursing.
+    const launchNext = (): void => {
+      pending++
+      if (launching) return
+      launching = true
+      while (pending > 0) {
+        pending--
+        const now = performance.now()
+        if (issued < maxRequests && now < stopAt) {
+          issued++
+          active++
+          requester.send(now, onDone)
+        } else if (active === 0) {
+          pending = 0
+          resolve()
+        }
+      }
+      launching = false
+    }
+    for (let client = 0; client < limits.concurrency; client++) launchNext()
+  })
+}
+
+/**
+ * Open model: arrivals on a fixed schedule, whatever the server does. Latency counts from each
+ * scheduled start, so a stalled server shows in the percentiles instead of slowing the sender
+ * (coordinated omission). At most `concurrency` are in flight; the rest wait their turn, and an
+ * arrival that waited past its timeout counts as `timeout` without being sent.
+ */
+export function runOpenModel(
+  requester: Requester,
+  limits: { readonly arrivals: number; readonly rate: number; readonly concurrency: number; readonly timeoutMs: number },
+  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+): Promise<void> {
+  const limit = pLimit(limits.concurrency)
+  const intervalMs = 1000 / limits.rate
+  const start = performance.now()
+  const finished: Promise<void>[] = []
+  const sendAt = (scheduledStart: number) => (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const waited = performance.now() - scheduledStart
+      if (waited >= limits.timeoutMs) {
+        record('timeout', waited, undefined, undefined)
+        resolve()
+        return
+      }
+      requester.send(scheduledStart, (kind, latencyMs, status, detail) => {
+        record(kind, latencyMs, status, detail)
+        resolve()
+      })
+    })
+  return new Promise((resolve) => {
+    let next = 0
+    const tick = (): void => {
+      const now = performance.now()
+      while (next < limits.arrivals && start + next * intervalMs <= now) {
+        finished.push(limit(sendAt(start + next * intervalMs)))
+        next++
+      }
+      if (next < limits.arrivals) {
+        setTimeout(tick, Math.max(0, Math.min(intervalMs, start + next * intervalMs - performance.now())))
+      } else {
+        void Promise.all(finished).then(() => resolve())
+      }
+    }
+    tick()
+  })
+}
+
+/**
+ * Runs a bounded load against a target and reports counts by outcome, latency and throughput.
+ * It always stops: by count or duration, each request bounded by `timeout`; sockets are closed.
+ * @example
+ * const result = await runLoad('http://127.0.0.1:3000/api', { requests: 500, concurrency: 20 })
+ * result.successRate // 0.998
+ */
+export async function runLoad(target: Target, options?: LoadOptions): Promise<LoadResult> {
+  const resolvedTarget = resolveTarget(target)
+  return runResolvedLoad(resolvedTarget, resolveLoadOptions(options))
+}
+
+/** runLoad after validation: shared with the matchers, which validate their own options first. */
+export async function runResolvedLoad(
+  target: ReturnType<typeof resolveTarget>,
+  options: ResolvedLoadOptions,
+): Promise<LoadResult> {
+  const recorder = new OutcomeRecorder(options.isSuccess)
+  const record = recorder.record.bind(recorder)
+  const requester = createRequester(target, { connections: options.concurrency, timeoutMs: options.timeoutMs })
+  const startedAt = performance.now()
+  let endedAt = startedAt
+  try {
+    if (options.rate === undefined) {
+      await runClosedModel(requester, options, record)
+    } else {
+      const arrivals =
+        options.durationMs === undefined ? (options.requests ?? 100) : Math.max(1, Math.round((options.rate * options.durationMs) / 1000))
+      await runOpenModel(requester, { arrivals, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record)
+    }
+    // The run ends with its last request, not with closing the sockets.
+    endedAt = performance.now()
+  } finally {
+    await requester.close()
+  }
+  const durationMs = endedAt - startedAt
+  const sorted = recorder.sortedLatencies()
+  return {
+    kind: 'load',
+    target: target.label,
+    model: options.rate === undefined ? 'closed' : 'open',
+    total: recorder.total,
+    successes: recorder.successes,
+    failures: recorder.total - recorder.successes,
+    successRate: recorder.total === 0 ? 1 : recorder.successes / recorder.total,
+    outcomes: recorder.outcomes(),
+    errors: recorder.errors,
+    latency: sorted.length === 0 ? null : summarizeSorted(sorted),
+    throughput: durationMs > 0 ? (recorder.total * 1000) / durationMs : 0,
+    durationMs,
+    concurrency: options.concurrency,
+    rate: options.rate,
+  }
+}

@@ -1,0 +1,54 @@
+import type { SampleSummary } from '../stats.js'
+
+/** Milliseconds with precision that suits their size: 0.0123, 1.23, 12.3, 123. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms)
+  const abs = Math.abs(ms)
+  if (abs >= 100) return ms.toFixed(0)
+  if (abs >= 10) return ms.toFixed(1)
+  if (abs >= 0.1) return ms.toFixed(2)
+  return ms.toPrecision(2)
+}
+
+/** A rate as a percentage, with as many decimals as it takes to not round to 100%. */
+export function formatPercent(rate: number): string {
+  const percent = rate * 100
+  if (rate === 1 || rate === 0) return `${percent.toFixed(0)}%`
+  // 99.96% must not print as 100.0%, nor 0.04% as 0.0%.
+  for (const digits of [1, 2, 3]) {
+    const text = percent.toFixed(digits)
+    if (Number(text) > 0 && Number(text) < 100) return `${text}%`
+  }
+  return `${percent.toPrecision(6)}%`
+}
+
+/** `p50 1.20 · p90 2.31 · p95 3.10 · p99 4.00 · max 5.20` */
+export function formatPercentiles(summary: SampleSummary): string {
+  return [
+    `p50 ${formatMs(summary.p50)}`,
+    `p90 ${formatMs(summary.p90)}`,
+    `p95 ${formatMs(summary.p95)}`,
+    `p99 ${formatMs(summary.p99)}`,
+    `max ${formatMs(summary.max)}`,
+  ].join(' · ')
+}
+
+/** `ok 28 · timeout 2` */
+export function formatOutcomes(outcomes: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(outcomes)
+  return entries.length === 0 ? 'none' : entries.map(([kind, count]) => `${kind} ${count}`).join(' · ')
+}
+
+/** One line per failure kind whose first error says more than the kind itself. */
+export function formatFailureReasons(errors: Readonly<Record<string, string>>): string[] {
+  return Object.entries(errors)
+    .filter(([kind, message]) => message !== kind)
+    .map(([kind, message]) => `  ${kind}: ${message}`)
+}
+
+/** Throughput and wall time: `812 req/s over 36 ms`. */
+export function formatThroughput(throughput: number, durationMs: number): string {
+  const rate = throughput >= 100 ? throughput.toFixed(0) : throughput.toFixed(1)
+  const duration = durationMs >= 1000 ? `${(durationMs / 1000).toFixed(2)} s` : `${formatMs(durationMs)} ms`
+  return `${rate} req/s over ${duration}`
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { runLoad } from '../../src/load.js'
+
+let server: FixtureServer
+
+beforeAll(async () => {
+  server = await startFixtureServer()
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+describe('runLoad, closed model', () => {
+  it('sends exactly `requests` requests and reports counts, latency and throughput', async () => {
+    const before = server.requestCount('/fast')
+    const result = await runLoad(`${server.url}/fast`, { requests: 300, concurrency: 8 })
+    expect(server.requestCount('/fast') - before).toBe(300)
+    expect(result).toMatchObject({ kind: 'load', model: 'closed', total: 300, successes: 300, failures: 0, successRate: 1, concurrency: 8 })
+    expect(result.latency?.count).toBe(300)
+    expect(result.throughput).toBeGreaterThan(0)
+  })
+
+  it('counts every failure kind of a flaky endpoint', async () => {
+    server.reset()
+    const result = await runLoad(`${server.url}/flaky?every=10`, { requests: 200, concurrency: 5 })
+    expect(result.outcomes).toEqual({ ok: 180, 'status:503': 20 })
+    expect(result.successRate).toBe(0.9)
+  })
+
+  it('runs for a duration instead of a count, and stops', async () => {
+    const result = await runLoad(`${server.url}/delay?ms=10`, { duration: 200, concurrency: 2 })
+    expect(result.total).toBeGreaterThan(0)
+    expect(result.durationMs).toBeGreaterThanOrEqual(200)
+  })
+
+  it('ends hanging requests at their timeout and stops', async () => {
+    const result = await runLoad(`${server.url}/hang`, { requests: 6, concurrency: 3, timeout: 100 })
+    expect(result.outcomes).toEqual({ timeout: 6 })
+    expect(result.latency).toBeNull()
+  })
+
+  it('lets isSuccess decide what counts as success', async () => {
+    const result = await runLoad(`${server.url}/status/404`, { requests: 10, concurrency: 2, isSuccess: (outcome) => outcome.status === 404 })
+    expect(result.outcomes).toEqual({ ok: 10 })
+    const strict = await runLoad(() => 'empty', { requests: 5, concurrency: 1, isSuccess: (outcome) => outcome.value !== 'empty' })
+    expect(strict.outcomes).toEqual({ 'rejected-by-isSuccess': 5 })
+  })
+
+  it('runs a synchronous function many times without growing the stack', async () => {
+    const result = await runLoad(() => 1, { requests: 50_000, concurrency: 4 })
+    expect(result.total).toBe(50_000)
+  })
+
+  it('rejects bad options with a TypeError naming them', async () => {
+    await expect(runLoad(`${server.url}/fast`, { concurrency: 0 })).rejects.toThrow(/`options\.concurrency`/)
+    await expect(runLoad(`${server.url}/fast`, { rate: -5 })).rejects.toThrow(/`options\.rate`/)
+    await expect(runLoad(`${server.url}/fast`, { isSuccess: true } as never)).rejects.toThrow(/`options\.isSuccess`/)
+    await expect(runLoad(`${server.url}/fast`, { concurency: 2 } as never)).rejects.toThrow(/Unknown option `concurency`/)
+  })
+})
+
+describe('runLoad, open model', () => {
+  it('schedules rate × duration arrivals', async () => {
+    const before = server.requestCount('/fast')
+    const result = await runLoad(`${server.url}/fast`, { rate: 200, duration: 250, concurrency: 10 })
+    expect(result).toMatchObject({ model: 'open', total: 50, rate: 200 })
+    expect(server.requestCount('/fast') - before).toBe(50)
+  })
+
+  it('shows a server stall in the high percentiles because latency counts from the scheduled start', async () => {
+    // The server holds every request that arrives between 300 ms and 700 ms of its uptime.
+    const stalling = await startFixtureServer()
+    try {
+      const result = await runLoad(`${stalling.url}/stall-window?start=300&end=700`, { rate: 100, duration: 1000, concurrency: 100 })
+      expect(result.outcomes).toEqual({ ok: 100 })
+      const latency = result.latency
+      if (latency === null) throw new Error('no latency')
+      // Arrivals scheduled right at the start of the stall waited for most of its 400 ms:
+      // a closed-loop client would have sent only a few requests during the stall and hidden it.
+      expect(latency.p99).toBeGreaterThanOrEqual(300)
+      expect(latency.p50).toBeLessThan(latency.p99)
+      // Around 40% of the arrivals fall in the stall window, each waiting for its end.
+      expect(latency.p75).toBeGreaterThan(50)
+    } finally {
+      await stalling.close()
+    }
+  })
+
+  it('counts arrivals that queued past their timeout as timeouts and still stops', async () => {
+    const result = await runLoad(`${server.url}/hang`, { rate: 100, duration: 200, concurrency: 2, timeout: 150 })
+    expect(result.total).toBe(20)
+    expect(result.outcomes).toEqual({ timeout: 20 })
+  })
+})

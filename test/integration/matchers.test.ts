@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import '../../src/vitest.js'
+
+let server: FixtureServer
+
+beforeAll(async () => {
+  server = await startFixtureServer()
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+/** The message of the assertion error a failing matcher produced. */
+async function failureOf(assertion: Promise<unknown>): Promise<string> {
+  try {
+    await assertion
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof TypeError)) return error.message
+    throw error
+  }
+  throw new Error('expected the assertion to fail, but it passed')
+}
+
+// Strip colours so messages can be matched as text.
+// eslint-disable-next-line no-control-regex
+const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '')
+
+describe('toRespondWithin', () => {
+  it('passes for a fast endpoint within a generous budget', async () => {
+    await expect(`${server.url}/fast`).toRespondWithin(2000)
+    await expect(new URL(`${server.url}/fast`)).toRespondWithin(2000, { samples: 10, percentile: 'median' })
+  })
+
+  it('fails with the statistic, the budget and the percentile table when too slow', async () => {
+    const message = plain(await failureOf(expect(`${server.url}/delay?ms=40`).toRespondWithin(20, { samples: 5, warmup: 0 })))
+    expect(message).toContain('toRespondWithin')
+    expect(message).toMatch(/Expected: p95 ≤ 20 ms, no failed request/)
+    expect(message).toMatch(/Received: p95 \d+(\.\d+)? ms/)
+    expect(message).toMatch(/Latency of 5 successful requests \(ms\): p50 .* p90 .* p95 .* p99 .* max /)
+    expect(message).toMatch(/Outcomes: +ok 5/)
+    expect(message).toMatch(/Throughput: .* req\/s over .* \(concurrency 1\)/)
+  })
+
+  it('fails when a request fails, giving the kind and the reason', async () => {
+    const message = plain(await failureOf(expect(`${server.url}/hang`).toRespondWithin(5000, { samples: 2, warmup: 0, timeout: 100 })))
+    expect(message).toMatch(/Failures: 2 of 2 requests failed \(allowed 0\)/)
+    expect(message).toMatch(/timeout: no answer within 100 ms/)
+    expect(message).toMatch(/no successful request/)
+  })
+
+  it('tolerates allowFailures failed requests', async () => {
+    server.reset()
+    await expect(`${server.url}/flaky?every=4`).toRespondWithin(2000, { samples: 8, warmup: 0, allowFailures: 2 })
+    server.reset()
+    const message = plain(await failureOf(expect(`${server.url}/flaky?every=4`).toRespondWithin(2000, { samples: 8, warmup: 0, allowFailures: 1 })))
+    expect(message).toMatch(/status:503/)
+  })
+
+  it('holds the upper confidence bound to the budget when confidence is set', async () => {
+    await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 60, percentile: 95, confidence: 0.95 })
+    const message = plain(await failureOf(expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, percentile: 99, confidence: 0.95 })))
+    expect(message).toMatch(/cannot bound p99 at 95% confidence; use samples: 299 or more/)
+  })
+
+  it('supports mean and max', async () => {
+    await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, percentile: 'mean', confidence: 0.9 })
+    await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, percentile: 'max' })
+  })
+
+  it('works with .not: passes when slower than the budget', async () => {
+    await expect(`${server.url}/delay?ms=30`).not.toRespondWithin(5, { samples: 3, warmup: 0 })
+    const message = plain(await failureOf(expect(`${server.url}/fast`).not.toRespondWithin(5000, { samples: 3 })))
+    expect(message).toMatch(/Expected: p95 > 5000 ms/)
+  })
+
+  it('measures a function target', async () => {
+    await expect(async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+    }).toRespondWithin(1000, { samples: 10 })
+  })
+
+  it.each([
+    ['a negative budget', -1, undefined, /`budgetMs`/],
+    ['an infinite budget', Number.POSITIVE_INFINITY, undefined, /`budgetMs`/],
+    ['samples below 1', 100, { samples: 0 }, /`options\.samples`/],
+    ['concurrency below 1', 100, { concurrency: 0 }, /`options\.concurrency`/],
+    ['a percentile above 100', 100, { percentile: 101 }, /`options\.percentile`/],
+    ['a confidence of 1', 100, { confidence: 1 }, /`options\.confidence`/],
+    ['confidence with max', 100, { percentile: 'max', confidence: 0.9 }, /percentile: 'max'/],
+    ['an unknown option', 100, { sample: 3 }, /Unknown option `sample`/],
+  ])('throws a TypeError for %s before any request', async (_label, budget, options, pattern) => {
+    const before = server.requestCount()
+    await expect(expect(`${server.url}/fast`).toRespondWithin(budget, options as never)).rejects.toThrow(TypeError)
+    await expect(expect(`${server.url}/fast`).toRespondWithin(budget, options as never)).rejects.toThrow(pattern)
+    expect(server.requestCount()).toBe(before)
+  })
+
+  it('throws a TypeError for a target of the wrong type', async () => {
+    await expect(expect(42).toRespondWithin(100)).rejects.toThrow(/`target`/)
+  })
+})
+
+describe('toSustainSuccessRate', () => {
+  it('passes when the success rate holds under load', async () => {
+    await expect(`${server.url}/fast`).toSustainSuccessRate(0.99, { requests: 200, concurrency: 20 })
+  })
+
+  it('fails with the rate, counts by kind and throughput when it does not', async () => {
+    server.reset()
+    const message = plain(await failureOf(expect(`${server.url}/flaky?every=5`).toSustainSuccessRate(0.99, { requests: 100, concurrency: 10 })))
+    expect(message).toContain('toSustainSuccessRate')
+    expect(message).toMatch(/Expected: success rate ≥ 99\.0%/)
+    expect(message).toMatch(/Received: 80\.0% \(80 of 100\)/)
+    expect(message).toMatch(/Outcomes: +ok 80 · status:503 20/)
+    expect(message).toMatch(/Throughput: .* \(closed model, concurrency 10\)/)
+  })
+
+  it('uses the lower Wilson bound when confidence is set', async () => {
+    server.reset()
+    // 95 of 100 is a 95% rate, but its lower 95% bound is below 0.95.
+    await expect(`${server.url}/flaky?every=20`).toSustainSuccessRate(0.95, { requests: 100 })
+    server.reset()
+    const message = plain(await failureOf(expect(`${server.url}/flaky?every=20`).toSustainSuccessRate(0.95, { requests: 100, confidence: 0.95 })))
+    expect(message).toMatch(/lower 95% Wilson bound/)
+    expect(message).toMatch(/lower bound 9\d\.\d%/)
+  })
+
+  it('runs the open model with rate and duration', async () => {
+    await expect(`${server.url}/fast`).toSustainSuccessRate(1, { rate: 100, duration: 200 })
+  })
+
+  it('counts timeouts, resets and refusals as failures with their reasons', async () => {
+    const message = plain(await failureOf(expect(`${server.url}/reset`).toSustainSuccessRate(0.5, { requests: 4, concurrency: 2 })))
+    expect(message).toMatch(/ECONNRESET 4/)
+  })
+
+  it('lets isSuccess decide success', async () => {
+    await expect({ url: `${server.url}/status/500` }).toSustainSuccessRate(1, { requests: 10, isSuccess: (o) => o.status === 500 })
+  })
+
+  it('works with .not', async () => {
+    server.reset()
+    await expect(`${server.url}/flaky?every=2`).not.toSustainSuccessRate(0.9, { requests: 20 })
+  })
+
+  it.each([
+    ['a rate above 1', 1.5, undefined, /`minRate`/],
+    ['a negative rate', -0.1, undefined, /`minRate`/],
+    ['requests below 1', 0.9, { requests: 0 }, /`options\.requests`/],
+    ['a non-function isSuccess', 0.9, { isSuccess: 'yes' }, /`options\.isSuccess`/],
+    ['an unknown option', 0.9, { retries: 2 }, /Unknown option `retries`/],
+  ])('throws a TypeError for %s before any request', async (_label, rate, options, pattern) => {
+    const before = server.requestCount()
+    await expect(expect(`${server.url}/fast`).toSustainSuccessRate(rate, options as never)).rejects.toThrow(pattern)
+    expect(server.requestCount()).toBe(before)
+  })
+})

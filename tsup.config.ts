@@ -1,0 +1,38 @@
+import { defineConfig } from 'tsup'
+
+const entry = {
+  index: 'src/index.ts',
+  vitest: 'src/vitest.ts',
+  plugin: 'src/plugin.ts',
+}
+
+// Runner packages stay external: they belong to the user's project.
+const external = ['vitest', 'vite', '@vitest/expect', 'expect', '@jest/globals', '@jest/expect']
+
+export default defineConfig([
+  {
+    entry,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    splitting: true,
+    external,
+  },
+  {
+    // CommonJS for Jest's default mode: tinybench and p-limit are ESM-only, and Jest's own
+    // module system cannot require() them, so this build bundles them in.
+    entry,
+    format: ['cjs'],
+    target: 'node20',
+    platform: 'node',
+    dts: true,
+    sourcemap: true,
+    splitting: false,
+    external,
+    shims: true,
+    noExternal: ['tinybench', 'p-limit', 'yocto-queue', 'simple-statistics'],
+  },
+])
