@@ -452,6 +452,21 @@ export function bootstrapMedianRatio(
   current: readonly number[],
   options: { confidence?: number; resamples?: number; seed?: number } = {},
 ): RatioInterval {
+  return bootstrapRatio(baseline, current, 'median', options)
+}
+
+/**
+ * Percentile bootstrap of statistic(current)/statistic(baseline) for the median or the mean;
+ * resampled as bootstrapMedianRatio does.
+ * @example bootstrapRatio(before, after, 'mean', { seed: 7 })
+ */
+export function bootstrapRatio(
+  baseline: readonly number[],
+  current: readonly number[],
+  statistic: 'median' | 'mean',
+  options: { confidence?: number; resamples?: number; seed?: number } = {},
+): RatioInterval {
+  const center = statistic === 'median' ? median : mean
   const { confidence = 0.95, resamples = 2000, seed = 1 } = options
   assertSample('baseline', baseline)
   assertSample('current', current)
@@ -464,13 +479,13 @@ export function bootstrapMedianRatio(
   const cur = [...current]
   const ratios = new Float64Array(resamples)
   for (let r = 0; r < resamples; r++) {
-    const mb = median(sampleWithReplacement(base, base.length, random))
-    ratios[r] = median(sampleWithReplacement(cur, cur.length, random)) / mb
+    const mb = center(sampleWithReplacement(base, base.length, random))
+    ratios[r] = center(sampleWithReplacement(cur, cur.length, random)) / mb
   }
   const sorted = Array.from(ratios.sort())
   const alpha = (1 - confidence) / 2
   return {
-    estimate: median(cur) / median(base),
+    estimate: center(cur) / center(base),
     lower: quantileSorted(sorted, alpha),
     upper: quantileSorted(sorted, 1 - alpha),
     confidence,
@@ -494,4 +509,19 @@ export function relativeSpread(values: readonly number[]): number {
   const m = median(values)
   if (!(m > 0)) throw new TypeError(`Expected \`values\` to have a positive median, got ${m}`)
   return (max - min) / m
+}
+
+/**
+ * A compact stand-in for a large sorted sample: `points` values at evenly spaced quantiles
+ * ((i + 0.5) / points), so the stored sample keeps the distribution's shape at a fixed size.
+ * Samples with at most `points` values are returned as they are.
+ * @example compactSorted(tenThousandSortedTimes, 256).length // => 256
+ */
+export function compactSorted(sorted: readonly number[], points: number): number[] {
+  assertSample('sorted', sorted)
+  assertInteger('points', points, 1)
+  if (sorted.length <= points) return [...sorted]
+  const compact: number[] = []
+  for (let i = 0; i < points; i++) compact.push(quantileSorted(sorted as number[], (i + 0.5) / points))
+  return compact
 }

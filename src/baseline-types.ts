@@ -1,0 +1,33 @@
+import type { Environment } from './environment.js'
+import type { SampleSummary } from './stats.js'
+
+/** How baselines may be written in this run, as snapshots do it. */
+export type UpdateMode = 'all' | 'new' | 'none'
+
+/** One stored measurement of one key in one environment. */
+export interface BaselineRecord {
+  /** Unit of `sample` and `summary`: milliseconds per call (or per request). */
+  readonly unit: 'ms'
+  /** Summary statistics of the full sample as measured. */
+  readonly summary: SampleSummary
+  /** A compact sorted sample (at most a few hundred points) standing for the full one. */
+  readonly sample: readonly number[]
+  /** How many points the full sample had. */
+  readonly sampleCount: number
+  /** The median of each independent round measured when recording, in ms. */
+  readonly rounds: readonly number[]
+  /** Relative spread of the rounds: the smallest change that can be told from noise (0.05 = 5%). */
+  readonly noise: number
+  readonly environment: Environment
+  /** ISO time of recording. */
+  readonly recordedAt: string
+  readonly perfgateVersion: string
+  /** Git commit of the project when recorded, where known. */
+  readonly gitCommit: string | null
+}
+
+/** The content of one baseline file: key → environment id → record. */
+export interface BaselineFileContent {
+  readonly version: 1
+  readonly entries: Readonly<Record<string, Readonly<Record<string, BaselineRecord>>>>
+}
