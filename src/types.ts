@@ -1,4 +1,4 @@
-import type { RespondWithinOptions, SustainSuccessRateOptions } from './matchers/index.js'
+import type { MatchBaselineOptions, RespondWithinOptions, SustainSuccessRateOptions } from './matchers/index.js'
 
 /** perfgate's matchers as they appear on `expect(…)`; all are asynchronous: `await` them. */
 export interface PerfgateMatchers<R = unknown> {
@@ -13,4 +13,11 @@ export interface PerfgateMatchers<R = unknown> {
    * @example await expect(api).toSustainSuccessRate(0.99, { requests: 500, concurrency: 20 })
    */
   toSustainSuccessRate(minRate: number, options?: SustainSuccessRateOptions): Promise<R>
+  /**
+   * Compares with the baseline stored for this test (recording it when missing) and fails on
+   * a statistically significant slowdown beyond the threshold. Received: a function, or a
+   * `benchmark()` / `measure()` result.
+   * @example await expect(() => parse(doc)).toMatchBaseline()
+   */
+  toMatchBaseline(options?: MatchBaselineOptions): Promise<R>
 }

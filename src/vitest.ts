@@ -1,9 +1,35 @@
 import './vitest-guard.js'
-import { expect } from 'vitest'
+import { afterAll, expect } from 'vitest'
+import { finishTestFile } from './file-end.js'
 import { perfgateMatchers } from './matchers/index.js'
 import type { PerfgateMatchers } from './types.js'
 
 expect.extend(perfgateMatchers)
+
+interface TaskLike {
+  readonly type?: string
+  readonly mode?: string
+  readonly result?: { readonly state?: string }
+  readonly tasks?: readonly TaskLike[]
+  readonly filepath?: string
+}
+
+/** Every test of the file ran and passed: no filter, skip, todo or failure. */
+function isFullRun(task: TaskLike): boolean {
+  if (task.tasks !== undefined) return task.tasks.every(isFullRun)
+  return task.mode === 'run' && task.result?.state === 'pass'
+}
+
+// A setup file's hooks run for each test file: the file's baselines are settled at its end.
+// Vitest 4 passes (context, suite) and rejects a first parameter that is not destructured;
+// Vitest 3.2 passes (suite). A function without parameters reads either from `arguments`.
+afterAll(async function settleBaselines() {
+  // eslint-disable-next-line prefer-rest-params
+  const suite = (arguments.length > 1 ? arguments[1] : arguments[0]) as TaskLike | undefined
+  const testFile = suite?.filepath ?? expect.getState().testPath
+  if (testFile === undefined) return
+  await finishTestFile(testFile, suite !== undefined && isFullRun(suite), expect.getState().snapshotState)
+})
 
 declare module 'vitest' {
   // No type parameters on purpose: Vitest 4 declares `Matchers<T = any>`, Vitest 5

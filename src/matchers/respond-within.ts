@@ -123,7 +123,7 @@ function describe(context: MatcherContext, result: LatencyResult, verdict: Verdi
   ]
   const judged = verdict.judged
   if (judged === undefined) {
-    lines.push(`Received: ${utils.printReceived('no successful request')} to take ${label} from`)
+    lines.push(`Received: ${utils.RECEIVED_COLOR('no successful request')}, so there is no ${label} to compare`)
   } else {
     const boundText = judged.bound === undefined ? '' : `, upper bound ${utils.printReceived(Number(formatMs(judged.bound)))} ms`
     lines.push(`Received: ${label} ${utils.printReceived(Number(formatMs(judged.value)))} ms${boundText}`)

@@ -4,7 +4,9 @@ import { formatMs, formatOutcomes, formatPercent } from '../../src/matchers/form
 describe('formatPercent', () => {
   it('never rounds a rate below 1 up to 100% or above 0 down to 0%', () => {
     expect(formatPercent(0.9996)).toBe('99.96%')
-    expect(formatPercent(0.99)).toBe('99.0%')
+    expect(formatPercent(0.99)).toBe('99%')
+    expect(formatPercent(0.955)).toBe('95.5%')
+    expect(formatPercent(1 / 3)).toBe('33.3%')
     expect(formatPercent(0.0004)).toBe('0.04%')
     expect(formatPercent(1)).toBe('100%')
     expect(formatPercent(0)).toBe('0%')

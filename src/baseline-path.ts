@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { PerfgateError } from './errors.js'
+import { integerAtLeast, invalidArgument } from './validate.js'
+
+/** Where the baselines of test files outside the project root go, inside `baselineDir`. */
+const externalDir = '__external__'
+
+/**
+ * The baseline file of one test file: `<rootDir>/<baselineDir>/<testFile relative to rootDir>.json`,
+ * always absolute and always inside `baselineDir`. A test file outside `rootDir` maps to
+ * `<baselineDir>/__external__/<its absolute path, flattened>.<hash>.json` rather than escaping.
+ * @example baselineFilePath({ rootDir: '/app', baselineDir: 'baselines', testFile: 'test/a.test.ts' })
+ * // => '/app/baselines/test/a.test.ts.json'
+ */
+export function baselineFilePath(options: { rootDir: string; baselineDir: string; testFile: string }): string {
+  const { rootDir, baselineDir, testFile } = options
+  for (const [name, value] of [['rootDir', rootDir], ['baselineDir', baselineDir], ['testFile', testFile]] as const) {
+    if (typeof value !== 'string' || value === '') invalidArgument(name, 'a non-empty path', value)
+  }
+  const root = path.resolve(rootDir)
+  const baseDir = path.resolve(root, baselineDir)
+  const testPath = path.resolve(root, testFile)
+  const relative = path.relative(root, testPath)
+  const file = relative === '' || escapes(relative) ? path.join(externalDir, externalName(testPath)) : relative
+  const result = path.join(baseDir, `${file}.json`)
+  // The branches above cannot leave baseDir; this check keeps it so if they ever change.
+  const inside = path.relative(baseDir, result)
+  if (inside === '' || escapes(inside)) {
+    throw new PerfgateError(
+      'PERFGATE_BASELINE_INVALID',
+      `The baseline file for ${testPath} would be ${result}, outside the baseline directory ${baseDir}; perfgate writes only inside it.`,
+    )
+  }
+  return result
+}
+
+/** Whether a path made by `path.relative` leads out of its base (`..`, or another drive on Windows). */
+function escapes(relative: string): boolean {
+  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
+}
+
+/**
+ * One flat, portable file name for an absolute path: unsafe characters become `_`, long names keep
+ * their end (where the file name is), and a hash of the full path keeps two such files apart.
+ */
+function externalName(absolutePath: string): string {
+  const hash = createHash('sha256').update(absolutePath).digest('hex').slice(0, 8)
+  const flat = absolutePath.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+/, '')
+  return `${flat.slice(-120)}.${hash}`
+}
+
+/**
+ * The key of one comparison inside a baseline file: the full test name, then ` > <name>` when a
+ * name is given, then ` <occurrence>` from the second anonymous comparison of one test on.
+ * Keys are only ever JSON object keys, never parts of a path, so a test name such as
+ * `../../etc/passwd` is just text here.
+ * @example baselineKey('parser > parses a line', undefined, 2) // => 'parser > parses a line 2'
+ */
+export function baselineKey(testName: string, name: string | undefined, occurrence: number): string {
+  if (typeof testName !== 'string' || testName === '') invalidArgument('testName', 'a non-empty string', testName)
+  if (name !== undefined && (typeof name !== 'string' || name === '')) invalidArgument('name', 'a non-empty string', name)
+  integerAtLeast('occurrence', occurrence, 1)
+  const named = name === undefined ? testName : `${testName} > ${name}`
+  return occurrence > 1 ? `${named} ${occurrence}` : named
+}

@@ -1,0 +1,42 @@
+import { relative } from 'node:path'
+import { baselineFilePath } from './baseline-path.js'
+import { baselineFile, projectConfig, projectRoot, session } from './session.js'
+import { resolveUpdateMode } from './update-mode.js'
+
+/** What happened to a baseline file's unused entries when its test file ended. */
+export interface FileEndReport {
+  readonly path: string
+  readonly obsolete: readonly string[]
+  readonly removed: readonly string[]
+}
+
+/**
+ * Runs when a test file ends: entries of its baseline file that no test asked for are reported
+ * as obsolete, and removed only in update mode `all` after a full run in which every test of
+ * the file ran and passed (a filtered or failing run cannot tell what is obsolete).
+ */
+export async function finishTestFile(testFile: string, fullRun: boolean, snapshotState: unknown): Promise<FileEndReport | null> {
+  const rootDir = projectRoot()
+  const config = await projectConfig(rootDir)
+  const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile })
+  // Only a file this run used, or one that exists, has anything to report.
+  if (!session().files.has(path)) {
+    const { nodeBaselineFileSystem } = await import('./baseline-store.js')
+    if ((await nodeBaselineFileSystem().read(path)) === null) return null
+  }
+  const file = await baselineFile(path, resolveUpdateMode(snapshotState))
+  const obsolete = file.obsoleteKeys()
+  if (obsolete.length === 0) return { path, obsolete, removed: [] }
+  const removed = fullRun ? file.removeObsolete() : []
+  if (removed.length > 0) await file.save()
+  const shown = relative(rootDir, path)
+  if (removed.length > 0) {
+    console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${shown}: ${removed.join(', ')}`)
+  } else {
+    console.warn(
+      `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${shown} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.join(', ')}. ` +
+        'A full run with -u removes them.',
+    )
+  }
+  return { path, obsolete, removed }
+}

@@ -1,0 +1,87 @@
+import { BaselineFile, nodeBaselineFileSystem } from './baseline-store.js'
+import type { UpdateMode } from './baseline-types.js'
+import { readConfigFile, resolveConfig, validateUserConfig } from './config.js'
+import type { PerfgateConfig, PerfgateUserConfig } from './config.js'
+import type { Comparison, Verdict } from './compare.js'
+
+/** One perf assertion of this run, kept for the reporter. */
+export interface BaselineOutcome {
+  readonly testFile: string
+  readonly key: string
+  readonly verdict: Verdict | 'new' | 'missing'
+  readonly comparison: Comparison | null
+  readonly written: boolean
+}
+
+/** Per-process state shared by perfgate's ESM and CommonJS builds. */
+interface SessionState {
+  readonly configs: Map<string, Promise<PerfgateConfig>>
+  readonly files: Map<string, Promise<BaselineFile>>
+  /** testFile → the test seen last and how often each key base was used in it. */
+  readonly occurrences: Map<string, { test: string; counts: Map<string, number> }>
+  readonly outcomes: BaselineOutcome[]
+}
+
+const sessionKey = Symbol.for('perfgate.session.v1')
+
+/** The process's session, created on first use; the same object whichever build asks. */
+export function session(): SessionState {
+  const holder = globalThis as { [sessionKey]?: SessionState }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), outcomes: [] }
+  return holder[sessionKey]
+}
+
+/** The project root: what the plugin says, else the working directory the runner started in. */
+export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env['PERFGATE_ROOT'] ?? process.cwd()
+}
+
+/** Plugin options, handed to the test workers by the plugin as JSON in the environment. */
+function pluginLayer(env: NodeJS.ProcessEnv): PerfgateUserConfig | undefined {
+  const text = env['PERFGATE_PLUGIN_OPTIONS']
+  return text === undefined || text === '' ? undefined : validateUserConfig(JSON.parse(text), 'perfgate() plugin options')
+}
+
+/** The configuration of a project root: defaults < config file < plugin options, read once. */
+export function projectConfig(rootDir: string, env: NodeJS.ProcessEnv = process.env): Promise<PerfgateConfig> {
+  const configs = session().configs
+  let config = configs.get(rootDir)
+  if (config === undefined) {
+    config = readConfigFile(rootDir).then(({ config: fileLayer }) => resolveConfig(fileLayer, pluginLayer(env)))
+    // A config error is reported to every test that asks, not cached as a silent failure.
+    config.catch(() => configs.delete(rootDir))
+    configs.set(rootDir, config)
+  }
+  return config
+}
+
+/** The baseline file at `path`, opened once per process in the given mode. */
+export function baselineFile(path: string, updateMode: UpdateMode): Promise<BaselineFile> {
+  const files = session().files
+  let file = files.get(path)
+  if (file === undefined) {
+    file = BaselineFile.open(nodeBaselineFileSystem(), path, updateMode)
+    // An unreadable file stays an error for each test that uses it; nothing is written over it.
+    file.catch(() => files.delete(path))
+    files.set(path, file)
+  }
+  return file
+}
+
+/** 1 for the first use of `keyBase` in the running test, 2 for the second, and so on. */
+export function nextOccurrence(testFile: string, testName: string, keyBase: string): number {
+  const occurrences = session().occurrences
+  let perFile = occurrences.get(testFile)
+  if (perFile === undefined || perFile.test !== testName) {
+    perFile = { test: testName, counts: new Map() }
+    occurrences.set(testFile, perFile)
+  }
+  const count = (perFile.counts.get(keyBase) ?? 0) + 1
+  perFile.counts.set(keyBase, count)
+  return count
+}
+
+/** Keeps an outcome for the reporter. */
+export function recordOutcome(outcome: BaselineOutcome): void {
+  session().outcomes.push(outcome)
+}

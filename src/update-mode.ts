@@ -1,0 +1,26 @@
+import type { UpdateMode } from './baseline-types.js'
+import { PerfgateError } from './errors.js'
+
+function isUpdateMode(value: unknown): value is UpdateMode {
+  return value === 'all' || value === 'new' || value === 'none'
+}
+
+/**
+ * The update mode of this run: `PERFGATE_UPDATE` if set, else the runner's snapshot update
+ * state (`vitest -u` / `jest -u` → `all`, CI or `jest --ci` → `none`), else `none` when `CI` is
+ * set and `new` otherwise.
+ */
+export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv = process.env): UpdateMode {
+  const override = env['PERFGATE_UPDATE']
+  if (override !== undefined && override !== '') {
+    if (!isUpdateMode(override)) {
+      throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_UPDATE must be 'all', 'new' or 'none', got ${JSON.stringify(override)}`)
+    }
+    return override
+  }
+  // Both runners keep the mode in a field their types call private; it is a plain field at runtime.
+  const fromRunner = (snapshotState as { _updateSnapshot?: unknown } | null | undefined)?._updateSnapshot
+  if (isUpdateMode(fromRunner)) return fromRunner
+  const ci = env['CI']
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false' ? 'none' : 'new'
+}

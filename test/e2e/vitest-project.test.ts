@@ -1,0 +1,98 @@
+/**
+ * End to end: the packed package, installed into a fresh Vitest + TypeScript ESM project
+ * (fixtures/projects/vitest-esm-ts), type-checks and runs there against the fixture server.
+ */
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { installFixtureProject, plainText, runCommand, vitestTestCounts } from './harness.js'
+import type { CommandResult, FixtureProject } from './harness.js'
+
+/** The tests in the fixture project's test/ folder; update when adding some there. */
+const fixtureTestCount = 24
+/** A bound only a hang reaches; the runs take seconds. */
+const runTimeoutMs = 120_000
+
+let project: FixtureProject | undefined
+let server: FixtureServer | undefined
+const runs: { name: string; result: CommandResult }[] = []
+
+beforeAll(async () => {
+  server = await startFixtureServer()
+  project = await installFixtureProject({
+    template: 'vitest-esm-ts',
+    tarball: inject('perfgateTarball'),
+    dependencies: { vitest: '^4.1.0', typescript: '~5.9.3', '@types/node': '^20' },
+  })
+}, 300_000)
+
+afterAll(async () => {
+  await server?.close()
+  await project?.remove()
+})
+
+/** Runs one of the fixture project's binaries there, with the server's URL in its environment. */
+async function run(name: string, bin: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CommandResult> {
+  if (project === undefined || server === undefined) throw new Error('beforeAll did not finish')
+  const result = await runCommand(join(project.dir, 'node_modules', '.bin', bin), args, {
+    cwd: project.dir,
+    env: { PERFGATE_E2E_URL: server.url, ...env },
+    timeoutMs: runTimeoutMs,
+  })
+  runs.push({ name, result })
+  return result
+}
+
+/** Everything a failed expectation needs to be understood. */
+function transcript(result: CommandResult): string {
+  return `exit ${result.code}, signal ${result.signal}, timed out ${result.timedOut}\n--- stdout\n${plainText(result.stdout)}\n--- stderr\n${plainText(result.stderr)}`
+}
+
+describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project', () => {
+  it('type-checks (tsc --noEmit), @ts-expect-error lines included', async () => {
+    const result = await run('tsc', 'tsc', ['--noEmit', '-p', 'tsconfig.json'])
+    expect(result.code, transcript(result)).toBe(0)
+  })
+
+  it('passes `vitest run` with CI=true', async () => {
+    const result = await run('vitest CI=true', 'vitest', ['run'], { CI: 'true' })
+    expect(result.code, transcript(result)).toBe(0)
+    expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: fixtureTestCount, failed: 0, skipped: 0, total: fixtureTestCount })
+  })
+
+  it('passes `vitest run` without CI', async () => {
+    const result = await run('vitest', 'vitest', ['run'])
+    expect(result.code, transcript(result)).toBe(0)
+    expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: fixtureTestCount, failed: 0, skipped: 0, total: fixtureTestCount })
+  })
+
+  it('fails the expected-failures file with exit code 1 and messages that give the numbers', async () => {
+    const result = await run('vitest expected-failures', 'vitest', ['run', '--dir', 'expected-failures'], { CI: 'true' })
+    const output = plainText(`${result.stdout}\n${result.stderr}`)
+    expect(result.code, transcript(result)).toBe(1)
+    expect(vitestTestCounts(output), transcript(result)).toEqual({ passed: 0, failed: 3, skipped: 0, total: 3 })
+    // The too-slow endpoint: budget and measured p95 (at least the server's 50 ms delay).
+    expect(output).toContain('Expected: p95 ≤ 10 ms, no failed request')
+    const received = /Received: p95 ([\d.]+) ms/.exec(output)
+    expect(received, output).not.toBeNull()
+    expect(Number(received?.[1])).toBeGreaterThanOrEqual(50)
+    // The hanging endpoint: every request timed out.
+    expect(output).toContain('Received: no successful request')
+    expect(output).toContain('Failures: 2 of 2 requests failed (allowed 0)')
+    expect(output).toContain('timeout: no answer within 200 ms')
+    // The failing load run.
+    expect(output).toMatch(/Expected: success rate ≥ 99(\.0)?%/)
+    expect(output).toContain('Received: 0% (0 of 10)')
+  })
+
+  it('every nested run exited by itself (no run needed its timeout)', async () => {
+    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'vitest CI=true', 'vitest', 'vitest expected-failures'])
+    for (const { name, result } of runs) {
+      expect({ name, timedOut: result.timedOut, signal: result.signal }).toEqual({ name, timedOut: false, signal: null })
+    }
+    // …and the timeout would have caught a hang: it kills the whole process group.
+    const hang = await runCommand(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { cwd: project?.dir ?? '.', timeoutMs: 500 })
+    expect(hang).toMatchObject({ timedOut: true, signal: 'SIGTERM' })
+  })
+})

@@ -1,0 +1,128 @@
+import path from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { baselineFilePath, baselineKey } from '../../src/baseline-path.js'
+import { PerfgateError, PerfgateTypeError } from '../../src/errors.js'
+
+// These paths are POSIX; on Windows the same rules hold with drive letters and backslashes.
+const rootDir = '/home/dev/app'
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file)
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)
+}
+
+describe.runIf(path.sep === '/')('baselineFilePath', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('mirrors the test file under baselineDir, relative to the root', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: 'test/parser.test.ts' })).toBe(
+      '/home/dev/app/baselines/test/parser.test.ts.json',
+    )
+  })
+
+  it('accepts an absolute test file inside the root', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/home/dev/app/test/unit/a.test.ts' })).toBe(
+      '/home/dev/app/baselines/test/unit/a.test.ts.json',
+    )
+  })
+
+  it('accepts an absolute baselineDir, even one outside the root', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: '/var/perf/baselines', testFile: 'test/a.test.ts' })).toBe(
+      '/var/perf/baselines/test/a.test.ts.json',
+    )
+  })
+
+  it('normalizes `..` segments that stay inside the root', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: './baselines/', testFile: 'test/../bench/x.test.ts' })).toBe(
+      '/home/dev/app/baselines/bench/x.test.ts.json',
+    )
+  })
+
+  it('keeps a test file outside the root inside baselineDir, under __external__', () => {
+    const result = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/home/dev/shared/test/a.test.ts' })
+    expect(path.dirname(result)).toBe('/home/dev/app/baselines/__external__')
+    expect(path.basename(result)).toMatch(/^home_dev_shared_test_a\.test\.ts\.[0-9a-f]{8}\.json$/)
+  })
+
+  it('keeps apart two outside files whose flattened names are the same', () => {
+    const a = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/a_b/c.test.ts' })
+    const b = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/a/b_c.test.ts' })
+    expect(a).not.toBe(b)
+  })
+
+  it('is always inside baselineDir, whatever the test file', () => {
+    const testFiles = [
+      '../../../../etc/passwd',
+      '../app-other/test/a.test.ts',
+      '/etc/passwd',
+      '/',
+      '.',
+      '..',
+      '..hidden/a.test.ts',
+      'test/../../escape.test.ts',
+      '/home/dev/app/../app2/x.test.ts',
+      'test/with spaces & $ymbols/ä.test.ts',
+    ]
+    for (const baselineDir of ['baselines', '/var/perf/baselines', '../sibling-baselines', '.']) {
+      const dir = path.resolve(rootDir, baselineDir)
+      for (const testFile of testFiles) {
+        const result = baselineFilePath({ rootDir, baselineDir, testFile })
+        expect(path.isAbsolute(result), `${baselineDir} + ${testFile}`).toBe(true)
+        expect(isInside(dir, result), `${result} inside ${dir}`).toBe(true)
+        expect(result.endsWith('.json')).toBe(true)
+      }
+    }
+  })
+
+  it('keeps a file named `..something` inside the root as an ordinary relative path', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '..hidden/a.test.ts' })).toBe(
+      '/home/dev/app/baselines/..hidden/a.test.ts.json',
+    )
+  })
+
+  it('refuses a result outside baselineDir if the mapping ever produced one', () => {
+    vi.spyOn(path, 'join').mockReturnValueOnce('/home/dev/elsewhere/a.test.ts.json')
+    let error: unknown
+    try {
+      baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: 'test/a.test.ts' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(PerfgateError)
+    expect(error).toMatchObject({ code: 'PERFGATE_BASELINE_INVALID' })
+  })
+
+  it('rejects an empty path with a TypeError', () => {
+    expect(() => baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '' })).toThrow(PerfgateTypeError)
+    expect(() => baselineFilePath({ rootDir: '', baselineDir: 'baselines', testFile: 'a.test.ts' })).toThrow(/`rootDir`/)
+  })
+})
+
+describe('baselineKey', () => {
+  it('is the full test name for the first anonymous comparison', () => {
+    expect(baselineKey('parser > parses a line', undefined, 1)).toBe('parser > parses a line')
+  })
+
+  it('appends the name when one is given', () => {
+    expect(baselineKey('parser > parses a line', 'cold cache', 1)).toBe('parser > parses a line > cold cache')
+  })
+
+  it('counts further comparisons in one test from 2 on', () => {
+    expect(baselineKey('parser > parses a line', undefined, 2)).toBe('parser > parses a line 2')
+    expect(baselineKey('parser > parses a line', undefined, 3)).toBe('parser > parses a line 3')
+    expect(baselineKey('parser > parses a line', 'cold cache', 2)).toBe('parser > parses a line > cold cache 2')
+  })
+
+  it('keeps path-like test names as plain text', () => {
+    expect(baselineKey('../../etc/passwd', '../x', 1)).toBe('../../etc/passwd > ../x')
+  })
+
+  it('rejects an occurrence below 1 or fractional, and an empty name', () => {
+    expect(() => baselineKey('t', undefined, 0)).toThrow(PerfgateTypeError)
+    expect(() => baselineKey('t', undefined, 1.5)).toThrow(PerfgateTypeError)
+    expect(() => baselineKey('t', '', 1)).toThrow(/`name`/)
+    expect(() => baselineKey('', undefined, 1)).toThrow(/`testName`/)
+  })
+})
