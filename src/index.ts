@@ -2,6 +2,18 @@ export { measure } from './measure.js'
 export type { LatencyResult, MeasureOptions } from './measure.js'
 export { runLoad } from './load.js'
 export type { LoadOptions, LoadResult } from './load.js'
+export { benchmark } from './benchmark.js'
+export type { BenchmarkOptions, BenchmarkResult } from './benchmark.js'
+export { compare, formatChange } from './compare.js'
+export type { CompareOptions, ComparedSide, Comparison, EnvironmentPolicy, Measurement, Verdict } from './compare.js'
+export { BaselineFile, memoryBaselineFileSystem, nodeBaselineFileSystem, parseBaselineFile, serializeBaselineFile } from './baseline-store.js'
+export type { BaselineFileSystem } from './baseline-store.js'
+export { baselineFilePath, baselineKey } from './baseline-path.js'
+export type { BaselineFileContent, BaselineRecord, UpdateMode } from './baseline-types.js'
+export { recordFrom } from './matchers/match-baseline.js'
+export { resolveUpdateMode } from './update-mode.js'
+export { configFileNames, defaultConfig, parseConfigText, readConfigFile, resolveConfig, validateUserConfig } from './config.js'
+export type { PerfgateConfig, PerfgateUserConfig } from './config.js'
 export type { Outcome } from './outcome.js'
 export { RequestTimeoutError, classifyError } from './outcome.js'
 export { resolveTarget } from './target.js'
@@ -14,6 +26,7 @@ export type { PerfgateErrorCode } from './errors.js'
 export { perfgateMatchers } from './matchers/index.js'
 export type {
   LatencyStatistic,
+  MatchBaselineOptions,
   MatcherContext,
   MatcherResult,
   RespondWithinOptions,
