@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { benchmark } from '../../src/benchmark.js'
+import { measure } from '../../src/measure.js'
+import '../../src/vitest.js'
+
+// Baselines of this file go to a scratch project root, never into the repository.
+const root = mkdtempSync(join(tmpdir(), 'perfgate-match-baseline-'))
+const previousRoot = process.env['PERFGATE_ROOT']
+const previousUpdate = process.env['PERFGATE_UPDATE']
+let server: FixtureServer
+
+beforeAll(async () => {
+  process.env['PERFGATE_ROOT'] = root
+  process.env['PERFGATE_UPDATE'] = 'new'
+  server = await startFixtureServer()
+})
+
+afterAll(async () => {
+  await server.close()
+  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
+  else process.env['PERFGATE_ROOT'] = previousRoot
+  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
+  else process.env['PERFGATE_UPDATE'] = previousUpdate
+  rmSync(root, { recursive: true, force: true })
+})
+
+function storedKeys(): string[] {
+  const externalDir = join(root, 'baselines', '__external__')
+  const [file] = readdirSync(externalDir)
+  if (file === undefined) return []
+  const content = JSON.parse(readFileSync(join(externalDir, file), 'utf8')) as { entries: Record<string, unknown> }
+  return Object.keys(content.entries)
+}
+
+describe('toMatchBaseline', () => {
+  it('records a benchmark() result, then compares the next one with it', async () => {
+    const work = (): number => {
+      let sum = 0
+      for (let i = 0; i < 300; i++) sum += Math.sqrt(i)
+      return sum
+    }
+    await expect(await benchmark('work', work, { time: 100, warmupTime: 20 })).toMatchBaseline({ name: 'from result' })
+    expect(storedKeys()).toContain('toMatchBaseline > records a benchmark() result, then compares the next one with it > from result')
+  })
+
+  it('records a measure() result of an endpoint', async () => {
+    await expect(await measure(`${server.url}/fast`, { samples: 20 })).toMatchBaseline()
+    expect(storedKeys()).toContain('toMatchBaseline > records a measure() result of an endpoint')
+  })
+
+  it('numbers several anonymous baselines in one test', async () => {
+    await expect(() => Math.sqrt(2)).toMatchBaseline({ time: 30, warmupTime: 0 })
+    await expect(() => Math.sqrt(3)).toMatchBaseline({ time: 30, warmupTime: 0 })
+    const keys = storedKeys()
+    expect(keys).toContain('toMatchBaseline > numbers several anonymous baselines in one test')
+    expect(keys).toContain('toMatchBaseline > numbers several anonymous baselines in one test 2')
+  })
+
+  it.each([
+    ['a received value that is not a function or result', 42, undefined, /`received`/],
+    ['a bad threshold', () => 1, { threshold: -1 }, /`options\.threshold`/],
+    ['a bad statistic', () => 1, { statistic: 'p99' }, /`options\.statistic`/],
+    ['a bad onInconclusive', () => 1, { onInconclusive: 'ignore' }, /`options\.onInconclusive`/],
+    ['an empty name', () => 1, { name: '' }, /`options\.name`/],
+    ['maxTime below time', () => 1, { time: 500, maxTime: 100 }, /`options\.maxTime`/],
+    ['an unknown option', () => 1, { treshold: 0.2 }, /Unknown option `treshold`/],
+  ])('throws a TypeError for %s, before measuring', async (_label, received, options, pattern) => {
+    let called = false
+    const target = typeof received === 'function' ? () => (called = true) : received
+    await expect(expect(target).toMatchBaseline(options as never)).rejects.toThrow(TypeError)
+    await expect(expect(target).toMatchBaseline(options as never)).rejects.toThrow(pattern)
+    expect(called).toBe(false)
+  })
+
+  it('refuses .not, which has no clear meaning for a baseline', async () => {
+    await expect(expect(() => 1).not.toMatchBaseline()).rejects.toThrow(/cannot be negated/)
+  })
+})

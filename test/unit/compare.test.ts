@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import type { BaselineRecord } from '../../src/baseline-types.js'
+import { compare, formatChange } from '../../src/compare.js'
+import type { Environment } from '../../src/environment.js'
+import { normalQuantile, summarizeSorted } from '../../src/stats.js'
+
+const laptop: Environment = { id: 'linux-x64-node20-8c-aaaaaa', os: 'linux', arch: 'x64', cpuModel: 'A', cores: 8, nodeMajor: 20 }
+const ciRunner: Environment = { id: 'linux-x64-node20-2c-bbbbbb', os: 'linux', arch: 'x64', cpuModel: 'B', cores: 2, nodeMajor: 20 }
+
+/** A deterministic sorted sample: `n` normal quantiles around `center` with relative spread `spread`. */
+function sample(center: number, spread: number, n = 200): number[] {
+  return Array.from({ length: n }, (_, i) => center * (1 + spread * normalQuantile((i + 0.5) / n)))
+}
+
+function record(values: number[], options: { noise?: number; environment?: Environment } = {}): BaselineRecord {
+  return {
+    unit: 'ms',
+    summary: summarizeSorted(values),
+    sample: values,
+    sampleCount: values.length,
+    rounds: [],
+    noise: options.noise ?? 0,
+    environment: options.environment ?? laptop,
+    recordedAt: '2026-11-26T00:00:00.000Z',
+    perfgateVersion: '0.1.0',
+    gitCommit: null,
+  }
+}
+
+describe('compare', () => {
+  it('calls equal samples unchanged', () => {
+    const result = compare(record(sample(1, 0.05)), record(sample(1, 0.05)))
+    expect(result.verdict).toBe('unchanged')
+    expect(result.change).toBeCloseTo(0, 10)
+  })
+
+  it('calls a 5% slowdown with low noise unchanged: significant, but below the 10% threshold', () => {
+    const result = compare(record(sample(1, 0.01)), record(sample(1.05, 0.01)))
+    expect(result.pValue).toBeLessThan(0.001)
+    expect(result.change).toBeCloseTo(0.05, 3)
+    expect(result.verdict).toBe('unchanged')
+  })
+
+  it('calls a 50% slowdown regressed, with the evidence in one line', () => {
+    const result = compare(record(sample(1.21, 0.05)), record(sample(1.84, 0.05)))
+    expect(result.verdict).toBe('regressed')
+    expect(result.change).toBeCloseTo(1.84 / 1.21 - 1, 3)
+    expect(result.interval.lower).toBeGreaterThan(0.4)
+    expect(result.interval.upper).toBeLessThan(0.65)
+    expect(result.reason).toMatch(/^median 1\.84 ms vs 1\.21 ms baseline, \+52% \[95% CI \+\d+%\.\.\+\d+%\], p < 0\.001, threshold 10%$/)
+  })
+
+  it('calls a large slowdown that is not significant inconclusive, never unchanged', () => {
+    // Few points with a huge spread: +30% in the median is not distinguishable from chance.
+    const result = compare(record(sample(1, 0.6, 8)), record(sample(1.3, 0.6, 8)))
+    expect(result.change).toBeGreaterThan(0.1)
+    expect(result.pValue).toBeGreaterThan(0.01)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('not significant')
+  })
+
+  it("calls a slowdown within the entry's noise floor inconclusive, and names the floor", () => {
+    const result = compare(record(sample(1, 0.02), { noise: 0.4 }), record(sample(1.3, 0.02)))
+    expect(result.pValue).toBeLessThan(0.001)
+    expect(result.noiseFloor).toBe(0.4)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toMatch(/noise floor 40%.*within this entry's noise floor/)
+  })
+
+  it('calls a significant speedup beyond the threshold improved', () => {
+    expect(compare(record(sample(2, 0.05)), record(sample(1, 0.05))).verdict).toBe('improved')
+  })
+
+  it('treats a slowdown against another environment by the environment policy', () => {
+    const base = record(sample(1, 0.05), { environment: laptop })
+    const slower = record(sample(1.5, 0.05), { environment: ciRunner })
+    const strict = compare(base, slower)
+    expect(strict.environmentMatch).toBe(false)
+    expect(strict.verdict).toBe('inconclusive')
+    expect(strict.reason).toContain('another environment')
+    expect(compare(base, slower, { environment: 'warn' }).verdict).toBe('regressed')
+    expect(compare(base, slower, { environment: 'warn' }).reason).toContain('environments differ')
+    expect(compare(base, slower, { environment: 'ignore' }).verdict).toBe('regressed')
+  })
+
+  it('calls too few samples inconclusive', () => {
+    const result = compare(record(sample(1, 0.01, 3)), record(sample(2, 0.01, 3)))
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('too few samples')
+  })
+
+  it('honours threshold, alpha and the mean statistic', () => {
+    const base = record(sample(1, 0.01))
+    const slower = record(sample(1.15, 0.01))
+    expect(compare(base, slower).verdict).toBe('regressed')
+    expect(compare(base, slower, { threshold: 0.2 }).verdict).toBe('unchanged')
+    const byMean = compare(base, slower, { statistic: 'mean' })
+    expect(byMean.statistic).toBe('mean')
+    expect(byMean.reason).toMatch(/^mean /)
+  })
+
+  it('is reproducible: the same inputs give the same interval', () => {
+    const a = compare(record(sample(1, 0.1)), record(sample(1.2, 0.1)))
+    const b = compare(record(sample(1, 0.1)), record(sample(1.2, 0.1)))
+    expect(a.interval).toEqual(b.interval)
+  })
+
+  it('throws a TypeError naming a bad option or argument', () => {
+    const base = record(sample(1, 0.05))
+    expect(() => compare(base, base, { threshold: 0 })).toThrow(/`options\.threshold`/)
+    expect(() => compare(base, base, { alpha: 0.7 })).toThrow(/`options\.alpha`/)
+    expect(() => compare(base, base, { statistic: 'p99' as never })).toThrow(/`options\.statistic`/)
+    expect(() => compare(base, base, { thresold: 0.2 } as never)).toThrow(/Unknown option `thresold`/)
+    expect(() => compare(42 as never, base)).toThrow(/`baseline`/)
+  })
+})
+
+describe('formatChange', () => {
+  it('signs the change and keeps one decimal below 10%', () => {
+    expect(formatChange(0.523)).toBe('+52%')
+    expect(formatChange(-0.031)).toBe('-3.1%')
+    expect(formatChange(0)).toBe('+0.0%')
+  })
+})
