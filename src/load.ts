@@ -66,19 +66,24 @@ export interface ResolvedLoadOptions {
 }
 
 /** Validates load options once, up front; throws a TypeError naming the bad option. */
-export function resolveLoadOptions(options: unknown, name = 'options', extraKeys: readonly string[] = []): ResolvedLoadOptions {
+export function resolveLoadOptions(
+  options: unknown,
+  name = 'options',
+  extraKeys: readonly string[] = [],
+  defaults: { readonly requests: number; readonly concurrency: number; readonly timeout: number } = { requests: 100, concurrency: 10, timeout: 10_000 },
+): ResolvedLoadOptions {
   const raw = optionsObject(name, options, [...loadOptionKeys, ...extraKeys] as readonly (typeof loadOptionKeys)[number][])
   const durationMs = raw.duration === undefined ? undefined : positiveNumber(`${name}.duration`, raw.duration)
   const requests =
-    raw.requests === undefined ? (durationMs === undefined ? 100 : undefined) : integerAtLeast(`${name}.requests`, raw.requests, 1)
+    raw.requests === undefined ? (durationMs === undefined ? defaults.requests : undefined) : integerAtLeast(`${name}.requests`, raw.requests, 1)
   const isSuccess = raw.isSuccess
   if (isSuccess !== undefined && typeof isSuccess !== 'function') invalidArgument(`${name}.isSuccess`, 'a function', isSuccess)
   return {
     requests,
-    concurrency: raw.concurrency === undefined ? 10 : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
+    concurrency: raw.concurrency === undefined ? defaults.concurrency : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
     durationMs,
     rate: raw.rate === undefined ? undefined : positiveNumber(`${name}.rate`, raw.rate),
-    timeoutMs: raw.timeout === undefined ? 10_000 : positiveNumber(`${name}.timeout`, raw.timeout),
+    timeoutMs: raw.timeout === undefined ? defaults.timeout : positiveNumber(`${name}.timeout`, raw.timeout),
     isSuccess: isSuccess as ((outcome: Outcome) => boolean) | undefined,
   }
 }

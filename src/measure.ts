@@ -58,12 +58,21 @@ export interface ResolvedMeasureOptions {
 export const measureOptionKeys = ['samples', 'warmup', 'concurrency', 'timeout'] as const
 
 /** Validates measure options once; throws a TypeError naming the bad option. */
-export function resolveMeasureOptions(raw: Partial<Record<(typeof measureOptionKeys)[number], unknown>>, name: string): ResolvedMeasureOptions {
+export function resolveMeasureOptions(
+  raw: Partial<Record<(typeof measureOptionKeys)[number], unknown>>,
+  name: string,
+  defaults: { readonly samples: number; readonly warmup: number; readonly concurrency: number; readonly timeout: number } = {
+    samples: 30,
+    warmup: 3,
+    concurrency: 1,
+    timeout: 10_000,
+  },
+): ResolvedMeasureOptions {
   return {
-    samples: raw.samples === undefined ? 30 : integerAtLeast(`${name}.samples`, raw.samples, 1),
-    warmup: raw.warmup === undefined ? 3 : integerAtLeast(`${name}.warmup`, raw.warmup, 0),
-    concurrency: raw.concurrency === undefined ? 1 : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
-    timeoutMs: raw.timeout === undefined ? 10_000 : positiveNumber(`${name}.timeout`, raw.timeout),
+    samples: raw.samples === undefined ? defaults.samples : integerAtLeast(`${name}.samples`, raw.samples, 1),
+    warmup: raw.warmup === undefined ? defaults.warmup : integerAtLeast(`${name}.warmup`, raw.warmup, 0),
+    concurrency: raw.concurrency === undefined ? defaults.concurrency : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
+    timeoutMs: raw.timeout === undefined ? defaults.timeout : positiveNumber(`${name}.timeout`, raw.timeout),
   }
 }
 

@@ -1,6 +1,7 @@
 import { measureResolved, measureOptionKeys, resolveMeasureOptions } from '../measure.js'
 import type { LatencyResult, MeasureOptions } from '../measure.js'
 import { normalQuantile, percentileSorted, percentileUpperBound } from '../stats.js'
+import { projectConfig, projectRoot } from '../session.js'
 import { resolveTarget } from '../target.js'
 import { PerfgateTypeError } from '../errors.js'
 import { integerAtLeast, invalidArgument, openUnitInterval, optionsObject, positiveNumber } from '../validate.js'
@@ -23,8 +24,8 @@ export interface RespondWithinOptions extends MeasureOptions {
 const matcherName = 'toRespondWithin'
 const optionKeys = [...measureOptionKeys, 'percentile', 'confidence', 'allowFailures'] as const
 
-function resolveStatistic(value: unknown): LatencyStatistic {
-  if (value === undefined) return 95
+function resolveStatistic(value: unknown, fallback: LatencyStatistic): LatencyStatistic {
+  if (value === undefined) return fallback
   if (value === 'median' || value === 'mean' || value === 'max') return value
   if (typeof value === 'number' && value > 0 && value <= 100) return value
   return invalidArgument('options.percentile', "a number in (0, 100], 'median', 'mean' or 'max'", value)
@@ -77,13 +78,14 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   // Every argument is checked before the first request is sent.
   const budget = positiveNumber('budgetMs', budgetMs)
   const raw = optionsObject('options', options, optionKeys)
-  const measureOptions = resolveMeasureOptions(raw, 'options')
-  const statistic = resolveStatistic(raw.percentile)
-  const confidence = raw.confidence === undefined ? undefined : openUnitInterval('options.confidence', raw.confidence)
+  const defaults = (await projectConfig(projectRoot())).respondWithin
+  const measureOptions = resolveMeasureOptions(raw, 'options', defaults)
+  const statistic = resolveStatistic(raw.percentile, defaults.percentile)
+  const confidence = raw.confidence === undefined ? (defaults.confidence ?? undefined) : openUnitInterval('options.confidence', raw.confidence)
   if (confidence !== undefined && statistic === 'max') {
     throw new PerfgateTypeError("`options.confidence` has no meaning with `percentile: 'max'`; use a percentile such as 99")
   }
-  const allowFailures = raw.allowFailures === undefined ? 0 : integerAtLeast('options.allowFailures', raw.allowFailures, 0)
+  const allowFailures = raw.allowFailures === undefined ? defaults.allowFailures : integerAtLeast('options.allowFailures', raw.allowFailures, 0)
   const target = resolveTarget(received, 'target')
 
   const result = await measureResolved(target, measureOptions)

@@ -1,6 +1,7 @@
 import { resolveLoadOptions, runResolvedLoad } from '../load.js'
 import type { LoadOptions, LoadResult } from '../load.js'
 import { wilsonLowerBound } from '../stats.js'
+import { projectConfig, projectRoot } from '../session.js'
 import { resolveTarget } from '../target.js'
 import { closedUnitInterval, openUnitInterval } from '../validate.js'
 import type { MatcherContext, MatcherResult } from './context.js'
@@ -25,9 +26,10 @@ export async function toSustainSuccessRate(
   options?: unknown,
 ): Promise<MatcherResult> {
   const rateFloor = closedUnitInterval('minRate', minRate)
-  const loadOptions = resolveLoadOptions(options, 'options', ['confidence'])
+  const defaults = (await projectConfig(projectRoot())).successRate
+  const loadOptions = resolveLoadOptions(options, 'options', ['confidence'], defaults)
   const rawConfidence = (options as { confidence?: unknown } | undefined)?.confidence
-  const confidence = rawConfidence === undefined ? undefined : openUnitInterval('options.confidence', rawConfidence)
+  const confidence = rawConfidence === undefined ? (defaults.confidence ?? undefined) : openUnitInterval('options.confidence', rawConfidence)
   const target = resolveTarget(received, 'target')
 
   const result = await runResolvedLoad(target, loadOptions)

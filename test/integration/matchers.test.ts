@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
@@ -100,6 +103,30 @@ describe('toRespondWithin', () => {
 
   it('throws a TypeError for a target of the wrong type', async () => {
     await expect(expect(42).toRespondWithin(100)).rejects.toThrow(/`target`/)
+  })
+})
+
+describe('defaults from perfgate.config.json5', () => {
+  it('take the place of the built-in defaults, and matcher options win over them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'perfgate-config-'))
+    writeFileSync(join(root, 'perfgate.config.json5'), '{ respondWithin: { samples: 7, warmup: 0 }, successRate: { requests: 13 } }\n')
+    const previous = process.env['PERFGATE_ROOT']
+    process.env['PERFGATE_ROOT'] = root
+    try {
+      let before = server.requestCount('/fast')
+      await expect(`${server.url}/fast`).toRespondWithin(2000)
+      expect(server.requestCount('/fast') - before).toBe(7)
+      before = server.requestCount('/fast')
+      await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 3 })
+      expect(server.requestCount('/fast') - before).toBe(3)
+      before = server.requestCount('/fast')
+      await expect(`${server.url}/fast`).toSustainSuccessRate(1)
+      expect(server.requestCount('/fast') - before).toBe(13)
+    } finally {
+      if (previous === undefined) delete process.env['PERFGATE_ROOT']
+      else process.env['PERFGATE_ROOT'] = previous
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })
 
