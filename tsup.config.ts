@@ -4,6 +4,7 @@ const entry = {
   index: 'src/index.ts',
   vitest: 'src/vitest.ts',
   plugin: 'src/plugin.ts',
+  jest: 'src/jest.ts',
 }
 
 // Runner packages stay external: they belong to the user's project.
