@@ -5,7 +5,7 @@ import type { Environment } from './environment.js'
 import { median } from 'simple-statistics'
 import { summarizeSorted } from './stats.js'
 import type { SampleSummary } from './stats.js'
-import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
+import { integerAtLeast, invalidArgument, isPromiseLike, optionsObject, positiveNumber } from './validate.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -89,10 +89,6 @@ export function resolveBenchmarkOptions(
 function nonNegative(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalidArgument(name, 'a finite number from 0 and up', value)
   return value
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 /** Calls the function for `warmupTime` ms, unmeasured, so the JIT has settled before anything counts. */

@@ -1,5 +1,7 @@
 import { relative } from 'node:path'
 import { baselineFilePath } from './baseline-path.js'
+import { nodeBaselineFileSystem } from './baseline-store.js'
+import type { BaselineFile } from './baseline-store.js'
 import { baselineFile, projectConfig, projectRoot, session } from './session.js'
 import { resolveUpdateMode } from './update-mode.js'
 
@@ -11,23 +13,29 @@ export interface FileEndReport {
 }
 
 /**
- * Runs when a test file ends: entries of its baseline file that no test asked for are reported
- * as obsolete, and removed only in update mode `all` after a full run in which every test of
- * the file ran and passed (a filtered or failing run cannot tell what is obsolete).
+ * Runs when a test file ends: after a full run, in which every test of the file ran and passed,
+ * entries of its baseline file that no test asked for are reported as obsolete, and removed in
+ * update mode `all`. A filtered or failing run cannot tell what is obsolete, so it says nothing.
  */
 export async function finishTestFile(testFile: string, fullRun: boolean, snapshotState: unknown): Promise<FileEndReport | null> {
-  const rootDir = projectRoot()
-  const config = await projectConfig(rootDir)
-  const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile })
-  // Only a file this run used, or one that exists, has anything to report.
-  if (!session().files.has(path)) {
-    const { nodeBaselineFileSystem } = await import('./baseline-store.js')
-    if ((await nodeBaselineFileSystem().read(path)) === null) return null
+  if (!fullRun) return null
+  let file: BaselineFile
+  let rootDir: string
+  try {
+    rootDir = projectRoot()
+    const config = await projectConfig(rootDir)
+    const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile })
+    // Only a file this run used, or one that exists, has anything to report.
+    if (!session().files.has(path) && (await nodeBaselineFileSystem().read(path)) === null) return null
+    file = await baselineFile(path, resolveUpdateMode(snapshotState))
+  } catch {
+    // An unreadable config or baseline file already failed the tests that use it.
+    return null
   }
-  const file = await baselineFile(path, resolveUpdateMode(snapshotState))
+  const path = file.path
   const obsolete = file.obsoleteKeys()
   if (obsolete.length === 0) return { path, obsolete, removed: [] }
-  const removed = fullRun ? file.removeObsolete() : []
+  const removed = file.removeObsolete()
   if (removed.length > 0) await file.save()
   const shown = relative(rootDir, path)
   if (removed.length > 0) {

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { FunctionTarget, HttpTarget, ResolvedTarget } from './target.js'
 import { RequestTimeoutError, classifyError, classifyStatus } from './outcome.js'
 import type { OutcomeCallback } from './outcome.js'
+import { isPromiseLike } from './validate.js'
 
 /** Sends requests to one target; every `send` ends in exactly one callback. */
 export interface Requester {
@@ -228,14 +229,6 @@ class FunctionRequester implements Requester {
     this.sweeper.stop()
     return Promise.resolve()
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
 
 /** Creates the requester for a resolved target. Close it when done. */

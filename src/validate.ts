@@ -67,3 +67,8 @@ export function optionsObject<K extends string>(
   }
   return value as Partial<Record<K, unknown>>
 }
+
+/** A thenable: what `await` would wait for. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}

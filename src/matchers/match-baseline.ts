@@ -134,11 +134,19 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const environment = currentEnvironment()
   const stored = file.get(key, environment.id)
 
+  const context: MessageContext = { matcher: this, key, shownPath, environmentId: environment.id, updateMode }
+  const others = stored === undefined ? Object.values(file.recordsOf(key)) : []
+  // Nothing to compare with and nothing may be written: say so without measuring first.
+  if (stored === undefined && others.length === 0 && !file.canWrite(key, environment.id)) {
+    recordOutcome({ testFile, key, verdict: 'missing', comparison: null, written: false })
+    const pass = config.ci.missingBaseline === 'warn'
+    if (pass) console.warn(`perfgate: no baseline for "${key}" in ${shownPath} (${environment.id}); not recorded in update mode '${updateMode}'`)
+    return { pass, message: () => describeMissing(context) }
+  }
+
   const measure = (time: number): Promise<BenchmarkResult> =>
     runBenchmark(key, received as () => unknown, { ...resolved.benchmark, time })
   let current: Measured = typeof received === 'function' ? await measure(resolved.benchmark.time) : received
-
-  const context: MessageContext = { matcher: this, key, shownPath, environmentId: environment.id, updateMode }
 
   if (stored === undefined) {
     if (file.canWrite(key, environment.id)) {
@@ -147,15 +155,8 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
       recordOutcome({ testFile, key, verdict: 'new', comparison: null, written: true })
       return { pass: true, message: () => describeRecorded(context, current) }
     }
-    const others = Object.values(file.recordsOf(key))
-    const other = others[0]
-    if (other === undefined) {
-      recordOutcome({ testFile, key, verdict: 'missing', comparison: null, written: false })
-      const pass = config.ci.missingBaseline === 'warn'
-      if (pass) console.warn(`perfgate: no baseline for "${key}" in ${shownPath} (${environment.id}); not recorded in update mode 'none'`)
-      return { pass, message: () => describeMissing(context) }
-    }
     // Only another environment's record exists and this run may not write: compare across.
+    const other = others[0] as BaselineRecord
     return judge(context, compareResolved(other, current, resolved.compare), resolved, testFile, false)
   }
 

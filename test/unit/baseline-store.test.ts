@@ -2,13 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  BaselineFile,
-  memoryBaselineFileSystem,
-  nodeBaselineFileSystem,
-  parseBaselineFile,
-  serializeBaselineFile,
-} from '../../src/baseline-store.js'
+import { parseBaselineFile, serializeBaselineFile } from '../../src/baseline-format.js'
+import { BaselineFile, memoryBaselineFileSystem, nodeBaselineFileSystem } from '../../src/baseline-store.js'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from '../../src/baseline-types.js'
 import type { Environment } from '../../src/environment.js'
 import { PerfgateError, PerfgateTypeError } from '../../src/errors.js'
