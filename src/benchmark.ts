@@ -15,7 +15,7 @@ export interface BenchmarkOptions {
   readonly warmupTime?: number
   /** Samples to take at least, even past `time` (default 20). */
   readonly minSamples?: number
-  /** Independent rounds the sampling time is split into; their spread is the noise estimate (default 5). */
+  /** Independent rounds the sampling time is split into; they are compared round against round (default 10). */
   readonly rounds?: number
   /** Runs before sampling (and before warm-up). */
   readonly setup?: () => unknown
@@ -73,7 +73,7 @@ export function resolveBenchmarkOptions(
     time: 1000,
     warmupTime: 200,
     minSamples: 20,
-    rounds: 5,
+    rounds: 10,
   },
 ): ResolvedBenchmarkOptions {
   return {

@@ -4,7 +4,7 @@ import type { BenchmarkResult } from './benchmark.js'
 import type { Environment } from './environment.js'
 import { PerfgateTypeError } from './errors.js'
 import type { LatencyResult } from './measure.js'
-import { bootstrapRatio, compactSorted, mannWhitney, relativeSpread } from './stats.js'
+import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange } from './stats.js'
 import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
 
 /** The outcome of comparing a measurement with its baseline. */
@@ -36,9 +36,9 @@ export interface CompareOptions {
 export interface ComparedSide {
   /** The statistic, in ms. */
   readonly value: number
-  /** Points compared (a compact sample of at most 256 points). */
+  /** Values compared: rounds, or points of a compact sample of at most 256. */
   readonly samples: number
-  /** Relative spread of this side's rounds (0 when measured in one round). */
+  /** Interquartile spread of this side's round medians (0 with fewer than 4 rounds). */
   readonly noise: number
   readonly environment: Environment
 }
@@ -49,6 +49,8 @@ export interface Comparison {
   /** One line in plain words: "median 1.84 ms vs 1.21 ms baseline, +52% [95% CI +41%..+63%], p < 0.001, threshold 10%". */
   readonly reason: string
   readonly statistic: 'median' | 'mean'
+  /** What was compared: round medians (benchmarks, ≥ 5 rounds a side) or samples (HTTP latencies). */
+  readonly unit: 'rounds' | 'samples'
   readonly baseline: ComparedSide
   readonly current: ComparedSide
   /** Relative change of the statistic: +0.52 is 52% slower. */
@@ -59,7 +61,7 @@ export interface Comparison {
   readonly pValue: number
   readonly alpha: number
   readonly threshold: number
-  /** The larger of the two sides' noise: a change must exceed it too. */
+  /** The baseline's own noise: a change must exceed it too. */
   readonly noiseFloor: number
   readonly environmentMatch: boolean
 }
@@ -105,8 +107,20 @@ export function resolveCompareOptions(
 
 interface Side {
   readonly sample: readonly number[]
-  readonly noise: number
+  /** The median of each independent round (empty when the measurement had no rounds). */
+  readonly rounds: readonly number[]
   readonly environment: Environment
+}
+
+/** Rounds on each side needed to test round against round (5 against 5 can reach p = 0.004). */
+export const minRoundsForRoundTest = 5
+
+/**
+ * The noise of a measurement: the interquartile spread of its round medians, once there are
+ * enough rounds for one, else 0. One or two rounds disturbed by other work cannot inflate it.
+ */
+export function roundNoise(rounds: readonly number[]): number {
+  return rounds.length >= 4 ? relativeInterquartileRange(rounds) : 0
 }
 
 function sideOf(measurement: Measurement, name: string): Side {
@@ -114,19 +128,14 @@ function sideOf(measurement: Measurement, name: string): Side {
     return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
   }
   if ('kind' in measurement && measurement.kind === 'benchmark') {
-    const rounds = measurement.rounds
-    return {
-      sample: compactSorted(measurement.samples, comparedPoints),
-      noise: rounds.length > 1 ? relativeSpread(rounds) : 0,
-      environment: measurement.environment,
-    }
+    return { sample: compactSorted(measurement.samples, comparedPoints), rounds: measurement.rounds, environment: measurement.environment }
   }
   if ('kind' in measurement && measurement.kind === 'latency') {
     if (measurement.samples.length === 0) throw new PerfgateTypeError(`\`${name}\` has no successful request to compare`)
-    return { sample: compactSorted(measurement.samples, comparedPoints), noise: 0, environment: measurement.environment }
+    return { sample: compactSorted(measurement.samples, comparedPoints), rounds: [], environment: measurement.environment }
   }
   if ('sample' in measurement && Array.isArray(measurement.sample)) {
-    return { sample: measurement.sample, noise: measurement.noise, environment: measurement.environment }
+    return { sample: measurement.sample, rounds: measurement.rounds, environment: measurement.environment }
   }
   return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
 }
@@ -168,18 +177,27 @@ export function compare(baseline: Measurement, current: Measurement, options?: C
 export function compareResolved(baseline: Measurement, current: Measurement, options: ResolvedCompareOptions): Comparison {
   const base = sideOf(baseline, 'baseline')
   const cur = sideOf(current, 'current')
-  const ratio = bootstrapRatio(base.sample, cur.sample, options.statistic, { seed: options.seed, confidence: 0.95 })
+  // Samples taken in one process are not independent: a burst of other work slows a run of
+  // them together. Independent rounds are the honest unit, so they are compared when both
+  // sides have enough; single-round measurements (such as HTTP latencies) compare samples.
+  const unit = base.rounds.length >= minRoundsForRoundTest && cur.rounds.length >= minRoundsForRoundTest ? 'rounds' : 'samples'
+  const baseValues = unit === 'rounds' ? base.rounds : base.sample
+  const currentValues = unit === 'rounds' ? cur.rounds : cur.sample
+  const ratio = bootstrapRatio(baseValues, currentValues, options.statistic, { seed: options.seed, confidence: 0.95 })
   const change = ratio.estimate - 1
   const slower = change > 0
-  const test = mannWhitney(base.sample, cur.sample, slower ? 'greater' : 'less')
-  const noiseFloor = Math.max(base.noise, cur.noise)
+  const test = mannWhitney(baseValues, currentValues, slower ? 'greater' : 'less')
+  const baseNoise = roundNoise(base.rounds)
+  const currentNoise = roundNoise(cur.rounds)
+  // The entry's own noise floor: how far its recorded rounds were from agreeing.
+  const noiseFloor = baseNoise
   const environmentMatch = base.environment.id === cur.environment.id
   const significant = test.pValue < options.alpha
   const beyondThreshold = Math.abs(change) > options.threshold
   const beyondNoise = Math.abs(change) > noiseFloor
 
-  const baseValue = valueOf(base.sample, options.statistic)
-  const currentValue = valueOf(cur.sample, options.statistic)
+  const baseValue = valueOf(baseValues, options.statistic)
+  const currentValue = valueOf(currentValues, options.statistic)
   const evidence =
     `${options.statistic} ${formatStat(currentValue)} vs ${formatStat(baseValue)} baseline, ${formatChange(change)} ` +
     `[95% CI ${formatChange(ratio.lower - 1)}..${formatChange(ratio.upper - 1)}], ${formatP(test.pValue)}, ` +
@@ -188,9 +206,9 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
 
   let verdict: Verdict
   let why = ''
-  if (base.sample.length < options.minSamples || cur.sample.length < options.minSamples) {
+  if (baseValues.length < options.minSamples || currentValues.length < options.minSamples) {
     verdict = 'inconclusive'
-    why = `too few samples (${base.sample.length} baseline, ${cur.sample.length} current; at least ${options.minSamples} needed)`
+    why = `too few ${unit} (${baseValues.length} baseline, ${currentValues.length} current; at least ${options.minSamples} needed)`
   } else if (slower && beyondThreshold) {
     if (!significant) {
       verdict = 'inconclusive'
@@ -215,8 +233,9 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
     verdict,
     reason: why === '' ? evidence : `${evidence} — ${why}`,
     statistic: options.statistic,
-    baseline: { value: baseValue, samples: base.sample.length, noise: base.noise, environment: base.environment },
-    current: { value: currentValue, samples: cur.sample.length, noise: cur.noise, environment: cur.environment },
+    unit,
+    baseline: { value: baseValue, samples: baseValues.length, noise: baseNoise, environment: base.environment },
+    current: { value: currentValue, samples: currentValues.length, noise: currentNoise, environment: cur.environment },
     change,
     interval: { lower: ratio.lower - 1, upper: ratio.upper - 1, confidence: ratio.confidence },
     pValue: test.pValue,

@@ -525,3 +525,16 @@ export function compactSorted(sorted: readonly number[], points: number): number
   for (let i = 0; i < points; i++) compact.push(quantileSorted(sorted as number[], (i + 0.5) / points))
   return compact
 }
+
+/**
+ * Interquartile range relative to the median, (q75 − q25) / q50, of a set of values such as the
+ * medians of independent rounds: a spread that one or two disturbed rounds cannot inflate.
+ * @example relativeInterquartileRange([100, 101, 99, 100, 160]) // => 0.01
+ */
+export function relativeInterquartileRange(values: readonly number[]): number {
+  assertSample('values', values)
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = quantileSorted(sorted, 0.5)
+  if (!(middle > 0)) throw new TypeError(`Expected \`values\` to have a positive median, got ${middle}`)
+  return (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) / middle
+}

@@ -3,7 +3,7 @@ import { baselineFilePath, baselineKey } from '../baseline-path.js'
 import type { BaselineRecord, UpdateMode } from '../baseline-types.js'
 import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../benchmark.js'
 import type { BenchmarkOptions, BenchmarkResult } from '../benchmark.js'
-import { compareResolved, comparedPoints, resolveCompareOptions } from '../compare.js'
+import { compareResolved, comparedPoints, resolveCompareOptions, roundNoise } from '../compare.js'
 import type { Comparison, CompareOptions, ResolvedCompareOptions } from '../compare.js'
 import type { PerfgateConfig } from '../config.js'
 import { currentEnvironment } from '../environment.js'
@@ -11,7 +11,7 @@ import { PerfgateError, PerfgateTypeError } from '../errors.js'
 import type { LatencyResult } from '../measure.js'
 import { gitCommit, perfgateVersion } from '../provenance.js'
 import { baselineFile, nextOccurrence, projectConfig, projectRoot, recordOutcome } from '../session.js'
-import { compactSorted, relativeSpread, summarizeSorted } from '../stats.js'
+import { compactSorted, summarizeSorted } from '../stats.js'
 import { resolveUpdateMode } from '../update-mode.js'
 import { invalidArgument, optionsObject, positiveNumber } from '../validate.js'
 import type { MatcherContext, MatcherResult } from './context.js'
@@ -56,7 +56,7 @@ export function recordFrom(measured: Measured, rootDir: string): BaselineRecord 
     sample: compactSorted(measured.samples, comparedPoints).map(stored),
     sampleCount: measured.samples.length,
     rounds: rounds.map(stored),
-    noise: rounds.length > 1 ? stored(relativeSpread(rounds)) : 0,
+    noise: stored(roundNoise(rounds)),
     environment: measured.environment,
     recordedAt: new Date().toISOString(),
     perfgateVersion,
@@ -65,7 +65,7 @@ export function recordFrom(measured: Measured, rootDir: string): BaselineRecord 
 }
 
 /** Joins two measurements of the same function, for adaptive sampling. */
-function merged(a: BenchmarkResult, b: BenchmarkResult): BenchmarkResult {
+export function merged(a: BenchmarkResult, b: BenchmarkResult): BenchmarkResult {
   const samples = Array.from(Float64Array.from([...a.samples, ...b.samples]).sort())
   return {
     ...a,
@@ -76,6 +76,43 @@ function merged(a: BenchmarkResult, b: BenchmarkResult): BenchmarkResult {
     rounds: [...a.rounds, ...b.rounds],
     durationMs: a.durationMs + b.durationMs,
   }
+}
+
+/** What adaptive sampling ended with. */
+export interface AdaptiveComparison {
+  readonly comparison: Comparison
+  /** Every sample and round the verdict rests on. */
+  readonly current: BenchmarkResult
+  /** ms of sampling asked for in all. */
+  readonly samplingMs: number
+  /** How many times sampling was extended. */
+  readonly extensions: number
+}
+
+/**
+ * Compares, and while the verdict is inconclusive (in the same environment) measures another
+ * `time` of rounds and compares again, up to `maxTime` of sampling in all.
+ */
+export async function compareAdaptively(
+  stored: BaselineRecord,
+  first: BenchmarkResult,
+  measureMore: (time: number) => Promise<BenchmarkResult>,
+  options: ResolvedCompareOptions,
+  budget: { readonly time: number; readonly maxTime: number },
+): Promise<AdaptiveComparison> {
+  let current = first
+  let comparison = compareResolved(stored, current, options)
+  let spent = budget.time
+  let extensions = 0
+  while (comparison.verdict === 'inconclusive' && comparison.environmentMatch) {
+    const more = Math.min(budget.time, budget.maxTime - spent)
+    if (more < budget.time / 4) break
+    current = merged(current, await measureMore(more))
+    spent += more
+    extensions++
+    comparison = compareResolved(stored, current, options)
+  }
+  return { comparison, current, samplingMs: spent, extensions }
 }
 
 interface Resolved {
@@ -160,14 +197,12 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
     return judge(context, compareResolved(other, current, resolved.compare), resolved, testFile, false)
   }
 
-  let comparison = compareResolved(stored, current, resolved.compare)
-  // Adaptive sampling: a borderline verdict on a function gets more samples, up to maxTime.
-  let spent = current.kind === 'benchmark' ? resolved.benchmark.time : 0
-  while (comparison.verdict === 'inconclusive' && current.kind === 'benchmark' && typeof received === 'function' && comparison.environmentMatch) {
-    const more = Math.min(resolved.benchmark.time, resolved.maxTime - spent)
-    if (more < resolved.benchmark.time / 4) break
-    current = merged(current, await measure(more))
-    spent += more
+  let comparison: Comparison
+  if (current.kind === 'benchmark' && typeof received === 'function') {
+    const adaptive = await compareAdaptively(stored, current, measure, resolved.compare, { time: resolved.benchmark.time, maxTime: resolved.maxTime })
+    comparison = adaptive.comparison
+    current = adaptive.current
+  } else {
     comparison = compareResolved(stored, current, resolved.compare)
   }
 
@@ -220,7 +255,7 @@ function describeComparison(context: MessageContext, comparison: Comparison, wri
     `Verdict:  ${utils.RECEIVED_COLOR(comparison.verdict)}${written ? ' (baseline rewritten in update mode all)' : ''}`,
     `          ${comparison.reason}`,
     '',
-    `Samples:  ${comparison.baseline.samples} baseline, ${comparison.current.samples} current; alpha ${comparison.alpha}`,
+    `Compared: ${comparison.baseline.samples} baseline ${comparison.unit}, ${comparison.current.samples} current; alpha ${comparison.alpha}`,
   ]
   if (comparison.verdict === 'regressed') {
     lines.push('If the slowdown is intended, update the baseline: run with -u (vitest -u, jest -u) or PERFGATE_UPDATE=all.')

@@ -12,13 +12,13 @@ function sample(center: number, spread: number, n = 200): number[] {
   return Array.from({ length: n }, (_, i) => center * (1 + spread * normalQuantile((i + 0.5) / n)))
 }
 
-function record(values: number[], options: { noise?: number; environment?: Environment } = {}): BaselineRecord {
+function record(values: number[], options: { noise?: number; environment?: Environment; rounds?: number[] } = {}): BaselineRecord {
   return {
     unit: 'ms',
     summary: summarizeSorted(values),
     sample: values,
     sampleCount: values.length,
-    rounds: [],
+    rounds: options.rounds ?? [],
     noise: options.noise ?? 0,
     environment: options.environment ?? laptop,
     recordedAt: '2026-11-26T00:00:00.000Z',
@@ -60,11 +60,44 @@ describe('compare', () => {
   })
 
   it("calls a slowdown within the entry's noise floor inconclusive, and names the floor", () => {
-    const result = compare(record(sample(1, 0.02), { noise: 0.4 }), record(sample(1.3, 0.02)))
-    expect(result.pValue).toBeLessThan(0.001)
-    expect(result.noiseFloor).toBe(0.4)
+    // The baseline's rounds disagreed by ±20%: quartiles (type 7) 0.85 and 1.2 around a median
+    // of 1, an interquartile spread of 35%; a +30% change is within that.
+    const noisyRounds = [0.8, 0.8, 0.8, 1, 1, 1, 1.2, 1.2, 1.2, 1.2]
+    const current = [1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 1.31, 1.31, 1.32, 1.32]
+    const result = compare(record(sample(1, 0.02), { rounds: noisyRounds }), record(sample(1.3, 0.02), { rounds: current }))
+    expect(result.unit).toBe('rounds')
+    expect(result.pValue).toBeLessThan(0.01)
+    expect(result.noiseFloor).toBeCloseTo(0.35, 10)
     expect(result.verdict).toBe('inconclusive')
-    expect(result.reason).toMatch(/noise floor 40%.*within this entry's noise floor/)
+    expect(result.reason).toMatch(/noise floor 35%.*within this entry's noise floor/)
+  })
+
+  it('compares round against round when both sides have rounds, so a burst in a few rounds is not a regression', () => {
+    const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
+    // Three of ten rounds slowed by 60% by other work on the machine; the code itself did not change.
+    const burst = [1, 1.01, 0.99, 1, 1.6, 1.6, 1.6, 1.01, 0.99, 1]
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.2, 0.02), { rounds: burst }))
+    expect(result.unit).toBe('rounds')
+    expect(result.current.samples).toBe(10)
+    expect(result.verdict).not.toBe('regressed')
+    expect(result.verdict).not.toBe('improved')
+  })
+
+  it('calls it regressed when every round is slower beyond the threshold', () => {
+    const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
+    const slower = steady.map((x) => x * 1.25)
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.25, 0.02), { rounds: slower }))
+    expect(result.verdict).toBe('regressed')
+    expect(result.change).toBeCloseTo(0.25, 2)
+    expect(result.pValue).toBeLessThan(0.001)
+  })
+
+  it('keeps the noise floor low when a single recorded round was disturbed', () => {
+    const oneBadRound = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1.7]
+    const slower = [1.25, 1.26, 1.24, 1.25, 1.27, 1.23, 1.25, 1.26, 1.24, 1.25]
+    const result = compare(record(sample(1, 0.02), { rounds: oneBadRound }), record(sample(1.25, 0.02), { rounds: slower }))
+    expect(result.noiseFloor).toBeLessThan(0.05)
+    expect(result.verdict).toBe('regressed')
   })
 
   it('calls a significant speedup beyond the threshold improved', () => {

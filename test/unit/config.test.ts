@@ -50,7 +50,7 @@ describe('defaults', () => {
       environment: 'strict',
       onInconclusive: 'warn',
       ci: { missingBaseline: 'fail' },
-      benchmark: { time: 1000, warmupTime: 200, minSamples: 20, maxTime: 3000, rounds: 5 },
+      benchmark: { time: 1000, warmupTime: 200, minSamples: 20, maxTime: 3000, rounds: 10 },
       respondWithin: {
         samples: 30,
         warmup: 3,
