@@ -3,7 +3,7 @@ import { baselineFilePath, baselineKey } from '../baseline-path.js'
 import type { BaselineRecord, UpdateMode } from '../baseline-types.js'
 import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../benchmark.js'
 import type { BenchmarkOptions, BenchmarkResult } from '../benchmark.js'
-import { compareResolved, comparedPoints, resolveCompareOptions, roundNoise } from '../compare.js'
+import { compareResolved, comparedPoints, formatChange, resolveCompareOptions, roundNoise } from '../compare.js'
 import type { Comparison, CompareOptions, ResolvedCompareOptions } from '../compare.js'
 import type { PerfgateConfig } from '../config.js'
 import { currentEnvironment } from '../environment.js'
@@ -187,7 +187,9 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
 
   if (stored === undefined) {
     if (file.canWrite(key, environment.id)) {
-      file.set(key, environment.id, recordFrom(current, rootDir))
+      const record = recordFrom(current, rootDir)
+      warnIfNoisy(record, key, resolved.compare.threshold)
+      file.set(key, environment.id, record)
       await file.save()
       recordOutcome({ testFile, key, verdict: 'new', comparison: null, written: true })
       return { pass: true, message: () => describeRecorded(context, current) }
@@ -208,10 +210,22 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
 
   let written = false
   if (updateMode === 'all') {
-    written = file.set(key, environment.id, recordFrom(current, rootDir))
+    const record = recordFrom(current, rootDir)
+    warnIfNoisy(record, key, resolved.compare.threshold)
+    written = file.set(key, environment.id, record)
     if (written) await file.save()
   }
   return judge(context, comparison, resolved, testFile, written)
+}
+
+/** A baseline whose rounds disagreed beyond the threshold can only catch larger changes: say so. */
+function warnIfNoisy(record: BaselineRecord, key: string, threshold: number): void {
+  if (record.noise <= threshold) return
+  console.warn(
+    `perfgate: the baseline for "${key}" was recorded with a noise floor of ${formatChange(record.noise).slice(1)} ` +
+      `(its rounds disagreed, often because other work was running), so it only catches changes beyond that. ` +
+      'Record it again on a quieter machine with -u for a sharper gate.',
+  )
 }
 
 interface MessageContext {
