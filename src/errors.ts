@@ -8,6 +8,15 @@ export type PerfgateErrorCode =
   | 'PERFGATE_BENCHMARK_FAILED'
   | 'PERFGATE_WRONG_RUNNER'
 
+// The ESM and CommonJS builds (and Jest's setup file beside a test's own import) can each load
+// their own copy of these classes; a shared brand keeps `instanceof` true across copies.
+const perfgateErrorBrand = Symbol.for('perfgate.error')
+const perfgateTypeErrorBrand = Symbol.for('perfgate.type-error')
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true
+}
+
 /** An error raised by perfgate itself, with a stable `code`. */
 export class PerfgateError extends Error {
   readonly code: PerfgateErrorCode
@@ -16,6 +25,11 @@ export class PerfgateError extends Error {
     super(message, options)
     this.name = 'PerfgateError'
     this.code = code
+    Object.defineProperty(this, perfgateErrorBrand, { value: true })
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, perfgateErrorBrand)
   }
 }
 
@@ -26,5 +40,10 @@ export class PerfgateTypeError extends TypeError {
   constructor(message: string) {
     super(message)
     this.name = 'TypeError'
+    Object.defineProperty(this, perfgateTypeErrorBrand, { value: true })
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, perfgateTypeErrorBrand)
   }
 }

@@ -1,0 +1,255 @@
+/**
+ * End to end: the compatibility matrix. Each cell is a real project (fixtures/projects/<cell>)
+ * that installs the packed perfgate, runs its tests with a real runner on a real Node, and
+ * exercises the three matchers against the bundled fixture server (127.0.0.1) and function
+ * targets, plus a baseline round trip (record, CI compare, -u, CI with the file missing):
+ *
+ * | cell            | runner, mode                             | Node   | round trip      | also                                        |
+ * |-----------------|------------------------------------------|--------|-----------------|---------------------------------------------|
+ * | vitest5-ts      | Vitest 5, ESM, TypeScript                | 22     | full            | tsc; perfgate/jest under Vitest fails       |
+ * | jest-cjs        | Jest 30, CommonJS, plain JavaScript      | 20, 22 | full, on each   | jest --ci; perfgate/vitest under Jest fails |
+ * | jest-esm        | Jest 30, ESM (--experimental-vm-modules) | 22     | full            |                                             |
+ * | jest-ts-globals | Jest 30 + ts-jest, `@jest/globals`       | 20     | record, compare | tsc, with and without the types line        |
+ * | jest-ts-types   | Jest 30 + ts-jest, `@types/jest`         | 20     | record, compare | tsc, with and without the types line        |
+ *
+ * The full round trip: a local run records, `CI=true` compares and passes without touching the
+ * file, `-u` with three times the work rewrites the record, `CI=true` without the file fails
+ * with "missing" and creates nothing (see defineRoundTrip in matrix-cells.ts).
+ *
+ * Node 22 comes from the npm package `node@22`, a devDependency of the vitest5-ts cell
+ * (node_modules/node/bin/node): the Jest cells on Node 22 use that one install too.
+ * The runs never assert on durations.
+ */
+import { rm, writeFile } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { runCommand, vitestTestCounts } from './harness.js'
+import { Cell, allRuns, defineRoundTrip, exists, filesUnder, jestTestCounts } from './matrix-cells.js'
+import type { Env, Run } from './matrix-cells.js'
+
+/** Per test: one or two runs (each bounded by matrix-cells.ts' run timeout), on a loaded two-core machine. */
+const stepTimeoutMs = 300_000
+/** The machine's Node, which runs this file (20 here); the runs that do not use Node 22 use this one. */
+const machineNode = process.execPath
+const machineNodeMajor = Number(process.versions.node.split('.')[0])
+
+const vitest5 = new Cell('vitest5-ts', { vitest: '^5', '@types/node': '^22', typescript: '~5.9.3', node: '^22' })
+const jestCjs = new Cell('jest-cjs', { jest: '^30' })
+const jestEsm = new Cell('jest-esm', { jest: '^30', '@jest/globals': '^30' })
+const jestTsGlobals = new Cell('jest-ts-globals', {
+  jest: '^30',
+  'ts-jest': '^29.4',
+  '@jest/globals': '^30',
+  typescript: '~5.9.3',
+  '@types/node': '^20',
+})
+const jestTsTypes = new Cell('jest-ts-types', { jest: '^30', 'ts-jest': '^29.4', '@types/jest': '^30', typescript: '~5.9.3', '@types/node': '^20' })
+// vitest5 first: its node@22 serves the Jest cells on Node 22 as well.
+const cells = [vitest5, jestCjs, jestEsm, jestTsGlobals, jestTsTypes]
+
+let server: FixtureServer | undefined
+
+beforeAll(async () => {
+  server = await startFixtureServer()
+  const tarball = inject('perfgateTarball')
+  // At most three installs at once (see matrix-cells.ts); a failed one fails only its own cell.
+  await Promise.all(cells.map((cell) => cell.install(tarball)))
+}, 600_000)
+
+afterAll(async () => {
+  await server?.close()
+  await Promise.all(cells.map((cell) => cell.remove()))
+})
+
+function serverUrl(): string {
+  if (server === undefined) throw new Error('beforeAll did not start the fixture server')
+  return server.url
+}
+
+/** The Node 22 executable installed by the vitest5-ts cell's `node@22` devDependency. */
+async function node22(): Promise<string> {
+  return vitest5.path('node_modules', 'node', 'bin', 'node')
+}
+
+/** `tsc --noEmit -p <tsconfig>` in a cell. */
+function tsc(cell: Cell, tsconfig: string, node?: string): Promise<Run> {
+  return cell.run(`tsc -p ${tsconfig}`, 'tsc', ['--noEmit', '-p', tsconfig], { node })
+}
+
+/** Writes a tsconfig that extends the cell's own with other settings (into the installed copy only). */
+async function writeTsconfig(cell: Cell, name: string, content: Record<string, unknown>): Promise<void> {
+  await writeFile(await cell.path(name), `${JSON.stringify({ extends: './tsconfig.json', ...content }, null, 2)}\n`)
+}
+
+/** What tsc says when perfgate's matcher types did not reach `expect`. */
+const missingMatcherTypes = /error TS2339: Property 'toRespondWithin' does not exist on type/
+
+describe('Vitest 5 on Node 22 (ESM, TypeScript): vitest5-ts', () => {
+  const vitest = async (name: string, args: readonly string[], env: Env = {}): Promise<Run> =>
+    vitest5.run(name, 'vitest', ['run', ...args], { node: await node22(), env: { PERFGATE_E2E_URL: serverUrl(), ...env } })
+
+  it('node@22 installed a real Node 22 binary at node_modules/node/bin/node (and .bin/node)', async () => {
+    const result = await runCommand(await node22(), ['--version'], { cwd: await vitest5.dir() })
+    expect(result.stdout, result.stderr).toMatch(/^v22\./)
+    expect(await exists(await vitest5.path('node_modules', '.bin', 'node'))).toBe(true)
+  })
+
+  it('type-checks with tsc --noEmit: the three matchers on Vitest 5, and @ts-expect-error lines for wrong arguments', { timeout: stepTimeoutMs }, async () => {
+    const run = await tsc(vitest5, 'tsconfig.json', await node22())
+    expect(run.result.code, run.transcript).toBe(0)
+    // …and it is perfgate-env.d.ts (`/// <reference types="perfgate/vitest" />`) that brings them.
+    await writeTsconfig(vitest5, 'tsconfig.no-perfgate-types.json', { include: ['test'] })
+    const without = await tsc(vitest5, 'tsconfig.no-perfgate-types.json', await node22())
+    expect(without.result.code, without.transcript).not.toBe(0)
+    expect(without.output, without.transcript).toMatch(missingMatcherTypes)
+  })
+
+  defineRoundTrip({
+    label: 'Node 22',
+    cell: vitest5,
+    run: vitest,
+    counts: vitestTestCounts,
+    tests: 5,
+    baselineFile: 'baselines/test/perf.test.ts.json',
+    key: 'perf > matches its baseline',
+    nodeMajor: 22,
+    steps: 'full',
+    timeoutMs: stepTimeoutMs,
+  })
+
+  it("the wrong setup file (setupFiles: ['perfgate/jest']) stops the run with advice naming perfgate/vitest", { timeout: stepTimeoutMs }, async () => {
+    await rm(await vitest5.path('baselines'), { recursive: true, force: true })
+    const run = await vitest('wrong setup file', ['--config', 'vitest.wrong.config.ts'])
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(run.output, run.transcript).toContain('PerfgateError: perfgate/jest is the setup file for Jest, but this is Vitest')
+    expect(run.output, run.transcript).toContain("use setupFiles: ['perfgate/vitest']")
+    expect(await filesUnder(await vitest5.path('baselines')), run.transcript).toEqual([])
+  })
+})
+
+describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
+  const jestOn =
+    (nodeMajor: number) =>
+    async (name: string, args: readonly string[], env: Env = {}): Promise<Run> =>
+      jestCjs.run(`${name} (Node ${nodeMajor})`, 'jest', args, {
+        node: nodeMajor === 22 ? await node22() : machineNode,
+        env: { PERFGATE_E2E_URL: serverUrl(), EXPECTED_NODE_MAJOR: String(nodeMajor), ...env },
+      })
+
+  for (const nodeMajor of [machineNodeMajor, 22]) {
+    defineRoundTrip({
+      label: `Node ${nodeMajor}`,
+      cell: jestCjs,
+      run: jestOn(nodeMajor),
+      counts: jestTestCounts,
+      tests: 5,
+      baselineFile: 'baselines/test/perf.test.js.json',
+      key: 'perf > matches its baseline',
+      nodeMajor,
+      steps: 'full',
+      timeoutMs: stepTimeoutMs,
+    })
+  }
+
+  it('jest --ci (without CI set) writes nothing either: a missing baseline fails', { timeout: stepTimeoutMs }, async () => {
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+    const run = await jestOn(machineNodeMajor)('jest --ci, no baseline file', ['--ci'])
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 4, failed: 1, skipped: 0, total: 5 })
+    expect(run.output, run.transcript).toContain("Verdict:  missing — no baseline for this test in this environment, and update mode 'none'")
+    expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
+  })
+
+  it('the wrong setup file (--setupFilesAfterEnv perfgate/vitest) stops the run with advice naming perfgate/jest', { timeout: stepTimeoutMs }, async () => {
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+    const run = await jestOn(machineNodeMajor)('wrong setup file', ['--setupFilesAfterEnv', 'perfgate/vitest'])
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(run.output, run.transcript).toContain('PerfgateError: perfgate/vitest is the setup file for Vitest, but this is Jest')
+    expect(run.output, run.transcript).toContain("setupFilesAfterEnv: ['perfgate/jest']")
+    expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
+  })
+})
+
+describe('Jest 30, ESM mode (--experimental-vm-modules) on Node 22: jest-esm', () => {
+  defineRoundTrip({
+    label: 'Node 22',
+    cell: jestEsm,
+    run: async (name, args, env = {}) =>
+      jestEsm.run(name, 'jest', args, {
+        node: await node22(),
+        env: { PERFGATE_E2E_URL: serverUrl(), NODE_OPTIONS: '--experimental-vm-modules', ...env },
+      }),
+    counts: jestTestCounts,
+    tests: 5,
+    baselineFile: 'baselines/test/perf.test.js.json',
+    key: 'perf > matches its baseline',
+    nodeMajor: 22,
+    steps: 'full',
+    timeoutMs: stepTimeoutMs,
+  })
+})
+
+const typeScriptCells = [
+  {
+    style: '@jest/globals',
+    cell: jestTsGlobals,
+    // The cell's tsconfig.json lists "types": ["node", "perfgate/jest"]. The other way works too:
+    // a .d.ts with the reference; without either, the matchers are unknown.
+    referenceFile: true,
+    alternative: { compilerOptions: { types: ['node'] }, include: ['perfgate-env.d.ts', 'test'] },
+    without: { compilerOptions: { types: ['node'] } },
+  },
+  {
+    style: '@types/jest',
+    cell: jestTsTypes,
+    // The cell's perfgate-env.d.ts holds `/// <reference types="perfgate/jest" />`. The other
+    // way works too: "types" in tsconfig.json; without either, the matchers are unknown.
+    referenceFile: false,
+    alternative: { compilerOptions: { types: ['node', 'jest', 'perfgate/jest'] }, include: ['test'] },
+    without: { include: ['test'] },
+  },
+]
+
+for (const { style, cell, referenceFile, alternative, without } of typeScriptCells) {
+  describe(`Jest 30 + ts-jest, TypeScript in the ${style} style: ${cell.template}`, () => {
+    it('type-checks with tsc --noEmit: the three matchers, .not, and @ts-expect-error lines for wrong arguments', { timeout: stepTimeoutMs }, async () => {
+      const run = await tsc(cell, 'tsconfig.json', machineNode)
+      expect(run.result.code, run.transcript).toBe(0)
+    })
+
+    it('the one line for the types: either way works, and without it the matchers are unknown', { timeout: stepTimeoutMs }, async () => {
+      if (referenceFile) await writeFile(await cell.path('perfgate-env.d.ts'), '/// <reference types="perfgate/jest" />\n')
+      await writeTsconfig(cell, 'tsconfig.alternative.json', alternative)
+      const other = await tsc(cell, 'tsconfig.alternative.json', machineNode)
+      expect(other.result.code, other.transcript).toBe(0)
+
+      await writeTsconfig(cell, 'tsconfig.without.json', without)
+      const none = await tsc(cell, 'tsconfig.without.json', machineNode)
+      expect(none.result.code, none.transcript).not.toBe(0)
+      expect(none.output, none.transcript).toMatch(missingMatcherTypes)
+    })
+
+    defineRoundTrip({
+      label: `ts-jest on Node ${machineNodeMajor}`,
+      cell,
+      run: (name, args, env = {}) => cell.run(name, 'jest', args, { node: machineNode, env: { PERFGATE_E2E_URL: serverUrl(), ...env } }),
+      counts: jestTestCounts,
+      tests: 5,
+      baselineFile: 'baselines/test/perf.test.ts.json',
+      key: 'perf > matches its baseline',
+      nodeMajor: machineNodeMajor,
+      steps: 'record-and-compare',
+      timeoutMs: stepTimeoutMs,
+    })
+  })
+}
+
+describe('the matrix', () => {
+  it('every nested run exited by itself (no run needed its timeout)', () => {
+    expect(allRuns.length).toBeGreaterThan(0)
+    for (const { name, result } of allRuns) {
+      expect({ name, timedOut: result.timedOut, signal: result.signal }).toEqual({ name, timedOut: false, signal: null })
+    }
+  })
+})
