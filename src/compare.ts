@@ -224,6 +224,10 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
     }
   } else if (!slower && beyondThreshold && significant && beyondNoise) {
     verdict = 'improved'
+  } else if (ratio.upper - 1 > Math.max(options.threshold, noiseFloor)) {
+    // Unchanged must mean the data rules out a slowdown that would count; here it does not.
+    verdict = 'inconclusive'
+    why = `a slowdown beyond the ${noiseFloor > options.threshold ? 'noise floor' : 'threshold'} cannot be ruled out (95% CI up to ${formatChange(ratio.upper - 1)})`
   } else {
     verdict = 'unchanged'
   }

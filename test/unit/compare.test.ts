@@ -100,6 +100,17 @@ describe('compare', () => {
     expect(result.verdict).toBe('regressed')
   })
 
+  it('calls it inconclusive, not unchanged, when the interval reaches a slowdown that would count', () => {
+    const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
+    // Current rounds all over the place: the median moved +5%, but +40% is within the 95% interval.
+    const scattered = [0.8, 0.85, 0.95, 1.0, 1.05, 1.05, 1.2, 1.3, 1.4, 1.45]
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.05, 0.02), { rounds: scattered }))
+    expect(Math.abs(result.change)).toBeLessThan(0.1)
+    expect(result.interval.upper).toBeGreaterThan(0.1)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toMatch(/cannot be ruled out \(95% CI up to \+\d+%\)/)
+  })
+
   it('calls a significant speedup beyond the threshold improved', () => {
     expect(compare(record(sample(2, 0.05)), record(sample(1, 0.05))).verdict).toBe('improved')
   })
