@@ -191,6 +191,10 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
   const currentNoise = roundNoise(cur.rounds)
   // The entry's own noise floor: how far its recorded rounds were from agreeing.
   const noiseFloor = baseNoise
+  // Other work on a machine only ever slows code down, sometimes for seconds at a time. Code
+  // that got slower is slower in every round, so its fastest round must be slower too; one
+  // current round as fast as the baseline's best means the code can still run that fast.
+  const fastestChange = unit === 'rounds' ? Math.min(...cur.rounds) / Math.min(...base.rounds) - 1 : undefined
   const environmentMatch = base.environment.id === cur.environment.id
   const significant = test.pValue < options.alpha
   const beyondThreshold = Math.abs(change) > options.threshold
@@ -216,13 +220,16 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
     } else if (!beyondNoise) {
       verdict = 'inconclusive'
       why = `slower beyond the threshold, but within this entry's noise floor`
+    } else if (fastestChange !== undefined && fastestChange <= options.threshold) {
+      verdict = 'inconclusive'
+      why = `slower, but its fastest round was within the threshold of the baseline's fastest (${formatChange(fastestChange)}): the machine was slow for a while, not necessarily the code`
     } else if (!environmentMatch && options.environment === 'strict') {
       verdict = 'inconclusive'
       why = `slower, but the baseline comes from another environment (${base.environment.id}, now ${cur.environment.id})`
     } else {
       verdict = 'regressed'
     }
-  } else if (!slower && beyondThreshold && significant && beyondNoise) {
+  } else if (!slower && beyondThreshold && significant && beyondNoise && (fastestChange === undefined || fastestChange < -options.threshold)) {
     verdict = 'improved'
   } else if (ratio.upper - 1 > Math.max(options.threshold, noiseFloor)) {
     // Unchanged must mean the data rules out a slowdown that would count; here it does not.

@@ -83,6 +83,17 @@ describe('compare', () => {
     expect(result.verdict).not.toBe('improved')
   })
 
+  it('does not call a slow period of the machine a regression when a round still ran at the baseline speed', () => {
+    const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
+    // Eight rounds in a slow period of the machine, then two back at full speed.
+    const slowPeriod = [1.6, 1.62, 1.6, 1.57, 1.6, 1.6, 1.48, 1.6, 1.04, 1.01]
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.6, 0.02), { rounds: slowPeriod }))
+    expect(result.change).toBeGreaterThan(0.4)
+    expect(result.pValue).toBeLessThan(0.01)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain("its fastest round was within the threshold of the baseline's fastest")
+  })
+
   it('calls it regressed when every round is slower beyond the threshold', () => {
     const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
     const slower = steady.map((x) => x * 1.25)
