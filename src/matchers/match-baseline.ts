@@ -91,7 +91,9 @@ export interface AdaptiveComparison {
 
 /**
  * Compares, and while the verdict is inconclusive (in the same environment) measures another
- * `time` of rounds and compares again, up to `maxTime` of sampling in all.
+ * `time` of rounds and compares again, up to `maxTime` of sampling in all. A first `regressed`
+ * is confirmed the same way before it stands: a slow period of the machine can cover one
+ * measurement, rarely two in a row, and the fastest-round rule then sees both.
  */
 export async function compareAdaptively(
   stored: BaselineRecord,
@@ -104,7 +106,9 @@ export async function compareAdaptively(
   let comparison = compareResolved(stored, current, options)
   let spent = budget.time
   let extensions = 0
-  while (comparison.verdict === 'inconclusive' && comparison.environmentMatch) {
+  let confirmed = false
+  while (comparison.environmentMatch && (comparison.verdict === 'inconclusive' || (comparison.verdict === 'regressed' && !confirmed))) {
+    if (comparison.verdict === 'regressed') confirmed = true
     const more = Math.min(budget.time, budget.maxTime - spent)
     if (more < budget.time / 4) break
     current = merged(current, await measureMore(more))
