@@ -7,6 +7,10 @@
  * The server runs in its own process so that it does not share an event loop with either
  * client. Each pair runs both clients back to back, alternating which goes first; the figure
  * is the median of the per-pair ratios of requests per second (perfgate / autocannon).
+ *
+ * Both clients can saturate the single-threaded server, so requests per second mostly measure
+ * the server; the client's own CPU time per request (process.cpuUsage of this process, where
+ * only the client runs) is reported beside it as the measure of the client's efficiency.
  */
 import autocannon from 'autocannon'
 import { median } from 'simple-statistics'
@@ -17,37 +21,59 @@ const pairs = Number(process.env['PAIRS'] ?? 5)
 const seconds = Number(process.env['SECONDS'] ?? 3)
 const concurrencies = (process.env['CONCURRENCY'] ?? '10,50').split(',').map(Number)
 
-async function perfgateRps(url: string, concurrency: number, durationMs: number): Promise<number> {
-  const result = await runLoad(url, { duration: durationMs, concurrency })
-  if (result.failures > 0) throw new Error(`perfgate saw failures: ${JSON.stringify(result.outcomes)}`)
-  return result.throughput
+interface ClientRun {
+  readonly rps: number
+  /** CPU time of this process (the client) per completed request, in µs. */
+  readonly cpuPerRequestUs: number
 }
 
-async function autocannonRps(url: string, concurrency: number, durationMs: number): Promise<number> {
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+async function perfgateRun(url: string, concurrency: number, durationMs: number): Promise<ClientRun> {
+  const cpuBefore = cpuMicros()
+  const result = await runLoad(url, { duration: durationMs, concurrency })
+  const cpu = cpuMicros() - cpuBefore
+  if (result.failures > 0) throw new Error(`perfgate saw failures: ${JSON.stringify(result.outcomes)}`)
+  return { rps: result.throughput, cpuPerRequestUs: cpu / result.total }
+}
+
+async function autocannonRun(url: string, concurrency: number, durationMs: number): Promise<ClientRun> {
+  const cpuBefore = cpuMicros()
   const result = await autocannon({ url, connections: concurrency, duration: durationMs / 1000, pipelining: 1 })
+  const cpu = cpuMicros() - cpuBefore
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`autocannon saw ${result.errors} errors, ${result.non2xx} non-2xx`)
-  return result.requests.total / (result.duration || durationMs / 1000)
+  return { rps: result.requests.total / (result.duration || durationMs / 1000), cpuPerRequestUs: cpu / result.requests.total }
 }
 
 const server = await startFixtureServerProcess()
 const url = `${server.url}/fast`
 try {
   // Warm both clients' code paths and the server before anything counts.
-  await perfgateRps(url, 10, 500)
-  await autocannonRps(url, 10, 500)
+  await perfgateRun(url, 10, 500)
+  await autocannonRun(url, 10, 500)
   console.log(`perfgate runLoad vs autocannon on ${url} (server in its own process), ${pairs} pairs × ${seconds} s\n`)
   const summary: string[] = []
   for (const concurrency of concurrencies) {
     const ratios: number[] = []
+    const cpuRatios: number[] = []
     for (let pair = 0; pair < pairs; pair++) {
       const perfgateFirst = pair % 2 === 0
-      const first = perfgateFirst ? await perfgateRps(url, concurrency, seconds * 1000) : await autocannonRps(url, concurrency, seconds * 1000)
-      const second = perfgateFirst ? await autocannonRps(url, concurrency, seconds * 1000) : await perfgateRps(url, concurrency, seconds * 1000)
+      const first = perfgateFirst ? await perfgateRun(url, concurrency, seconds * 1000) : await autocannonRun(url, concurrency, seconds * 1000)
+      const second = perfgateFirst ? await autocannonRun(url, concurrency, seconds * 1000) : await perfgateRun(url, concurrency, seconds * 1000)
       const [ours, theirs] = perfgateFirst ? [first, second] : [second, first]
-      ratios.push(ours / theirs)
-      console.log(`c=${concurrency} pair ${pair + 1}: perfgate ${ours.toFixed(0)} req/s, autocannon ${theirs.toFixed(0)} req/s, ratio ${(ours / theirs).toFixed(3)}`)
+      ratios.push(ours.rps / theirs.rps)
+      cpuRatios.push(ours.cpuPerRequestUs / theirs.cpuPerRequestUs)
+      console.log(
+        `c=${concurrency} pair ${pair + 1}: perfgate ${ours.rps.toFixed(0)} req/s (${ours.cpuPerRequestUs.toFixed(1)} µs CPU/req), ` +
+          `autocannon ${theirs.rps.toFixed(0)} req/s (${theirs.cpuPerRequestUs.toFixed(1)} µs CPU/req), ratio ${(ours.rps / theirs.rps).toFixed(3)}`,
+      )
     }
-    const line = `concurrency ${concurrency}: median ratio ${median(ratios).toFixed(3)}× autocannon (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`
+    const line =
+      `concurrency ${concurrency}: median ratio ${median(ratios).toFixed(3)}× autocannon's req/s (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}); ` +
+      `client CPU per request ${median(cpuRatios).toFixed(3)}× autocannon's (lower is better)`
     summary.push(line)
     console.log(line + '\n')
   }
