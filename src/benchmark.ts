@@ -5,7 +5,7 @@ import type { Environment } from './environment.js'
 import { median } from 'simple-statistics'
 import { summarizeSorted } from './stats.js'
 import type { SampleSummary } from './stats.js'
-import { integerAtLeast, invalidArgument, isPromiseLike, optionsObject, positiveNumber } from './validate.js'
+import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from './validate.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -78,17 +78,12 @@ export function resolveBenchmarkOptions(
 ): ResolvedBenchmarkOptions {
   return {
     time: raw.time === undefined ? defaults.time : positiveNumber(`${name}.time`, raw.time),
-    warmupTime: raw.warmupTime === undefined ? defaults.warmupTime : nonNegative(`${name}.warmupTime`, raw.warmupTime),
+    warmupTime: raw.warmupTime === undefined ? defaults.warmupTime : nonNegativeNumber(`${name}.warmupTime`, raw.warmupTime),
     minSamples: raw.minSamples === undefined ? defaults.minSamples : integerAtLeast(`${name}.minSamples`, raw.minSamples, 1),
     rounds: raw.rounds === undefined ? defaults.rounds : integerAtLeast(`${name}.rounds`, raw.rounds, 1),
     setup: optionalFunction(`${name}.setup`, raw.setup),
     teardown: optionalFunction(`${name}.teardown`, raw.teardown),
   }
-}
-
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalidArgument(name, 'a finite number from 0 and up', value)
-  return value
 }
 
 /** Calls the function for `warmupTime` ms, unmeasured, so the JIT has settled before anything counts. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
 import JSON5 from 'json5'
 import { PerfgateError } from './errors.js'
+import { describeValue } from './validate.js'
 
 /** Every setting perfgate has, with its default. */
 export interface PerfgateConfig {
@@ -207,20 +208,11 @@ function ownValue(value: unknown, key: string): unknown {
   return isPlainObject(value) && Object.hasOwn(value, key) ? value[key] : undefined
 }
 
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return `an array ${JSON.stringify(value)}`
-  if (typeof value === 'object') return 'an object'
-  return String(value)
-}
-
 function invalidValue(keyPath: string, source: string, expected: string, value: unknown): PerfgateError {
   const subject = keyPath === '' ? 'the configuration' : `\`${keyPath}\``
   return new PerfgateError(
     'PERFGATE_CONFIG_INVALID',
-    `Expected ${subject} in ${source} to be ${expected}, got ${describeValue(value)}`,
+    `Expected ${subject} in ${source} to be ${expected}, got ${describeValue(value, { arrayContents: true })}`,
   )
 }
 

@@ -3,6 +3,7 @@ import type { UpdateMode } from './baseline-types.js'
 import { readConfigFile, resolveConfig, validateUserConfig } from './config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from './config.js'
 import type { Comparison, Verdict } from './compare.js'
+import { gitCommit } from './provenance.js'
 
 /** One perf assertion of this run, kept for the reporter. */
 export interface BaselineOutcome {
@@ -20,6 +21,8 @@ interface SessionState {
   /** testFile → the test seen last and how often each key base was used in it. */
   readonly occurrences: Map<string, { test: string; counts: Map<string, number> }>
   readonly outcomes: BaselineOutcome[]
+  /** rootDir → its git commit, looked up once (it spawns git). */
+  readonly commits: Map<string, string | null>
 }
 
 const sessionKey = Symbol.for('perfgate.session.v1')
@@ -27,7 +30,7 @@ const sessionKey = Symbol.for('perfgate.session.v1')
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), outcomes: [] }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), outcomes: [], commits: new Map() }
   return holder[sessionKey]
 }
 
@@ -79,6 +82,13 @@ export function nextOccurrence(testFile: string, testName: string, keyBase: stri
   const count = (perFile.counts.get(keyBase) ?? 0) + 1
   perFile.counts.set(keyBase, count)
   return count
+}
+
+/** The git commit of a project root, asked of git once per process. */
+export function projectCommit(rootDir: string): string | null {
+  const commits = session().commits
+  if (!commits.has(rootDir)) commits.set(rootDir, gitCommit(rootDir))
+  return commits.get(rootDir) ?? null
 }
 
 /** Keeps an outcome for the reporter. */

@@ -2,11 +2,12 @@ import { PerfgateTypeError } from './errors.js'
 
 // One message style for every misuse, after p-limit: "Expected `name` to be …, got …".
 
-function describeValue(value: unknown): string {
+/** The "got …" part of a message; `arrayContents` shows what an array held (for config files). */
+export function describeValue(value: unknown, options: { readonly arrayContents?: boolean } = {}): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'function') return 'a function'
   if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
+  if (Array.isArray(value)) return options.arrayContents === true ? `an array ${JSON.stringify(value)}` : 'an array'
   if (typeof value === 'object') return 'an object'
   return String(value)
 }
@@ -21,6 +22,12 @@ export function positiveNumber(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     invalidArgument(name, 'a positive finite number', value)
   }
+  return value
+}
+
+/** A finite number ≥ 0. */
+export function nonNegativeNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalidArgument(name, 'a finite number from 0 and up', value)
   return value
 }
 

@@ -9,8 +9,8 @@ import type { PerfgateConfig } from '../config.js'
 import { currentEnvironment } from '../environment.js'
 import { PerfgateError, PerfgateTypeError } from '../errors.js'
 import type { LatencyResult } from '../measure.js'
-import { gitCommit, perfgateVersion } from '../provenance.js'
-import { baselineFile, nextOccurrence, projectConfig, projectRoot, recordOutcome } from '../session.js'
+import { perfgateVersion } from '../provenance.js'
+import { baselineFile, nextOccurrence, projectCommit, projectConfig, projectRoot, recordOutcome } from '../session.js'
 import { compactSorted, summarizeSorted } from '../stats.js'
 import { resolveUpdateMode } from '../update-mode.js'
 import { invalidArgument, optionsObject, positiveNumber } from '../validate.js'
@@ -60,7 +60,7 @@ export function recordFrom(measured: Measured, rootDir: string): BaselineRecord 
     environment: measured.environment,
     recordedAt: new Date().toISOString(),
     perfgateVersion,
-    gitCommit: gitCommit(rootDir),
+    gitCommit: projectCommit(rootDir),
   }
 }
 

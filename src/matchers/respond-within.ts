@@ -1,6 +1,7 @@
 import { measureResolved, measureOptionKeys, resolveMeasureOptions } from '../measure.js'
 import type { LatencyResult, MeasureOptions } from '../measure.js'
 import { normalQuantile, percentileSorted, percentileUpperBound } from '../stats.js'
+import type { SampleSummary } from '../stats.js'
 import { projectConfig, projectRoot } from '../session.js'
 import { resolveTarget } from '../target.js'
 import { PerfgateTypeError } from '../errors.js'
@@ -43,16 +44,14 @@ interface Judged {
   readonly boundProblem: string | undefined
 }
 
-function judge(samples: readonly number[], statistic: LatencyStatistic, confidence: number | undefined): Judged {
+function judge(samples: readonly number[], summary: SampleSummary, statistic: LatencyStatistic, confidence: number | undefined): Judged {
   const percent = statistic === 'median' ? 50 : statistic
   if (percent === 'mean') {
-    const n = samples.length
-    const mean = samples.reduce((sum, x) => sum + x, 0) / n
+    const { mean, sd, count } = summary
     if (confidence === undefined) return { value: mean, bound: undefined, boundProblem: undefined }
-    if (n < 2) return { value: mean, bound: undefined, boundProblem: 'a confidence bound of the mean needs at least 2 samples' }
-    const variance = samples.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (n - 1)
+    if (count < 2) return { value: mean, bound: undefined, boundProblem: 'a confidence bound of the mean needs at least 2 samples' }
     // Normal approximation of the mean's sampling distribution (fine from ~30 samples).
-    return { value: mean, bound: mean + normalQuantile(confidence) * Math.sqrt(variance / n), boundProblem: undefined }
+    return { value: mean, bound: mean + normalQuantile(confidence) * (sd / Math.sqrt(count)), boundProblem: undefined }
   }
   if (percent === 'max') return { value: samples[samples.length - 1] ?? Number.NaN, bound: undefined, boundProblem: undefined }
   const value = percentileSorted(samples, percent)
@@ -89,7 +88,7 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const target = resolveTarget(received, 'target')
 
   const result = await measureResolved(target, measureOptions)
-  const judged = result.successes === 0 ? undefined : judge(result.samples, statistic, confidence)
+  const judged = result.summary === null ? undefined : judge(result.samples, result.summary, statistic, confidence)
   const tooManyFailures = result.failures > allowFailures
   const checked = judged === undefined ? undefined : (judged.bound ?? (judged.boundProblem === undefined ? judged.value : undefined))
   const pass = !tooManyFailures && checked !== undefined && checked <= budget
