@@ -1,15 +1,25 @@
 import { performance } from 'node:perf_hooks'
-import { Pool } from 'undici'
+import { Client, Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { FunctionTarget, HttpTarget, ResolvedTarget } from './target.js'
 import { RequestTimeoutError, classifyError, classifyStatus } from './outcome.js'
 import type { OutcomeCallback } from './outcome.js'
 import { isPromiseLike } from './validate.js'
 
-/** Sends requests to one target; every `send` ends in exactly one callback. */
-export interface Requester {
+/** Starts requests to one target; every `send` ends in exactly one callback. */
+export interface Sender {
   /** Starts one request whose latency and deadline count from `startedAt` (a `performance.now()` time). */
   send(startedAt: number, done: OutcomeCallback): void
+}
+
+/**
+ * Sends requests to one target. `send` uses any free connection of a pool (the open model);
+ * `lane(i)` is a sender with a keep-alive connection of its own, for the i-th client of the
+ * closed model, which never has more than one request in flight.
+ */
+export interface Requester extends Sender {
+  /** The sender of closed-model client `index` (the same one on every call). */
+  lane(index: number): Sender
   /** Times out what is still in flight, then closes every socket. */
   close(): Promise<void>
 }
@@ -22,49 +32,73 @@ export interface RequesterOptions {
   readonly timeoutMs: number
 }
 
-interface Expirable {
-  readonly deadline: number
-  readonly settled: boolean
-  expire(now: number): void
+/**
+ * A request or call in flight. It ends exactly once: on its own, or when the sweeper finds it
+ * past its deadline. Once ended it leaves the sweeper, so nothing keeps it alive.
+ */
+abstract class InFlight {
+  /** Its index in the sweeper's list while in flight; -1 once it has ended. */
+  slot = -1
+
+  constructor(
+    protected readonly sweeper: DeadlineSweeper,
+    protected readonly startedAt: number,
+    readonly deadline: number,
+    protected readonly done: OutcomeCallback,
+  ) {
+    sweeper.add(this)
+  }
+
+  get settled(): boolean {
+    return this.slot === -1
+  }
+
+  /** Ends it after its deadline. */
+  abstract expire(now: number): void
+
+  /** Marks it ended; false if it already was (a late answer after a timeout). */
+  protected settle(): boolean {
+    if (this.slot === -1) return false
+    this.sweeper.remove(this)
+    return true
+  }
 }
 
 /**
  * One interval timer ends requests that outlive their deadline, instead of a timer per request.
- * Every request of a requester has the same timeout and they are sent in order of their start,
- * so deadlines arrive in order: a queue checked from its head is enough, and a request that
- * ended on time costs one array push. A request ends at most one tick past its timeout.
+ * It holds only what is in flight (at most the concurrency) in a list with constant-time
+ * removal, so a request that ended is garbage at once. A request ends at most one tick past
+ * its timeout.
  */
 class DeadlineSweeper {
-  private queue: Expirable[] = []
-  private head = 0
+  private readonly inFlight: InFlight[] = []
   private readonly timer: NodeJS.Timeout
 
-  constructor(timeoutMs: number) {
+  constructor(readonly timeoutMs: number) {
     const tick = Math.min(50, Math.max(1, Math.floor(timeoutMs / 20)))
     this.timer = setInterval(() => this.sweep(performance.now()), tick)
     this.timer.unref()
   }
 
-  add(entry: Expirable): void {
-    this.queue.push(entry)
+  add(entry: InFlight): void {
+    entry.slot = this.inFlight.length
+    this.inFlight.push(entry)
+  }
+
+  remove(entry: InFlight): void {
+    const last = this.inFlight.pop() as InFlight
+    if (last !== entry) {
+      this.inFlight[entry.slot] = last
+      last.slot = entry.slot
+    }
+    entry.slot = -1
   }
 
   sweep(now: number): void {
-    const queue = this.queue
-    let head = this.head
-    while (head < queue.length) {
-      const entry = queue[head] as Expirable
-      if (!entry.settled) {
-        if (entry.deadline > now) break
-        entry.expire(now)
-      }
-      head++
-    }
-    if (head > 1024 && head * 2 > queue.length) {
-      this.queue = queue.slice(head)
-      head = 0
-    }
-    this.head = head
+    let expired: InFlight[] | undefined
+    for (const entry of this.inFlight) if (entry.deadline <= now) (expired ??= []).push(entry)
+    // Expiring ends the entry (and may start the next request), so not while iterating.
+    if (expired !== undefined) for (const entry of expired) entry.expire(now)
   }
 
   /** Expires everything still in flight and stops the timer. */
@@ -76,20 +110,20 @@ class DeadlineSweeper {
 
 // undici's own callback interface (the one its core calls directly): no promise, no body
 // stream and no header parsing per request — the body is drained chunk by chunk and dropped.
-class HttpRequest implements Dispatcher.DispatchHandler, Expirable {
+class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
   private abortRequest: ((error?: Error) => void) | null = null
   private status: number | undefined = undefined
-  settled = false
 
   constructor(
     private readonly requester: HttpRequester,
-    private readonly startedAt: number,
-    readonly deadline: number,
-    private readonly done: OutcomeCallback,
-  ) {}
+    startedAt: number,
+    done: OutcomeCallback,
+  ) {
+    super(requester.sweeper, startedAt, startedAt + requester.timeoutMs, done)
+  }
 
   onConnect(abort: (error?: Error) => void): void {
-    if (this.settled) abort(new RequestTimeoutError(this.requester.timeoutMs))
+    if (this.settled) abort(new RequestTimeoutError(this.sweeper.timeoutMs))
     else this.abortRequest = abort
   }
 
@@ -103,43 +137,48 @@ class HttpRequest implements Dispatcher.DispatchHandler, Expirable {
   }
 
   onComplete(): void {
-    if (this.settle()) {
-      this.done(classifyStatus(this.status ?? 0, this.requester.target.expectStatus), performance.now() - this.startedAt, this.status, undefined)
-    }
+    if (!this.settle()) return
+    this.done(classifyStatus(this.status ?? 0, this.requester.target.expectStatus), performance.now() - this.startedAt, this.status, undefined)
   }
 
   onError(error: Error): void {
-    if (this.settle()) {
-      this.done(classifyError(error), performance.now() - this.startedAt, this.status, error)
-    }
+    if (!this.settle()) return
+    const latencyMs = performance.now() - this.startedAt
+    // undici fails a client's queued requests in a loop that expects the queue to stay empty:
+    // report after it, so that the next request sent on this lane does not land inside it.
+    queueMicrotask(() => this.done(classifyError(error), latencyMs, this.status, error))
   }
 
   expire(now: number): void {
+    const abort = this.abortRequest
     if (!this.settle()) return
-    const error = new RequestTimeoutError(this.requester.timeoutMs)
+    const error = new RequestTimeoutError(this.sweeper.timeoutMs)
+    // Abort before reporting: the client sends its next request on this lane at once, and it
+    // should find the abandoned connection already closed (it goes out on a fresh one).
+    abort?.(error)
     this.done('timeout', Math.min(now, performance.now()) - this.startedAt, this.status, error)
-    this.abortRequest?.(error)
   }
 
-  private settle(): boolean {
-    if (this.settled) return false
-    this.settled = true
+  protected override settle(): boolean {
+    if (!super.settle()) return false
+    this.abortRequest = null
     return true
   }
 }
 
 class HttpRequester implements Requester {
   readonly sweeper: DeadlineSweeper
-  private readonly pool: Pool
+  private pool: Pool | undefined = undefined
+  private readonly lanes: Sender[] = []
+  private readonly clients: Client[] = []
   private readonly dispatchOptions: Dispatcher.DispatchOptions
 
   constructor(
     readonly target: HttpTarget,
     readonly timeoutMs: number,
-    connections: number,
+    private readonly connections: number,
   ) {
     this.sweeper = new DeadlineSweeper(timeoutMs)
-    this.pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 })
     // undici's own timeouts are off: the sweeper enforces one deadline for the whole request.
     this.dispatchOptions = {
       path: target.path,
@@ -152,27 +191,38 @@ class HttpRequester implements Requester {
   }
 
   send(startedAt: number, done: OutcomeCallback): void {
-    const request = new HttpRequest(this, startedAt, startedAt + this.timeoutMs, done)
-    this.sweeper.add(request)
-    this.pool.dispatch(this.dispatchOptions, request)
+    this.pool ??= new Pool(this.target.origin, { connections: this.connections, pipelining: 1, keepAliveTimeout: 30_000 })
+    this.dispatch(this.pool, startedAt, done)
+  }
+
+  lane(index: number): Sender {
+    let lane = this.lanes[index]
+    if (lane === undefined) {
+      // A lane has at most one request in flight, so a pipelining depth of 2 never puts two
+      // requests on the wire at once. What it changes: the next request is written as soon as
+      // the last response ends, where depth 1 waits a turn of the event loop first. undici
+      // still holds back a request that is not idempotent until the previous one is done.
+      const client = new Client(this.target.origin, { pipelining: 2, keepAliveTimeout: 30_000 })
+      this.clients.push(client)
+      lane = { send: (startedAt, done) => this.dispatch(client, startedAt, done) }
+      this.lanes[index] = lane
+    }
+    return lane
+  }
+
+  private dispatch(dispatcher: Dispatcher, startedAt: number, done: OutcomeCallback): void {
+    dispatcher.dispatch(this.dispatchOptions, new HttpRequest(this, startedAt, done))
   }
 
   async close(): Promise<void> {
     this.sweeper.stop()
-    await this.pool.destroy()
+    const dispatchers: Dispatcher[] = [...this.clients]
+    if (this.pool !== undefined) dispatchers.push(this.pool)
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher.destroy()))
   }
 }
 
-class FunctionCall implements Expirable {
-  settled = false
-
-  constructor(
-    private readonly requester: FunctionRequester,
-    private readonly startedAt: number,
-    readonly deadline: number,
-    private readonly done: OutcomeCallback,
-  ) {}
-
+class FunctionCall extends InFlight {
   resolve(value: unknown): void {
     if (this.settle()) this.done('ok', performance.now() - this.startedAt, undefined, value)
   }
@@ -184,14 +234,8 @@ class FunctionCall implements Expirable {
   expire(now: number): void {
     // A function cannot be aborted: it is abandoned and counted as timed out.
     if (this.settle()) {
-      this.done('timeout', Math.min(now, performance.now()) - this.startedAt, undefined, new RequestTimeoutError(this.requester.timeoutMs))
+      this.done('timeout', Math.min(now, performance.now()) - this.startedAt, undefined, new RequestTimeoutError(this.sweeper.timeoutMs))
     }
-  }
-
-  private settle(): boolean {
-    if (this.settled) return false
-    this.settled = true
-    return true
   }
 }
 
@@ -203,6 +247,10 @@ class FunctionRequester implements Requester {
     readonly timeoutMs: number,
   ) {
     this.sweeper = new DeadlineSweeper(timeoutMs)
+  }
+
+  lane(): Sender {
+    return this
   }
 
   send(startedAt: number, done: OutcomeCallback): void {
@@ -217,8 +265,7 @@ class FunctionRequester implements Requester {
       done('ok', performance.now() - startedAt, undefined, result)
       return
     }
-    const call = new FunctionCall(this, startedAt, startedAt + this.timeoutMs, done)
-    this.sweeper.add(call)
+    const call = new FunctionCall(this.sweeper, startedAt, startedAt + this.timeoutMs, done)
     result.then(
       (value) => call.resolve(value),
       (error: unknown) => call.reject(error),

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
@@ -59,6 +62,80 @@ describe('runLoad, closed model', () => {
     await expect(runLoad(`${server.url}/fast`, { rate: -5 })).rejects.toThrow(/`options\.rate`/)
     await expect(runLoad(`${server.url}/fast`, { isSuccess: true } as never)).rejects.toThrow(/`options\.isSuccess`/)
     await expect(runLoad(`${server.url}/fast`, { concurency: 2 } as never)).rejects.toThrow(/Unknown option `concurency`/)
+  })
+})
+
+/** A loopback server that records, per connection, how many requests came and how many were open at once. */
+async function startConnectionCounter(handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  const connections = new Map<Socket, { requests: number; open: number; mostOpen: number }>()
+  const server = createServer((request, response) => {
+    const socket = request.socket
+    let stats = connections.get(socket)
+    if (stats === undefined) connections.set(socket, (stats = { requests: 0, open: 0, mostOpen: 0 }))
+    stats.requests++
+    stats.open++
+    stats.mostOpen = Math.max(stats.mostOpen, stats.open)
+    const counted = stats
+    response.once('close', () => counted.open--)
+    handle(request, response)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    connections: () => [...connections.values()],
+    close: () => {
+      server.closeAllConnections()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+describe('runLoad, connections of the closed model', () => {
+  it('gives each client a keep-alive connection of its own and never two requests on one at once', async () => {
+    const counter = await startConnectionCounter((_request, response) => {
+      setTimeout(() => response.end('ok'), 1)
+    })
+    try {
+      const result = await runLoad(`${counter.url}/`, { requests: 200, concurrency: 4 })
+      expect(result.outcomes).toEqual({ ok: 200 })
+      const connections = counter.connections()
+      expect(connections).toHaveLength(4)
+      expect(connections.map((connection) => connection.mostOpen)).toEqual([1, 1, 1, 1])
+      expect(connections.reduce((sum, connection) => sum + connection.requests, 0)).toBe(200)
+    } finally {
+      await counter.close()
+    }
+  })
+
+  it('sends the request after a timeout on a fresh connection, not behind the abandoned one', async () => {
+    // The very first request hangs; every later one answers at once.
+    let seen = 0
+    const counter = await startConnectionCounter((_request, response) => {
+      if (++seen > 1) response.end('ok')
+    })
+    try {
+      const result = await runLoad(`${counter.url}/`, { requests: 3, concurrency: 1, timeout: 200 })
+      expect(result.outcomes).toEqual({ ok: 2, timeout: 1 })
+      // The hung connection saw only its own request; the other two went out on a new one.
+      expect(counter.connections().map((connection) => connection.requests)).toEqual([1, 2])
+    } finally {
+      await counter.close()
+    }
+  })
+
+  it('sends a POST only after the previous response on its connection has ended', async () => {
+    const counter = await startConnectionCounter((request, response) => {
+      request.resume()
+      request.once('end', () => response.end('ok'))
+    })
+    try {
+      const result = await runLoad({ url: `${counter.url}/`, method: 'POST', body: { a: 1 } }, { requests: 50, concurrency: 2 })
+      expect(result.outcomes).toEqual({ ok: 50 })
+      expect(counter.connections().map((connection) => connection.mostOpen)).toEqual([1, 1])
+    } finally {
+      await counter.close()
+    }
   })
 })
 
