@@ -154,9 +154,11 @@ export function runClosedModel(
   const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
   const stopAt = limits.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + limits.durationMs
   const clients = limits.concurrency
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let issued = 0
     let active = 0
+    // A `record` that throws (a user's isSuccess) stops the run, which then rejects with it.
+    let failure: { readonly error: unknown } | undefined
     // Clients ready to send, in a ring: a synchronous target answers inside send(), and the
     // loop below sends its next request instead of recursing.
     const ready = new Int32Array(clients)
@@ -173,13 +175,14 @@ export function runClosedModel(
         readyHead = (readyHead + 1) % clients
         readyCount--
         const now = performance.now()
-        if (issued < maxRequests && now < stopAt) {
+        if (failure === undefined && issued < maxRequests && now < stopAt) {
           issued++
           active++
-          ;(lanes[next] as Sender).send(now, (onDone[next] as OutcomeCallback))
+          ;(lanes[next] as Sender).send(now, onDone[next] as OutcomeCallback)
         } else if (active === 0) {
           readyCount = 0
-          resolve()
+          if (failure === undefined) resolve()
+          else reject(failure.error)
         }
       }
       launching = false
@@ -190,9 +193,12 @@ export function runClosedModel(
       lanes.push(requester.lane(client))
       onDone.push((kind, latencyMs, status, detail) => {
         active--
-        // The next request goes out first: recording is not part of the round trip.
+        try {
+          record(kind, latencyMs, status, detail)
+        } catch (error) {
+          failure ??= { error }
+        }
         launch(client)
-        record(kind, latencyMs, status, detail)
       })
     }
     for (let client = 0; client < clients; client++) launch(client)
@@ -214,31 +220,44 @@ export function runOpenModel(
   const intervalMs = 1000 / limits.rate
   const start = performance.now()
   const finished: Promise<void>[] = []
+  // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
+  let failure: { readonly error: unknown } | undefined
+  const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+    try {
+      record(kind, latencyMs, status, detail)
+    } catch (error) {
+      failure ??= { error }
+    }
+  }
   const sendAt = (scheduledStart: number) => (): Promise<void> =>
     new Promise<void>((resolve) => {
+      if (failure !== undefined) {
+        resolve()
+        return
+      }
       const waited = performance.now() - scheduledStart
       if (waited >= limits.timeoutMs) {
-        record('timeout', waited, undefined, undefined)
+        safeRecord('timeout', waited, undefined, undefined)
         resolve()
         return
       }
       requester.send(scheduledStart, (kind, latencyMs, status, detail) => {
-        record(kind, latencyMs, status, detail)
+        safeRecord(kind, latencyMs, status, detail)
         resolve()
       })
     })
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let next = 0
     const tick = (): void => {
       const now = performance.now()
-      while (next < limits.arrivals && start + next * intervalMs <= now) {
+      while (failure === undefined && next < limits.arrivals && start + next * intervalMs <= now) {
         finished.push(limit(sendAt(start + next * intervalMs)))
         next++
       }
-      if (next < limits.arrivals) {
+      if (failure === undefined && next < limits.arrivals) {
         setTimeout(tick, Math.max(0, Math.min(intervalMs, start + next * intervalMs - performance.now())))
       } else {
-        void Promise.all(finished).then(() => resolve())
+        void Promise.all(finished).then(() => (failure === undefined ? resolve() : reject(failure.error)))
       }
     }
     tick()

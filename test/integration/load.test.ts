@@ -52,6 +52,23 @@ describe('runLoad, closed model', () => {
     expect(strict.outcomes).toEqual({ 'rejected-by-isSuccess': 5 })
   })
 
+  it('rejects with the error of an isSuccess that throws, on the first or the last outcome, and sends no more', async () => {
+    const throwingOn = (nth: number) => {
+      let seen = 0
+      return () => {
+        if (++seen === nth) throw new Error(`isSuccess failed on outcome ${nth}`)
+        return true
+      }
+    }
+    const before = server.requestCount('/fast')
+    await expect(runLoad(`${server.url}/fast`, { requests: 50, concurrency: 2, isSuccess: throwingOn(1) })).rejects.toThrow('isSuccess failed on outcome 1')
+    // The run stopped: only what was already in flight (one per client) went out after the throw.
+    expect(server.requestCount('/fast') - before).toBeLessThanOrEqual(3)
+    await expect(runLoad(`${server.url}/fast`, { requests: 20, concurrency: 2, isSuccess: throwingOn(20) })).rejects.toThrow('on outcome 20')
+    await expect(runLoad(() => 1, { requests: 20, concurrency: 2, isSuccess: throwingOn(5) })).rejects.toThrow('on outcome 5')
+    await expect(runLoad(async () => 1, { requests: 20, concurrency: 2, isSuccess: throwingOn(20) })).rejects.toThrow('on outcome 20')
+  })
+
   it('runs a synchronous function many times without growing the stack', async () => {
     const result = await runLoad(() => 1, { requests: 50_000, concurrency: 4 })
     expect(result.total).toBe(50_000)
@@ -164,6 +181,20 @@ describe('runLoad, open model', () => {
     } finally {
       await stalling.close()
     }
+  })
+
+  it('stops the schedule and rejects when isSuccess throws', async () => {
+    const before = server.requestCount('/fast')
+    const run = runLoad(`${server.url}/fast`, {
+      rate: 200,
+      duration: 2000,
+      isSuccess: () => {
+        throw new TypeError('bad isSuccess')
+      },
+    })
+    await expect(run).rejects.toThrow('bad isSuccess')
+    // 400 arrivals were scheduled; the run stopped after the first outcome.
+    expect(server.requestCount('/fast') - before).toBeLessThan(20)
   })
 
   it('counts arrivals that queued past their timeout as timeouts and still stops', async () => {

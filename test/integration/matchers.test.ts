@@ -168,6 +168,13 @@ describe('toSustainSuccessRate', () => {
     await expect({ url: `${server.url}/status/500` }).toSustainSuccessRate(1, { requests: 10, isSuccess: (o) => o.status === 500 })
   })
 
+  it('fails with the error of an isSuccess that throws', async () => {
+    const isSuccess = (): boolean => {
+      throw new RangeError('isSuccess broke')
+    }
+    await expect(expect(`${server.url}/fast`).toSustainSuccessRate(0.9, { requests: 10, isSuccess })).rejects.toThrow(RangeError)
+  })
+
   it('works with .not', async () => {
     server.reset()
     await expect(`${server.url}/flaky?every=2`).not.toSustainSuccessRate(0.9, { requests: 20 })
