@@ -6,6 +6,7 @@ import { median } from 'simple-statistics'
 import { summarizeSorted } from './stats.js'
 import type { SampleSummary } from './stats.js'
 import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from './validate.js'
+import { defaultConfig } from './config.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -69,12 +70,7 @@ function optionalFunction(name: string, value: unknown): (() => unknown) | undef
 export function resolveBenchmarkOptions(
   raw: Partial<Record<(typeof benchmarkOptionKeys)[number], unknown>>,
   name: string,
-  defaults: { readonly time: number; readonly warmupTime: number; readonly minSamples: number; readonly rounds: number } = {
-    time: 1000,
-    warmupTime: 200,
-    minSamples: 20,
-    rounds: 10,
-  },
+  defaults: { readonly time: number; readonly warmupTime: number; readonly minSamples: number; readonly rounds: number } = defaultConfig.benchmark,
 ): ResolvedBenchmarkOptions {
   return {
     time: raw.time === undefined ? defaults.time : positiveNumber(`${name}.time`, raw.time),

@@ -9,6 +9,7 @@ import type { SampleSummary } from './stats.js'
 import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
 import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
+import { defaultConfig } from './config.js'
 
 /** Options of `runLoad` (and of `toSustainSuccessRate`). */
 export interface LoadOptions {
@@ -70,7 +71,7 @@ export function resolveLoadOptions(
   options: unknown,
   name = 'options',
   extraKeys: readonly string[] = [],
-  defaults: { readonly requests: number; readonly concurrency: number; readonly timeout: number } = { requests: 100, concurrency: 10, timeout: 10_000 },
+  defaults: { readonly requests: number; readonly concurrency: number; readonly timeout: number } = defaultConfig.successRate,
 ): ResolvedLoadOptions {
   const raw = optionsObject(name, options, [...loadOptionKeys, ...extraKeys] as readonly (typeof loadOptionKeys)[number][])
   const durationMs = raw.duration === undefined ? undefined : positiveNumber(`${name}.duration`, raw.duration)

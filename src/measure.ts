@@ -8,6 +8,7 @@ import type { SampleSummary } from './stats.js'
 import { resolveTarget } from './target.js'
 import type { ResolvedTarget, Target } from './target.js'
 import { integerAtLeast, optionsObject, positiveNumber } from './validate.js'
+import { defaultConfig } from './config.js'
 
 /** Options of `measure` (the sampling part of `toRespondWithin`). */
 export interface MeasureOptions {
@@ -61,12 +62,7 @@ export const measureOptionKeys = ['samples', 'warmup', 'concurrency', 'timeout']
 export function resolveMeasureOptions(
   raw: Partial<Record<(typeof measureOptionKeys)[number], unknown>>,
   name: string,
-  defaults: { readonly samples: number; readonly warmup: number; readonly concurrency: number; readonly timeout: number } = {
-    samples: 30,
-    warmup: 3,
-    concurrency: 1,
-    timeout: 10_000,
-  },
+  defaults: { readonly samples: number; readonly warmup: number; readonly concurrency: number; readonly timeout: number } = defaultConfig.respondWithin,
 ): ResolvedMeasureOptions {
   return {
     samples: raw.samples === undefined ? defaults.samples : integerAtLeast(`${name}.samples`, raw.samples, 1),

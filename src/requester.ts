@@ -40,12 +40,15 @@ abstract class InFlight {
   /** Its index in the sweeper's list while in flight; -1 once it has ended. */
   slot = -1
 
+  /** When it times out: its start plus the requester's timeout. */
+  readonly deadline: number
+
   constructor(
     protected readonly sweeper: DeadlineSweeper,
     protected readonly startedAt: number,
-    readonly deadline: number,
     protected readonly done: OutcomeCallback,
   ) {
+    this.deadline = startedAt + sweeper.timeoutMs
     sweeper.add(this)
   }
 
@@ -119,7 +122,7 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
     startedAt: number,
     done: OutcomeCallback,
   ) {
-    super(requester.sweeper, startedAt, startedAt + requester.timeoutMs, done)
+    super(requester.sweeper, startedAt, done)
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -175,7 +178,7 @@ class HttpRequester implements Requester {
 
   constructor(
     readonly target: HttpTarget,
-    readonly timeoutMs: number,
+    timeoutMs: number,
     private readonly connections: number,
   ) {
     this.sweeper = new DeadlineSweeper(timeoutMs)
@@ -244,7 +247,7 @@ class FunctionRequester implements Requester {
 
   constructor(
     private readonly target: FunctionTarget,
-    readonly timeoutMs: number,
+    timeoutMs: number,
   ) {
     this.sweeper = new DeadlineSweeper(timeoutMs)
   }
@@ -265,7 +268,7 @@ class FunctionRequester implements Requester {
       done('ok', performance.now() - startedAt, undefined, result)
       return
     }
-    const call = new FunctionCall(this.sweeper, startedAt, startedAt + this.timeoutMs, done)
+    const call = new FunctionCall(this.sweeper, startedAt, done)
     result.then(
       (value) => call.resolve(value),
       (error: unknown) => call.reject(error),
