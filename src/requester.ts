@@ -169,6 +169,15 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * The body as a Buffer, encoded once: undici would otherwise encode a string body (or wrap a
+ * Uint8Array) again for every request. A Uint8Array is wrapped, not copied.
+ */
+function bodyBuffer(body: string | Uint8Array | null): Buffer | null {
+  if (body === null) return null
+  return typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+}
+
 class HttpRequester implements Requester {
   readonly sweeper: DeadlineSweeper
   private pool: Pool | undefined = undefined
@@ -187,7 +196,7 @@ class HttpRequester implements Requester {
       path: target.path,
       method: target.method as Dispatcher.HttpMethod,
       headers: target.headers,
-      body: target.body,
+      body: bodyBuffer(target.body),
       headersTimeout: 0,
       bodyTimeout: 0,
     }

@@ -156,6 +156,38 @@ describe('runLoad, connections of the closed model', () => {
   })
 })
 
+describe('runLoad, request bodies', () => {
+  it('sends the same bytes with every request, for a string, a Uint8Array view and a JSON body', async () => {
+    const received: string[] = []
+    const counter = await startConnectionCounter((request, response) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.once('end', () => {
+        const body = Buffer.concat(chunks)
+        received.push(`${request.headers['content-length']}|${request.headers['content-type'] ?? ''}|${body.toString('utf8')}`)
+        response.end('ok')
+      })
+    })
+    try {
+      // A view into the middle of a larger buffer: only its own bytes may go out.
+      const view = new TextEncoder().encode('[skip]bytes é[skip]').subarray(6, 14)
+      const cases = [
+        { body: 'héllo', expected: '6||héllo' },
+        { body: view, expected: '8||bytes é' },
+        { body: { a: 1 }, expected: '7|application/json|{"a":1}' },
+      ]
+      for (const { body, expected } of cases) {
+        received.length = 0
+        const result = await runLoad({ url: `${counter.url}/`, method: 'POST', body }, { requests: 3, concurrency: 2 })
+        expect(result.outcomes).toEqual({ ok: 3 })
+        expect(received).toEqual([expected, expected, expected])
+      }
+    } finally {
+      await counter.close()
+    }
+  })
+})
+
 describe('runLoad, open model', () => {
   it('schedules rate × duration arrivals', async () => {
     const before = server.requestCount('/fast')
