@@ -1,12 +1,16 @@
 /**
  * perfgate's load generator against autocannon on the same loopback server, interleaved.
  *
- *   npm run bench:load            (10 pairs at concurrency 10 and 50, 2 s each)
+ *   npm run bench:load            (10 rounds at concurrency 10 and 50, 2 s per client)
  *   PAIRS=15 SECONDS=3 CONCURRENCY=10 npm run bench:load
  *
  * The server runs in its own process so that it does not share an event loop with either
- * client. Each pair runs both clients back to back, alternating which goes first; the figure
- * is the median of the per-pair ratios of requests per second (perfgate / autocannon).
+ * client. Each round runs three clients back to back, in an order that rotates from round to
+ * round: perfgate's `runLoad`, autocannon, and "undici alone", a bare loop on the connections
+ * and undici calls perfgate makes, with nothing else. The figure is the median of the per-round
+ * ratios of requests per second, perfgate / autocannon. The undici-alone loop splits that
+ * ratio in two: undici alone / autocannon is the ceiling any client built on undici reaches
+ * here, and perfgate / undici alone is what perfgate's own code costs.
  *
  * Both clients can saturate the single-threaded server, so requests per second mostly measure
  * the server; the client's own CPU time per request (process.cpuUsage of this process, where
@@ -17,6 +21,8 @@
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { median } from 'simple-statistics'
+import { Client } from 'undici'
+import type { Dispatcher } from 'undici'
 import { startFixtureServerProcess } from '../fixtures/server.js'
 import { runLoad } from '../src/index.js'
 
@@ -77,34 +83,105 @@ function autocannonRun(url: string, concurrency: number, durationMs: number): Pr
   })
 }
 
+/** One response on undici's callback interface, as perfgate uses it, recording nothing. */
+class BareHandler implements Dispatcher.DispatchHandler {
+  constructor(private readonly done: (error?: Error) => void) {}
+  onConnect(): void {}
+  onHeaders(): boolean {
+    return true
+  }
+  onData(): boolean {
+    return true
+  }
+  onComplete(): void {
+    this.done()
+  }
+  onError(error: Error): void {
+    this.done(error)
+  }
+}
+
+/** "undici alone": a keep-alive `Client` (pipelining 2) per client, each sending its next request when the last one ends. */
+function undiciAloneRun(url: string, concurrency: number, durationMs: number): Promise<ClientRun> {
+  return measured(async () => {
+    const { origin, pathname } = new URL(url)
+    const options: Dispatcher.DispatchOptions = { path: pathname, method: 'GET', headersTimeout: 0, bodyTimeout: 0 }
+    const clients = Array.from({ length: concurrency }, () => new Client(origin, { pipelining: 2, keepAliveTimeout: 30_000 }))
+    let total = 0
+    const startedAt = performance.now()
+    const stopAt = startedAt + durationMs
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let running = clients.length
+        for (const client of clients) {
+          const next = (error?: Error): void => {
+            if (error !== undefined) reject(error)
+            else if (performance.now() < stopAt) client.dispatch(options, new BareHandler(completed))
+            else if (--running === 0) resolve()
+          }
+          const completed = (error?: Error): void => {
+            if (error === undefined) total++
+            next(error)
+          }
+          next()
+        }
+      })
+      return { rps: (total * 1000) / (performance.now() - startedAt), total }
+    } finally {
+      await Promise.all(clients.map((client) => client.destroy()))
+    }
+  })
+}
+
 const url = `${server.url}/fast`
 try {
-  // Warm both clients' code paths and the server before anything counts.
-  await perfgateRun(url, 10, 500)
-  await autocannonRun(url, 10, 500)
-  console.log(`perfgate runLoad vs autocannon on ${url} (server in its own process), ${pairs} pairs × ${seconds} s\n`)
+  // Warm every client's code paths and the server before anything counts.
+  for (const run of [perfgateRun, autocannonRun, undiciAloneRun]) await run(url, 10, 500)
+  console.log(`perfgate runLoad vs autocannon vs undici alone on ${url} (server in its own process), ${pairs} rounds × ${seconds} s each\n`)
+  const clients = [
+    { name: 'perfgate', run: perfgateRun },
+    { name: 'autocannon', run: autocannonRun },
+    { name: 'undici alone', run: undiciAloneRun },
+  ] as const
   const summary: string[] = []
   for (const concurrency of concurrencies) {
-    const ratios: number[] = []
-    const cpuRatios: number[] = []
+    const ratios = { target: [] as number[], ceiling: [] as number[], own: [] as number[] }
+    const cpuRatios = { target: [] as number[], ceiling: [] as number[], own: [] as number[] }
     const serverCpuRatios: number[] = []
-    for (let pair = 0; pair < pairs; pair++) {
-      const perfgateFirst = pair % 2 === 0
-      const first = perfgateFirst ? await perfgateRun(url, concurrency, seconds * 1000) : await autocannonRun(url, concurrency, seconds * 1000)
-      const second = perfgateFirst ? await autocannonRun(url, concurrency, seconds * 1000) : await perfgateRun(url, concurrency, seconds * 1000)
-      const [ours, theirs] = perfgateFirst ? [first, second] : [second, first]
-      ratios.push(ours.rps / theirs.rps)
-      cpuRatios.push(ours.cpuPerRequestUs / theirs.cpuPerRequestUs)
+    for (let round = 0; round < pairs; round++) {
+      // Rotate the order, so that no client always runs first (or right after another).
+      const runs = new Map<string, ClientRun>()
+      for (let slot = 0; slot < clients.length; slot++) {
+        const client = clients[(round + slot) % clients.length] as (typeof clients)[number]
+        runs.set(client.name, await client.run(url, concurrency, seconds * 1000))
+      }
+      const ours = runs.get('perfgate') as ClientRun
+      const theirs = runs.get('autocannon') as ClientRun
+      const bare = runs.get('undici alone') as ClientRun
+      ratios.target.push(ours.rps / theirs.rps)
+      ratios.ceiling.push(bare.rps / theirs.rps)
+      ratios.own.push(ours.rps / bare.rps)
+      cpuRatios.target.push(ours.cpuPerRequestUs / theirs.cpuPerRequestUs)
+      cpuRatios.ceiling.push(bare.cpuPerRequestUs / theirs.cpuPerRequestUs)
+      cpuRatios.own.push(ours.cpuPerRequestUs / bare.cpuPerRequestUs)
       serverCpuRatios.push(ours.serverCpuPerRequestUs / theirs.serverCpuPerRequestUs)
       const describe = (run: ClientRun): string =>
         `${run.rps.toFixed(0)} req/s (client ${run.cpuPerRequestUs.toFixed(1)}, server ${run.serverCpuPerRequestUs.toFixed(1)} µs CPU/req)`
-      console.log(`c=${concurrency} pair ${pair + 1}: perfgate ${describe(ours)}, autocannon ${describe(theirs)}, ratio ${(ours.rps / theirs.rps).toFixed(3)}`)
+      console.log(
+        `c=${concurrency} round ${round + 1}: perfgate ${describe(ours)}, autocannon ${describe(theirs)}, undici alone ${describe(bare)}; ` +
+          `perfgate/autocannon ${(ours.rps / theirs.rps).toFixed(3)}`,
+      )
     }
-    const line =
-      `concurrency ${concurrency}: median ratio ${median(ratios).toFixed(3)}× autocannon's req/s (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}); ` +
-      `CPU per request ${median(cpuRatios).toFixed(3)}× autocannon's in the client, ${median(serverCpuRatios).toFixed(3)}× in the server (lower is better)`
-    summary.push(line)
-    console.log(line + '\n')
+    const spread = (values: number[]): string =>
+      `${median(values).toFixed(3)}× (min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`
+    const lines = [
+      `concurrency ${concurrency}: perfgate ${spread(ratios.target)} autocannon's req/s; ` +
+        `client CPU per request ${median(cpuRatios.target).toFixed(3)}× autocannon's, server CPU per request ${median(serverCpuRatios).toFixed(3)}× (lower is better)`,
+      `  ceiling: undici alone ${spread(ratios.ceiling)} autocannon's req/s, client CPU per request ${median(cpuRatios.ceiling).toFixed(3)}×`,
+      `  perfgate's own cost: perfgate ${spread(ratios.own)} undici alone's req/s, client CPU per request ${median(cpuRatios.own).toFixed(3)}×`,
+    ]
+    summary.push(...lines)
+    console.log(lines.join('\n') + '\n')
   }
   console.log(summary.join('\n'))
 } finally {
