@@ -10,7 +10,9 @@
  * and undici calls perfgate makes, with nothing else. The figure is the median of the per-round
  * ratios of requests per second, perfgate / autocannon. The undici-alone loop splits that
  * ratio in two: undici alone / autocannon is the ceiling any client built on undici reaches
- * here, and perfgate / undici alone is what perfgate's own code costs.
+ * here, and perfgate / undici alone is what perfgate's own code costs. Each median comes with a
+ * distribution-free 95% interval (order statistics of the rounds), so a run says whether it
+ * could tell the ratio from 1.0.
  *
  * Both clients can saturate the single-threaded server, so requests per second mostly measure
  * the server; the client's own CPU time per request (process.cpuUsage of this process, where
@@ -25,6 +27,7 @@ import { Client } from 'undici'
 import type { Dispatcher } from 'undici'
 import { startFixtureServerProcess } from '../fixtures/server.js'
 import { runLoad } from '../src/index.js'
+import { percentileLowerBound, percentileUpperBound } from '../src/stats.js'
 
 const pairs = Number(process.env['PAIRS'] ?? 10)
 const seconds = Number(process.env['SECONDS'] ?? 2)
@@ -172,8 +175,15 @@ try {
           `perfgate/autocannon ${(ours.rps / theirs.rps).toFixed(3)}`,
       )
     }
-    const spread = (values: number[]): string =>
-      `${median(values).toFixed(3)}× (min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`
+    // The median of the per-round ratios, with a distribution-free 95% interval from order
+    // statistics (each bound at 97.5%): whether the rounds can tell the ratio from 1.0 at all.
+    const spread = (values: number[]): string => {
+      const sorted = [...values].sort((a, b) => a - b)
+      const lower = percentileLowerBound(sorted, 50, 0.975)
+      const upper = percentileUpperBound(sorted, 50, 0.975)
+      const interval = lower.attained && upper.attained ? `95% CI ${lower.value.toFixed(3)}–${upper.value.toFixed(3)}` : 'too few rounds for a 95% CI'
+      return `${median(values).toFixed(3)}× (${interval}; min ${sorted[0]?.toFixed(3)}, max ${sorted[sorted.length - 1]?.toFixed(3)})`
+    }
     const lines = [
       `concurrency ${concurrency}: perfgate ${spread(ratios.target)} autocannon's req/s; ` +
         `client CPU per request ${median(cpuRatios.target).toFixed(3)}× autocannon's, server CPU per request ${median(serverCpuRatios).toFixed(3)}× (lower is better)`,
