@@ -2,7 +2,7 @@
  * perfgate's load generator against autocannon on the same loopback server, interleaved.
  *
  *   npm run bench:load            (10 rounds at concurrency 10 and 50, 2 s per client)
- *   PAIRS=15 SECONDS=3 CONCURRENCY=10 npm run bench:load
+ *   ROUNDS=15 SECONDS=3 CONCURRENCY=10 npm run bench:load
  *
  * The server runs in its own process so that it does not share an event loop with either
  * client. Each round runs three clients back to back, in an order that rotates from round to
@@ -29,7 +29,7 @@ import { startFixtureServerProcess } from '../fixtures/server.js'
 import { runLoad } from '../src/index.js'
 import { percentileLowerBound, percentileUpperBound } from '../src/stats.js'
 
-const pairs = Number(process.env['PAIRS'] ?? 10)
+const rounds = Number(process.env['ROUNDS'] ?? 10)
 const seconds = Number(process.env['SECONDS'] ?? 2)
 const concurrencies = (process.env['CONCURRENCY'] ?? '10,50').split(',').map(Number)
 
@@ -140,7 +140,7 @@ const url = `${server.url}/fast`
 try {
   // Warm every client's code paths and the server before anything counts.
   for (const run of [perfgateRun, autocannonRun, undiciAloneRun]) await run(url, 10, 500)
-  console.log(`perfgate runLoad vs autocannon vs undici alone on ${url} (server in its own process), ${pairs} rounds × ${seconds} s each\n`)
+  console.log(`perfgate runLoad vs autocannon vs undici alone on ${url} (server in its own process), ${rounds} rounds × ${seconds} s each\n`)
   const clients = [
     { name: 'perfgate', run: perfgateRun },
     { name: 'autocannon', run: autocannonRun },
@@ -151,7 +151,7 @@ try {
     const ratios = { target: [] as number[], ceiling: [] as number[], own: [] as number[] }
     const cpuRatios = { target: [] as number[], ceiling: [] as number[], own: [] as number[] }
     const serverCpuRatios: number[] = []
-    for (let round = 0; round < pairs; round++) {
+    for (let round = 0; round < rounds; round++) {
       // Rotate the order, so that no client always runs first (or right after another).
       const runs = new Map<string, ClientRun>()
       for (let slot = 0; slot < clients.length; slot++) {
