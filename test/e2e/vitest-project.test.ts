@@ -55,6 +55,12 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(result.code, transcript(result)).toBe(0)
   })
 
+  it('type-checks with "perfgate/vitest" in compilerOptions.types under NodeNext resolution', async () => {
+    // TypeScript resolves a `types` entry as a require: this reads the CommonJS declarations.
+    const result = await run('tsc nodenext', 'tsc', ['--noEmit', '-p', 'tsconfig.nodenext.json'])
+    expect(result.code, transcript(result)).toBe(0)
+  })
+
   it('passes `vitest run` with CI=true', async () => {
     const result = await run('vitest CI=true', 'vitest', ['run'], { CI: 'true' })
     expect(result.code, transcript(result)).toBe(0)
@@ -87,7 +93,7 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
   })
 
   it('every nested run exited by itself (no run needed its timeout)', async () => {
-    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'vitest CI=true', 'vitest', 'vitest expected-failures'])
+    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'tsc nodenext', 'vitest CI=true', 'vitest', 'vitest expected-failures'])
     for (const { name, result } of runs) {
       expect({ name, timedOut: result.timedOut, signal: result.signal }).toEqual({ name, timedOut: false, signal: null })
     }
