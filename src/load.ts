@@ -291,8 +291,9 @@ export async function runResolvedLoad(
     if (options.rate === undefined) {
       await runClosedModel(requester, options, record)
     } else {
-      const arrivals =
-        options.durationMs === undefined ? (options.requests ?? 100) : Math.max(1, Math.round((options.rate * options.durationMs) / 1000))
+      // With both `requests` and `duration`, whichever ends first, as in the closed model.
+      const scheduled = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((options.rate * options.durationMs) / 1000))
+      const arrivals = Math.min(options.requests ?? Number.POSITIVE_INFINITY, scheduled)
       await runOpenModel(requester, { arrivals, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record)
     }
     // The run ends with its last request, not with closing the sockets.

@@ -196,6 +196,13 @@ describe('runLoad, open model', () => {
     expect(server.requestCount('/fast') - before).toBe(50)
   })
 
+  it('with both requests and duration, ends at whichever comes first, as the closed model does', async () => {
+    const fewerRequests = await runLoad(() => undefined, { rate: 200, duration: 300, requests: 5 })
+    expect(fewerRequests).toMatchObject({ model: 'open', total: 5 })
+    const shorterDuration = await runLoad(() => undefined, { rate: 200, duration: 100, requests: 500 })
+    expect(shorterDuration).toMatchObject({ model: 'open', total: 20 })
+  })
+
   it('shows a server stall in the high percentiles because latency counts from the scheduled start', async () => {
     // The server holds every request that arrives between 300 ms and 700 ms of its uptime.
     const stalling = await startFixtureServer()
