@@ -144,13 +144,30 @@ export class OutcomeRecorder {
 }
 
 /**
+ * Calls `onStop` once when `signal` aborts (at once if it already has); returns the function
+ * that stops listening. A stopped run resolves at once and leaves what is still in flight to
+ * the requester's `close()`, which ends it; nothing is recorded after the stop.
+ */
+function onAbort(signal: AbortSignal | undefined, onStop: () => void): () => void {
+  if (signal === undefined) return () => {}
+  if (signal.aborted) {
+    onStop()
+    return () => {}
+  }
+  signal.addEventListener('abort', onStop, { once: true })
+  return () => signal.removeEventListener('abort', onStop)
+}
+
+/**
  * Closed model: `concurrency` clients, each on a lane (a connection) of its own, each sending its
- * next request when its last one ended, until `requests` were sent or `durationMs` passed.
+ * next request when its last one ended, until `requests` were sent or `durationMs` passed (or
+ * `signal` aborted).
  */
 export function runClosedModel(
   requester: Requester,
   limits: { readonly requests: number | undefined; readonly durationMs: number | undefined; readonly concurrency: number },
   record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
   const stopAt = limits.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + limits.durationMs
@@ -158,6 +175,11 @@ export function runClosedModel(
   return new Promise((resolve, reject) => {
     let issued = 0
     let active = 0
+    let stopped = false
+    const stopListening = onAbort(signal, () => {
+      stopped = true
+      resolve()
+    })
     // A `record` that throws (a user's isSuccess) stops the run, which then rejects with it.
     let failure: { readonly error: unknown } | undefined
     // Clients ready to send, in a ring: a synchronous target answers inside send(), and the
@@ -176,12 +198,13 @@ export function runClosedModel(
         readyHead = (readyHead + 1) % clients
         readyCount--
         const now = performance.now()
-        if (failure === undefined && issued < maxRequests && now < stopAt) {
+        if (!stopped && failure === undefined && issued < maxRequests && now < stopAt) {
           issued++
           active++
           ;(lanes[next] as Sender).send(now, onDone[next] as OutcomeCallback)
         } else if (active === 0) {
           readyCount = 0
+          stopListening()
           if (failure === undefined) resolve()
           else reject(failure.error)
         }
@@ -194,15 +217,17 @@ export function runClosedModel(
       lanes.push(requester.lane(client))
       onDone.push((kind, latencyMs, status, detail) => {
         active--
-        try {
-          record(kind, latencyMs, status, detail)
-        } catch (error) {
-          failure ??= { error }
+        if (!stopped) {
+          try {
+            record(kind, latencyMs, status, detail)
+          } catch (error) {
+            failure ??= { error }
+          }
         }
         launch(client)
       })
     }
-    for (let client = 0; client < clients; client++) launch(client)
+    if (!stopped) for (let client = 0; client < clients; client++) launch(client)
   })
 }
 
@@ -216,14 +241,17 @@ export function runOpenModel(
   requester: Requester,
   limits: { readonly arrivals: number; readonly rate: number; readonly concurrency: number; readonly timeoutMs: number },
   record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const limit = pLimit(limits.concurrency)
   const intervalMs = 1000 / limits.rate
   const start = performance.now()
   const finished: Promise<void>[] = []
+  let stopped = false
   // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
   let failure: { readonly error: unknown } | undefined
   const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+    if (stopped) return
     try {
       record(kind, latencyMs, status, detail)
     } catch (error) {
@@ -232,7 +260,7 @@ export function runOpenModel(
   }
   const sendAt = (scheduledStart: number) => (): Promise<void> =>
     new Promise<void>((resolve) => {
-      if (failure !== undefined) {
+      if (stopped || failure !== undefined) {
         resolve()
         return
       }
@@ -249,16 +277,27 @@ export function runOpenModel(
     })
   return new Promise((resolve, reject) => {
     let next = 0
+    let timer: NodeJS.Timeout | undefined
+    const stopListening = onAbort(signal, () => {
+      stopped = true
+      clearTimeout(timer)
+      resolve()
+    })
     const tick = (): void => {
       const now = performance.now()
-      while (failure === undefined && next < limits.arrivals && start + next * intervalMs <= now) {
+      while (!stopped && failure === undefined && next < limits.arrivals && start + next * intervalMs <= now) {
         finished.push(limit(sendAt(start + next * intervalMs)))
         next++
       }
+      if (stopped) return
       if (failure === undefined && next < limits.arrivals) {
-        setTimeout(tick, Math.max(0, Math.min(intervalMs, start + next * intervalMs - performance.now())))
+        timer = setTimeout(tick, Math.max(0, Math.min(intervalMs, start + next * intervalMs - performance.now())))
       } else {
-        void Promise.all(finished).then(() => (failure === undefined ? resolve() : reject(failure.error)))
+        void Promise.all(finished).then(() => {
+          stopListening()
+          if (failure === undefined) resolve()
+          else reject(failure.error)
+        })
       }
     }
     tick()
@@ -277,10 +316,15 @@ export async function runLoad(target: Target, options?: LoadOptions): Promise<Lo
   return runResolvedLoad(resolvedTarget, resolveLoadOptions(options))
 }
 
-/** runLoad after validation: shared with the matchers, which validate their own options first. */
+/**
+ * runLoad after validation: shared with the matchers, which validate their own options first.
+ * When `signal` aborts, the run stops sending, abandons what is in flight and reports what had
+ * ended by then.
+ */
 export async function runResolvedLoad(
   target: ReturnType<typeof resolveTarget>,
   options: ResolvedLoadOptions,
+  signal?: AbortSignal,
 ): Promise<LoadResult> {
   const recorder = new OutcomeRecorder(options.isSuccess)
   const record = recorder.record.bind(recorder)
@@ -289,12 +333,12 @@ export async function runResolvedLoad(
   let endedAt = startedAt
   try {
     if (options.rate === undefined) {
-      await runClosedModel(requester, options, record)
+      await runClosedModel(requester, options, record, signal)
     } else {
       // With both `requests` and `duration`, whichever ends first, as in the closed model.
       const scheduled = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((options.rate * options.durationMs) / 1000))
       const arrivals = Math.min(options.requests ?? Number.POSITIVE_INFINITY, scheduled)
-      await runOpenModel(requester, { arrivals, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record)
+      await runOpenModel(requester, { arrivals, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record, signal)
     }
     // The run ends with its last request, not with closing the sockets.
     endedAt = performance.now()

@@ -72,21 +72,25 @@ export function resolveMeasureOptions(
   }
 }
 
-/** measure after validation: shared with `toRespondWithin`. */
-export async function measureResolved(target: ResolvedTarget, options: ResolvedMeasureOptions): Promise<LatencyResult> {
+/**
+ * measure after validation: shared with `toRespondWithin`. When `signal` aborts, it stops
+ * sending, abandons what is in flight and reports the measured requests that had ended.
+ */
+export async function measureResolved(target: ResolvedTarget, options: ResolvedMeasureOptions, signal?: AbortSignal): Promise<LatencyResult> {
   const requester = createRequester(target, { connections: options.concurrency, timeoutMs: options.timeoutMs })
   const recorder = new OutcomeRecorder(undefined)
   let startedAt = 0
   let endedAt = 0
   try {
     if (options.warmup > 0) {
-      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency: options.concurrency }, () => {})
+      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency: options.concurrency }, () => {}, signal)
     }
     startedAt = performance.now()
     await runClosedModel(
       requester,
       { requests: options.samples, durationMs: undefined, concurrency: options.concurrency },
       recorder.record.bind(recorder),
+      signal,
     )
     endedAt = performance.now()
   } finally {

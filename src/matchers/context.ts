@@ -8,6 +8,43 @@ export interface MatcherContext {
   readonly testPath?: string | undefined
   /** The runner's snapshot state; its update mode is read by the baseline matcher. */
   readonly snapshotState?: unknown
+  /** Vitest's running test (Vitest 4.1; not under Jest, nor with the global `expect` in concurrent tests). */
+  readonly task?: { readonly timeout?: number; readonly result?: { readonly startTime?: number } } | undefined
+}
+
+/** When the running test ends, as a signal for a run to stop at. */
+export interface TestDeadline {
+  /** Aborts shortly before the test's own timeout. */
+  readonly signal: AbortSignal
+  readonly testTimeoutMs: number
+  /** Call once the run has returned: true when the signal had stopped it before it finished. */
+  stoppedRun(): boolean
+}
+
+/**
+ * The running test's deadline, so that a run against a slow or hanging target stops in time to
+ * fail with perfgate's reasons instead of the runner's bare "timed out". Undefined when the
+ * runner does not say when the test ends. The margin (a tenth of the test's timeout, at most
+ * 500 ms) leaves time to close the sockets and report.
+ */
+export function testDeadline(context: MatcherContext): TestDeadline | undefined {
+  const timeout = context.task?.timeout
+  const startTime = context.task?.result?.startTime
+  if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
+  const margin = Math.min(500, timeout / 10)
+  const signal = AbortSignal.timeout(Math.max(0, startTime + timeout - margin - Date.now()))
+  let running = true
+  let stopped = false
+  // Registered before the run's own listener, so it sees the run still going.
+  signal.addEventListener('abort', () => (stopped = running), { once: true })
+  return {
+    signal,
+    testTimeoutMs: timeout,
+    stoppedRun: () => {
+      running = false
+      return stopped
+    },
+  }
 }
 
 /** The `this.utils` helpers of both runners that perfgate's messages are built with. */

@@ -1,3 +1,4 @@
+import { PerfgateError } from '../errors.js'
 import type { SampleSummary } from '../stats.js'
 
 /** Milliseconds with precision that suits their size: 0.0123, 1.23, 12.3, 123. */
@@ -55,4 +56,26 @@ export function formatThroughput(throughput: number, durationMs: number): string
   const rate = throughput >= 100 ? throughput.toFixed(0) : throughput.toFixed(1)
   const duration = durationMs >= 1000 ? `${(durationMs / 1000).toFixed(2)} s` : `${formatMs(durationMs)} ms`
   return `${rate} req/s over ${duration}`
+}
+
+/**
+ * The error a matcher throws when it had to stop before the test's own timeout: thrown, not a
+ * failed result, so that `.not` cannot turn an unfinished measurement into a pass.
+ */
+export function stoppedAtTestTimeout(
+  matcherName: string,
+  target: string,
+  testTimeoutMs: number,
+  requestTimeoutMs: number,
+  ended: string,
+  outcomes: Readonly<Record<string, number>>,
+  errors: Readonly<Record<string, string>>,
+): PerfgateError {
+  const lines = [
+    `${matcherName} stopped before the test's timeout (${testTimeoutMs} ms): ${ended}.`,
+    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher a shorter \`timeout\`, or the test more time.`,
+    `Target:   ${target}`,
+  ]
+  if (Object.keys(outcomes).length > 0) lines.push(`Outcomes before the stop: ${formatOutcomes(outcomes)}`, ...formatFailureReasons(errors))
+  return new PerfgateError('PERFGATE_TEST_TIMEOUT', lines.join('\n'))
 }

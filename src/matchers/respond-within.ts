@@ -6,8 +6,9 @@ import { projectConfig, projectRoot } from '../session.js'
 import { resolveTarget } from '../target.js'
 import { PerfgateTypeError } from '../errors.js'
 import { integerAtLeast, invalidArgument, openUnitInterval, optionsObject, positiveNumber } from '../validate.js'
+import { testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
-import { formatFailureReasons, formatMs, formatOutcomes, formatPercentiles, formatThroughput } from './format.js'
+import { formatFailureReasons, formatMs, formatOutcomes, formatPercentiles, formatThroughput, stoppedAtTestTimeout } from './format.js'
 
 /** Which statistic of the latency is held to the budget. */
 export type LatencyStatistic = number | 'median' | 'mean' | 'max'
@@ -87,7 +88,12 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const allowFailures = raw.allowFailures === undefined ? defaults.allowFailures : integerAtLeast('options.allowFailures', raw.allowFailures, 0)
   const target = resolveTarget(received, 'target')
 
-  const result = await measureResolved(target, measureOptions)
+  const deadline = testDeadline(this)
+  const result = await measureResolved(target, measureOptions, deadline?.signal)
+  if (deadline?.stoppedRun() === true) {
+    const ended = `${result.count} of ${measureOptions.samples} measured requests had ended (after ${measureOptions.warmup} warm-up requests)`
+    throw stoppedAtTestTimeout(matcherName, result.target, deadline.testTimeoutMs, measureOptions.timeoutMs, ended, result.outcomes, result.errors)
+  }
   const judged = result.summary === null ? undefined : judge(result.samples, result.summary, statistic, confidence)
   const tooManyFailures = result.failures > allowFailures
   const checked = judged === undefined ? undefined : (judged.bound ?? (judged.boundProblem === undefined ? judged.value : undefined))

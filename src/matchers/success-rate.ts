@@ -4,8 +4,9 @@ import { wilsonLowerBound } from '../stats.js'
 import { projectConfig, projectRoot } from '../session.js'
 import { resolveTarget } from '../target.js'
 import { closedUnitInterval, openUnitInterval } from '../validate.js'
+import { testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
-import { formatFailureReasons, formatOutcomes, formatPercent, formatPercentiles, formatThroughput } from './format.js'
+import { formatFailureReasons, formatOutcomes, formatPercent, formatPercentiles, formatThroughput, stoppedAtTestTimeout } from './format.js'
 
 /** Options of `toSustainSuccessRate`. */
 export interface SustainSuccessRateOptions extends LoadOptions {
@@ -32,7 +33,13 @@ export async function toSustainSuccessRate(
   const confidence = rawConfidence === undefined ? (defaults.confidence ?? undefined) : openUnitInterval('options.confidence', rawConfidence)
   const target = resolveTarget(received, 'target')
 
-  const result = await runResolvedLoad(target, loadOptions)
+  const deadline = testDeadline(this)
+  const result = await runResolvedLoad(target, loadOptions, deadline?.signal)
+  if (deadline?.stoppedRun() === true) {
+    const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
+    const ended = `${result.total}${planned} requests had ended`
+    throw stoppedAtTestTimeout(matcherName, result.target, deadline.testTimeoutMs, loadOptions.timeoutMs, ended, result.outcomes, result.errors)
+  }
   const lowerBound = confidence === undefined ? undefined : wilsonLowerBound(result.successes, result.total, confidence)
   const checked = lowerBound ?? result.successRate
   const pass = result.total > 0 && checked >= rateFloor

@@ -106,6 +106,42 @@ describe('toRespondWithin', () => {
   })
 })
 
+describe("stopping before the test's own timeout", () => {
+  // The request timeout stays at its default of 10 s; the test has 1.5 s. Without the stop,
+  // Vitest would end each test with its bare "Test timed out" instead of these messages.
+  it('toRespondWithin stops sending, abandons what hangs and fails with the reason', { timeout: 1500 }, async () => {
+    const before = server.requestCount('/hang')
+    const message = plain(await failureOf(expect(`${server.url}/hang`).toRespondWithin(100)))
+    expect(message).toMatch(/toRespondWithin stopped before the test's timeout \(1500 ms\): 0 of 30 measured requests had ended \(after 3 warm-up requests\)/)
+    expect(message).toContain('A request may take up to its `timeout` (10000 ms)')
+    expect(message).toContain(`Target:   ${server.url}/hang`)
+    // The first warm-up request hung; nothing more was sent.
+    expect(server.requestCount('/hang') - before).toBe(1)
+  })
+
+  it('a negated toRespondWithin fails the same way instead of passing', { timeout: 1500 }, async () => {
+    const message = plain(await failureOf(expect(`${server.url}/hang`).not.toRespondWithin(100)))
+    expect(message).toMatch(/toRespondWithin stopped before the test's timeout \(1500 ms\)/)
+  })
+
+  it('toSustainSuccessRate reports what had ended before the stop', { timeout: 1500 }, async () => {
+    const before = server.requestCount('/hang')
+    const message = plain(await failureOf(expect(`${server.url}/hang`).toSustainSuccessRate(0.9, { concurrency: 4 })))
+    expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): 0 of 100 requests had ended/)
+    expect(server.requestCount('/hang') - before).toBe(4)
+  })
+
+  it('in the open model too', { timeout: 1500 }, async () => {
+    const message = plain(await failureOf(expect(`${server.url}/hang`).toSustainSuccessRate(0.9, { rate: 20, duration: 5000 })))
+    expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): 0 requests had ended/)
+  })
+
+  it('leaves a run that ends in time alone', { timeout: 1500 }, async () => {
+    await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 5, warmup: 0 })
+    await expect(`${server.url}/fast`).toSustainSuccessRate(1, { requests: 20 })
+  })
+})
+
 describe('defaults from perfgate.config.json5', () => {
   it('take the place of the built-in defaults, and matcher options win over them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'perfgate-config-'))
