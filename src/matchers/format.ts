@@ -64,18 +64,18 @@ export function formatThroughput(throughput: number, durationMs: number): string
  */
 export function stoppedAtTestTimeout(
   matcherName: string,
-  target: string,
   testTimeoutMs: number,
   requestTimeoutMs: number,
   ended: string,
-  outcomes: Readonly<Record<string, number>>,
-  errors: Readonly<Record<string, string>>,
+  result: { readonly target: string; readonly outcomes: Readonly<Record<string, number>>; readonly errors: Readonly<Record<string, string>> },
 ): PerfgateError {
   const lines = [
     `${matcherName} stopped before the test's timeout (${testTimeoutMs} ms): ${ended}.`,
     `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher a shorter \`timeout\`, or the test more time.`,
-    `Target:   ${target}`,
+    `Target:   ${result.target}`,
   ]
-  if (Object.keys(outcomes).length > 0) lines.push(`Outcomes before the stop: ${formatOutcomes(outcomes)}`, ...formatFailureReasons(errors))
+  if (Object.keys(result.outcomes).length > 0) {
+    lines.push(`Outcomes before the stop: ${formatOutcomes(result.outcomes)}`, ...formatFailureReasons(result.errors))
+  }
   return new PerfgateError('PERFGATE_TEST_TIMEOUT', lines.join('\n'))
 }

@@ -92,7 +92,7 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const result = await measureResolved(target, measureOptions, deadline?.signal)
   if (deadline?.stoppedRun() === true) {
     const ended = `${result.count} of ${measureOptions.samples} measured requests had ended (after ${measureOptions.warmup} warm-up requests)`
-    throw stoppedAtTestTimeout(matcherName, result.target, deadline.testTimeoutMs, measureOptions.timeoutMs, ended, result.outcomes, result.errors)
+    throw stoppedAtTestTimeout(matcherName, deadline.testTimeoutMs, measureOptions.timeoutMs, ended, result)
   }
   const judged = result.summary === null ? undefined : judge(result.samples, result.summary, statistic, confidence)
   const tooManyFailures = result.failures > allowFailures

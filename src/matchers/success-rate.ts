@@ -38,7 +38,7 @@ export async function toSustainSuccessRate(
   if (deadline?.stoppedRun() === true) {
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
     const ended = `${result.total}${planned} requests had ended`
-    throw stoppedAtTestTimeout(matcherName, result.target, deadline.testTimeoutMs, loadOptions.timeoutMs, ended, result.outcomes, result.errors)
+    throw stoppedAtTestTimeout(matcherName, deadline.testTimeoutMs, loadOptions.timeoutMs, ended, result)
   }
   const lowerBound = confidence === undefined ? undefined : wilsonLowerBound(result.successes, result.total, confidence)
   const checked = lowerBound ?? result.successRate
