@@ -2,9 +2,9 @@ import { defineConfig } from 'tsup'
 
 const entry = {
   index: 'src/index.ts',
-  vitest: 'src/vitest.ts',
-  plugin: 'src/plugin.ts',
-  jest: 'src/jest.ts',
+  vitest: 'src/runners/vitest.ts',
+  plugin: 'src/runners/plugin.ts',
+  jest: 'src/runners/jest.ts',
 }
 
 // Runner packages stay external: they belong to the user's project.

@@ -27,7 +27,7 @@ import { Client } from 'undici'
 import type { Dispatcher } from 'undici'
 import { startFixtureServerProcess } from '../fixtures/server.js'
 import { runLoad } from '../src/index.js'
-import { percentileLowerBound, percentileUpperBound } from '../src/stats.js'
+import { percentileLowerBound, percentileUpperBound } from '../src/stats/index.js'
 
 const rounds = Number(process.env['ROUNDS'] ?? 10)
 const seconds = Number(process.env['SECONDS'] ?? 2)

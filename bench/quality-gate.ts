@@ -6,7 +6,7 @@
  * `runBenchmark` with the same options), with the options taken from `defaultConfig`, and
  * the matcher's own adaptive-sampling loop, `compareAdaptively`.
  */
-import { resolveCompareOptions } from '../src/compare.js'
+import { resolveCompareOptions } from '../src/gate/compare.js'
 import { benchmark, defaultConfig } from '../src/index.js'
 import type { BaselineRecord, BenchmarkResult, Comparison } from '../src/index.js'
 import { compareAdaptively } from '../src/matchers/match-baseline.js'

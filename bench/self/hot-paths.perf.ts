@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { BaselineFile, memoryBaselineFileSystem } from '../../src/baseline-store.js'
-import type { BaselineRecord } from '../../src/baseline-types.js'
-import { serializeBaselineFile } from '../../src/baseline-format.js'
-import { compare } from '../../src/compare.js'
-import { currentEnvironment } from '../../src/environment.js'
-import { mannWhitneyGreater, normalQuantile, summarizeSorted } from '../../src/stats.js'
-import type { BenchmarkResult } from '../../src/benchmark.js'
+import { BaselineFile, memoryBaselineFileSystem } from '../../src/baselines/store.js'
+import type { BaselineRecord } from '../../src/baselines/types.js'
+import { serializeBaselineFile } from '../../src/baselines/format.js'
+import { compare } from '../../src/gate/compare.js'
+import { currentEnvironment } from '../../src/machine/environment.js'
+import { mannWhitneyGreater, normalQuantile, summarizeSorted } from '../../src/stats/index.js'
+import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 
 // perfgate's own hot paths, held to their baselines by perfgate itself (npm run bench:self).
 

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { perfgate } from '../../src/plugin.js'
+import { perfgate } from '../../src/runners/plugin.js'
 
 // perfgate benchmarking itself: its own hot paths, with baselines under <repo>/baselines/.
 export default defineConfig({
@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['bench/self/**/*.perf.ts'],
-    setupFiles: ['src/vitest.ts'],
+    setupFiles: ['src/runners/vitest.ts'],
     testTimeout: 120_000,
   },
 })

@@ -1,5 +1,5 @@
-import { PerfgateError } from '../errors.js'
-import type { SampleSummary } from '../stats.js'
+import { PerfgateError } from '../common/errors.js'
+import type { SampleSummary } from '../stats/index.js'
 
 /** Milliseconds with precision that suits their size: 0.0123, 1.23, 12.3, 123. */
 export function formatMs(ms: number): string {

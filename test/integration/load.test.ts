@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
-import { runLoad } from '../../src/load.js'
+import { runLoad } from '../../src/measure/load.js'
 
 let server: FixtureServer
 

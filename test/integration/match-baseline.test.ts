@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
-import { benchmark } from '../../src/benchmark.js'
-import { measure } from '../../src/measure.js'
-import '../../src/vitest.js'
+import { benchmark } from '../../src/measure/benchmark.js'
+import { measure } from '../../src/measure/latency.js'
+import '../../src/runners/vitest.js'
 
 // Baselines of this file go to a scratch project root, never into the repository.
 const root = mkdtempSync(join(tmpdir(), 'perfgate-match-baseline-'))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
-import '../../src/vitest.js'
+import '../../src/runners/vitest.js'
 
 let server: FixtureServer
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
-import { measure } from '../../src/measure.js'
+import { measure } from '../../src/measure/latency.js'
 
 let server: FixtureServer
 

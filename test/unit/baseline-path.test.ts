@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { baselineFilePath, baselineKey } from '../../src/baseline-path.js'
-import { PerfgateError, PerfgateTypeError } from '../../src/errors.js'
+import { baselineFilePath, baselineKey } from '../../src/baselines/path.js'
+import { PerfgateError, PerfgateTypeError } from '../../src/common/errors.js'
 
 // These paths are POSIX; on Windows the same rules hold with drive letters and backslashes.
 const rootDir = '/home/dev/app'

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { parseBaselineFile, serializeBaselineFile } from '../../src/baseline-format.js'
-import { BaselineFile, memoryBaselineFileSystem, nodeBaselineFileSystem } from '../../src/baseline-store.js'
-import type { BaselineFileContent, BaselineRecord, UpdateMode } from '../../src/baseline-types.js'
-import type { Environment } from '../../src/environment.js'
-import { PerfgateError, PerfgateTypeError } from '../../src/errors.js'
+import { parseBaselineFile, serializeBaselineFile } from '../../src/baselines/format.js'
+import { BaselineFile, memoryBaselineFileSystem, nodeBaselineFileSystem } from '../../src/baselines/store.js'
+import type { BaselineFileContent, BaselineRecord, UpdateMode } from '../../src/baselines/types.js'
+import type { Environment } from '../../src/machine/environment.js'
+import { PerfgateError, PerfgateTypeError } from '../../src/common/errors.js'
 
 const linux: Environment = {
   id: 'linux-x64-node20-8c-3f9a1c',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { benchmark } from '../../src/benchmark.js'
+import { benchmark } from '../../src/measure/benchmark.js'
 
 describe('benchmark', () => {
   it('samples a sync function and returns sorted per-call times with a summary', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { BaselineRecord } from '../../src/baseline-types.js'
-import { compare, formatChange } from '../../src/compare.js'
-import type { Environment } from '../../src/environment.js'
-import { normalQuantile, summarizeSorted } from '../../src/stats.js'
+import type { BaselineRecord } from '../../src/baselines/types.js'
+import { compare, formatChange } from '../../src/gate/compare.js'
+import type { Environment } from '../../src/machine/environment.js'
+import { normalQuantile, summarizeSorted } from '../../src/stats/index.js'
 
 const laptop: Environment = { id: 'linux-x64-node20-8c-aaaaaa', os: 'linux', arch: 'x64', cpuModel: 'A', cores: 8, nodeMajor: 20 }
 const ciRunner: Environment = { id: 'linux-x64-node20-2c-bbbbbb', os: 'linux', arch: 'x64', cpuModel: 'B', cores: 2, nodeMajor: 20 }

@@ -9,8 +9,8 @@ import {
   readConfigFile,
   resolveConfig,
   validateUserConfig,
-} from '../../src/config.js'
-import { PerfgateError } from '../../src/errors.js'
+} from '../../src/config/config.js'
+import { PerfgateError } from '../../src/common/errors.js'
 
 let rootDir: string
 

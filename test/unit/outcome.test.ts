@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RequestTimeoutError, classifyError, classifyStatus, makeOutcome } from '../../src/outcome.js'
+import { RequestTimeoutError, classifyError, classifyStatus, makeOutcome } from '../../src/measure/outcome.js'
 
 function systemError(code: string): Error {
   return Object.assign(new Error(`connect ${code}`), { code })

@@ -13,7 +13,7 @@ import {
   summarizeSorted,
   wilsonInterval,
   wilsonLowerBound,
-} from '../../src/stats.js'
+} from '../../src/stats/index.js'
 
 // Reference values below come from Debian's python3-scipy 1.10.1, python3-statsmodels 0.13.5 and
 // python3-numpy 1.24.2 (run with /usr/bin/python3); each literal names the call that produced it.

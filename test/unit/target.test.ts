@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveTarget } from '../../src/target.js'
+import { resolveTarget } from '../../src/measure/target.js'
 
 describe('resolveTarget', () => {
   it('reads a URL string as a GET to its origin and path', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveUpdateMode } from '../../src/update-mode.js'
+import { resolveUpdateMode } from '../../src/baselines/update-mode.js'
 
 describe('resolveUpdateMode', () => {
   it("follows the runner's snapshot update state (-u → all, CI → none, local → new)", () => {

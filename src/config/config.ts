@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
 import JSON5 from 'json5'
-import { PerfgateError } from './errors.js'
-import { describeValue } from './validate.js'
+import { PerfgateError } from '../common/errors.js'
+import { describeValue } from '../common/validate.js'
 
 /** Every setting perfgate has, with its default. */
 export interface PerfgateConfig {

@@ -1,5 +1,5 @@
-import type { Environment } from './environment.js'
-import type { SampleSummary } from './stats.js'
+import type { Environment } from '../machine/environment.js'
+import type { SampleSummary } from '../stats/index.js'
 
 /** How baselines may be written in this run, as snapshots do it. */
 export type UpdateMode = 'all' | 'new' | 'none'

@@ -1,8 +1,8 @@
 import './vitest-guard.js'
 import { afterAll, expect } from 'vitest'
-import { finishTestFile } from './file-end.js'
-import { perfgateMatchers } from './matchers/index.js'
-import type { PerfgateMatchers } from './types.js'
+import { finishTestFile } from '../gate/file-end.js'
+import { perfgateMatchers } from '../matchers/index.js'
+import type { PerfgateMatchers } from '../matchers/types.js'
 
 expect.extend(perfgateMatchers)
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { BaselineFileContent, BaselineRecord, UpdateMode } from './baseline-types.js'
-import { PerfgateError } from './errors.js'
-import { invalidArgument } from './validate.js'
-import { entryPath, parseBaselineFile, readRecord, serializeBaselineFile } from './baseline-format.js'
+import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
+import { PerfgateError } from '../common/errors.js'
+import { invalidArgument } from '../common/validate.js'
+import { entryPath, parseBaselineFile, readRecord, serializeBaselineFile } from './format.js'
 
 // ---------------------------------------------------------------------------
 // File systems

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { PerfgateError } from './errors.js'
-import { integerAtLeast, invalidArgument } from './validate.js'
+import { PerfgateError } from '../common/errors.js'
+import { integerAtLeast, invalidArgument } from '../common/validate.js'
 
 /** Where the baselines of test files outside the project root go, inside `baselineDir`. */
 const externalDir = '__external__'

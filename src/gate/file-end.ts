@@ -1,9 +1,9 @@
 import { relative } from 'node:path'
-import { baselineFilePath } from './baseline-path.js'
-import { nodeBaselineFileSystem } from './baseline-store.js'
-import type { BaselineFile } from './baseline-store.js'
+import { baselineFilePath } from '../baselines/path.js'
+import { nodeBaselineFileSystem } from '../baselines/store.js'
+import type { BaselineFile } from '../baselines/store.js'
 import { baselineFile, projectConfig, projectRoot, session } from './session.js'
-import { resolveUpdateMode } from './update-mode.js'
+import { resolveUpdateMode } from '../baselines/update-mode.js'
 
 /** What happened to a baseline file's unused entries when its test file ended. */
 export interface FileEndReport {

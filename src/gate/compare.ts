@@ -1,11 +1,11 @@
 import { mean, median } from 'simple-statistics'
-import type { BaselineRecord } from './baseline-types.js'
-import type { BenchmarkResult } from './benchmark.js'
-import type { Environment } from './environment.js'
-import { PerfgateTypeError } from './errors.js'
-import type { LatencyResult } from './measure.js'
-import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange } from './stats.js'
-import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
+import type { BaselineRecord } from '../baselines/types.js'
+import type { BenchmarkResult } from '../measure/benchmark.js'
+import type { Environment } from '../machine/environment.js'
+import { PerfgateTypeError } from '../common/errors.js'
+import type { LatencyResult } from '../measure/latency.js'
+import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange } from '../stats/index.js'
+import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
 
 /** The outcome of comparing a measurement with its baseline. */
 export type Verdict = 'unchanged' | 'improved' | 'regressed' | 'inconclusive'

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { validateUserConfig } from './config.js'
-import type { PerfgateUserConfig } from './config.js'
+import { validateUserConfig } from '../config/config.js'
+import type { PerfgateUserConfig } from '../config/config.js'
 
 /** Options of the `perfgate()` Vitest plugin: any configuration key, above the config file. */
 export interface PerfgatePluginOptions extends PerfgateUserConfig {

@@ -4,12 +4,12 @@ import { makeOutcome } from './outcome.js'
 import type { Outcome, OutcomeCallback } from './outcome.js'
 import { createRequester } from './requester.js'
 import type { Requester, Sender } from './requester.js'
-import { summarizeSorted } from './stats.js'
-import type { SampleSummary } from './stats.js'
+import { summarizeSorted } from '../stats/index.js'
+import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
-import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from './validate.js'
-import { defaultConfig } from './config.js'
+import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
+import { defaultConfig } from '../config/config.js'
 
 /** Options of `runLoad` (and of `toSustainSuccessRate`). */
 export interface LoadOptions {

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { FunctionTarget, HttpTarget, ResolvedTarget } from './target.js'
 import { RequestTimeoutError, classifyError, classifyStatus } from './outcome.js'
 import type { OutcomeCallback } from './outcome.js'
-import { isPromiseLike } from './validate.js'
+import { isPromiseLike } from '../common/validate.js'
 
 /** Starts requests to one target; every `send` ends in exactly one callback. */
 export interface Sender {

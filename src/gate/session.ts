@@ -1,9 +1,9 @@
-import { BaselineFile, nodeBaselineFileSystem } from './baseline-store.js'
-import type { UpdateMode } from './baseline-types.js'
-import { readConfigFile, resolveConfig, validateUserConfig } from './config.js'
-import type { PerfgateConfig, PerfgateUserConfig } from './config.js'
+import { BaselineFile, nodeBaselineFileSystem } from '../baselines/store.js'
+import type { UpdateMode } from '../baselines/types.js'
+import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
+import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import type { Comparison, Verdict } from './compare.js'
-import { gitCommit } from './provenance.js'
+import { gitCommit } from '../baselines/provenance.js'
 
 /** One perf assertion of this run, kept for the reporter. */
 export interface BaselineOutcome {

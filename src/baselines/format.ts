@@ -1,7 +1,7 @@
-import type { BaselineFileContent, BaselineRecord } from './baseline-types.js'
-import type { Environment } from './environment.js'
-import { PerfgateError } from './errors.js'
-import type { SampleSummary } from './stats.js'
+import type { BaselineFileContent, BaselineRecord } from './types.js'
+import type { Environment } from '../machine/environment.js'
+import { PerfgateError } from '../common/errors.js'
+import type { SampleSummary } from '../stats/index.js'
 
 // The baseline file format: stable JSON out, validated JSON in.
 

@@ -1,4 +1,4 @@
-import { PerfgateError } from './errors.js'
+import { PerfgateError } from '../common/errors.js'
 
 /** Which test runner this process runs under, from what each runner sets before setup files run. */
 export function detectRunner(): 'vitest' | 'jest' | 'unknown' {

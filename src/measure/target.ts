@@ -1,5 +1,5 @@
-import { PerfgateTypeError } from './errors.js'
-import { invalidArgument, optionsObject } from './validate.js'
+import { PerfgateTypeError } from '../common/errors.js'
+import { invalidArgument, optionsObject } from '../common/validate.js'
 
 /** An HTTP request described in full. */
 export interface RequestSpec {

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks'
-import { currentEnvironment } from './environment.js'
-import type { Environment } from './environment.js'
+import { currentEnvironment } from '../machine/environment.js'
+import type { Environment } from '../machine/environment.js'
 import { OutcomeRecorder, runClosedModel } from './load.js'
 import { createRequester } from './requester.js'
-import { summarizeSorted } from './stats.js'
-import type { SampleSummary } from './stats.js'
+import { summarizeSorted } from '../stats/index.js'
+import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { ResolvedTarget, Target } from './target.js'
-import { integerAtLeast, optionsObject, positiveNumber } from './validate.js'
-import { defaultConfig } from './config.js'
+import { integerAtLeast, optionsObject, positiveNumber } from '../common/validate.js'
+import { defaultConfig } from '../config/config.js'
 
 /** Options of `measure` (the sampling part of `toRespondWithin`). */
 export interface MeasureOptions {

@@ -1,5 +1,5 @@
-import type { UpdateMode } from './baseline-types.js'
-import { PerfgateError } from './errors.js'
+import type { UpdateMode } from './types.js'
+import { PerfgateError } from '../common/errors.js'
 
 function isUpdateMode(value: unknown): value is UpdateMode {
   return value === 'all' || value === 'new' || value === 'none'

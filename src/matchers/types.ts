@@ -1,4 +1,4 @@
-import type { MatchBaselineOptions, RespondWithinOptions, SustainSuccessRateOptions } from './matchers/index.js'
+import type { MatchBaselineOptions, RespondWithinOptions, SustainSuccessRateOptions } from './index.js'
 
 /** perfgate's matchers as they appear on `expect(…)`; all are asynchronous: `await` them. */
 export interface PerfgateMatchers<R = unknown> {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import packageJson from '../package.json' with { type: 'json' }
+import packageJson from '../../package.json' with { type: 'json' }
 
 /** The version of perfgate that wrote a record. */
 export const perfgateVersion: string = packageJson.version

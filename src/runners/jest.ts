@@ -1,10 +1,10 @@
 import './jest-guard.js'
-import { PerfgateError } from './errors.js'
-import { finishTestFile } from './file-end.js'
+import { PerfgateError } from '../common/errors.js'
+import { finishTestFile } from '../gate/file-end.js'
 import { jestFullRun, jestTestName } from './jest-state.js'
-import { perfgateMatchers } from './matchers/index.js'
-import type { MatcherContext, MatcherResult } from './matchers/index.js'
-import type { PerfgateMatchers } from './types.js'
+import { perfgateMatchers } from '../matchers/index.js'
+import type { MatcherContext, MatcherResult } from '../matchers/index.js'
+import type { PerfgateMatchers } from '../matchers/types.js'
 // Brings the 'expect' package (installed with Jest) into the program, for the augmentation below.
 import type {} from 'expect'
 

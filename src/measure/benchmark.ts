@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
-import { currentEnvironment } from './environment.js'
-import type { Environment } from './environment.js'
+import { currentEnvironment } from '../machine/environment.js'
+import type { Environment } from '../machine/environment.js'
 import { median } from 'simple-statistics'
-import { summarizeSorted } from './stats.js'
-import type { SampleSummary } from './stats.js'
-import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from './validate.js'
-import { defaultConfig } from './config.js'
+import { summarizeSorted } from '../stats/index.js'
+import type { SampleSummary } from '../stats/index.js'
+import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
+import { defaultConfig } from '../config/config.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
