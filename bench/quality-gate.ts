@@ -9,7 +9,7 @@
 import { resolveCompareOptions } from '../src/gate/compare.js'
 import { benchmark, defaultConfig } from '../src/index.js'
 import type { BaselineRecord, BenchmarkResult, Comparison } from '../src/index.js'
-import { compareAdaptively } from '../src/matchers/match-baseline.js'
+import { compareAdaptively } from '../src/gate/adaptive.js'
 
 /** The verdict as toMatchBaseline reaches it, with the measurements it saw. */
 export interface GateDecision {

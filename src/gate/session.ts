@@ -2,17 +2,8 @@ import { BaselineFile, nodeBaselineFileSystem } from '../baselines/store.js'
 import type { UpdateMode } from '../baselines/types.js'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
-import type { Comparison, Verdict } from './compare.js'
 import { gitCommit } from '../baselines/provenance.js'
-
-/** One perf assertion of this run, kept for the reporter. */
-export interface BaselineOutcome {
-  readonly testFile: string
-  readonly key: string
-  readonly verdict: Verdict | 'new' | 'missing'
-  readonly comparison: Comparison | null
-  readonly written: boolean
-}
+import type { PerfRecord } from './records.js'
 
 /** Per-process state shared by perfgate's ESM and CommonJS builds. */
 interface SessionState {
@@ -20,17 +11,18 @@ interface SessionState {
   readonly files: Map<string, Promise<BaselineFile>>
   /** testFile → the test seen last and how often each key base was used in it. */
   readonly occurrences: Map<string, { test: string; counts: Map<string, number> }>
-  readonly outcomes: BaselineOutcome[]
+  /** Every perf assertion of this process that finished, in order: what the reports render. */
+  readonly records: PerfRecord[]
   /** rootDir → its git commit, looked up once (it spawns git). */
   readonly commits: Map<string, string | null>
 }
 
-const sessionKey = Symbol.for('perfgate.session.v1')
+const sessionKey = Symbol.for('perfgate.session.v2')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), outcomes: [], commits: new Map() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), records: [], commits: new Map() }
   return holder[sessionKey]
 }
 
@@ -91,7 +83,12 @@ export function projectCommit(rootDir: string): string | null {
   return commits.get(rootDir) ?? null
 }
 
-/** Keeps an outcome for the reporter. */
-export function recordOutcome(outcome: BaselineOutcome): void {
-  session().outcomes.push(outcome)
+/** Keeps an assertion's record for the reports. */
+export function keepRecord(record: PerfRecord): void {
+  session().records.push(record)
+}
+
+/** The records this process kept so far. */
+export function keptRecords(): readonly PerfRecord[] {
+  return session().records
 }

@@ -1,3 +1,5 @@
+import type { AssertionSite, RunDeadline } from '../gate/records.js'
+
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
   /** Vitest leaves this undefined when the assertion is not negated. */
@@ -9,16 +11,27 @@ export interface MatcherContext {
   /** The runner's snapshot state; its update mode is read by the baseline matcher. */
   readonly snapshotState?: unknown
   /** Vitest's running test (Vitest 4.1; not under Jest, nor with the global `expect` in concurrent tests). */
-  readonly task?: { readonly timeout?: number; readonly result?: { readonly startTime?: number } } | undefined
+  readonly task?:
+    | {
+        readonly timeout?: number
+        readonly result?: { readonly startTime?: number }
+        /** Where the test is declared (Vitest with `includeTaskLocation`). */
+        readonly location?: { readonly line?: number }
+      }
+    | undefined
+}
+
+/** Where the assertion runs, for its record; undefined outside a test. */
+export function assertionSite(context: MatcherContext): AssertionSite | undefined {
+  const testName = context.currentTestName
+  const testFile = context.testPath
+  if (testName === undefined || testName === '' || testFile === undefined) return undefined
+  return { testFile, testName, line: context.task?.location?.line }
 }
 
 /** When the running test ends, as a signal for a run to stop at. */
-export interface TestDeadline {
-  /** Aborts shortly before the test's own timeout. */
-  readonly signal: AbortSignal
+export interface TestDeadline extends RunDeadline {
   readonly testTimeoutMs: number
-  /** Call once the run has returned: true when the signal had stopped it before it finished. */
-  stoppedRun(): boolean
 }
 
 /**

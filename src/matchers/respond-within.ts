@@ -1,17 +1,17 @@
-import { measureResolved, measureOptionKeys, resolveMeasureOptions } from '../measure/latency.js'
-import type { LatencyResult, MeasureOptions } from '../measure/latency.js'
-import { normalQuantile, percentileSorted, percentileUpperBound } from '../stats/index.js'
-import type { SampleSummary } from '../stats/index.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
-import { resolveTarget } from '../measure/target.js'
 import { PerfgateTypeError } from '../common/errors.js'
 import { integerAtLeast, invalidArgument, openUnitInterval, optionsObject, positiveNumber } from '../common/validate.js'
-import { testDeadline } from './context.js'
-import type { MatcherContext, MatcherResult } from './context.js'
+import { checkLatency } from '../gate/latency-check.js'
+import type { LatencyStatistic } from '../gate/latency-check.js'
+import type { LatencyCheckRecord } from '../gate/records.js'
+import { projectConfig, projectRoot } from '../gate/session.js'
+import { measureOptionKeys, resolveMeasureOptions } from '../measure/latency.js'
+import type { MeasureOptions } from '../measure/latency.js'
+import { resolveTarget } from '../measure/target.js'
+import { assertionSite, testDeadline } from './context.js'
+import type { MatcherContext, MatcherResult, TestDeadline } from './context.js'
 import { formatFailureReasons, formatMs, formatOutcomes, formatPercentiles, formatThroughput, stoppedAtTestTimeout } from './format.js'
 
-/** Which statistic of the latency is held to the budget. */
-export type LatencyStatistic = number | 'median' | 'mean' | 'max'
+export type { LatencyStatistic } from '../gate/latency-check.js'
 
 /** Options of `toRespondWithin`. */
 export interface RespondWithinOptions extends MeasureOptions {
@@ -31,42 +31,6 @@ function resolveStatistic(value: unknown, fallback: LatencyStatistic): LatencySt
   if (value === 'median' || value === 'mean' || value === 'max') return value
   if (typeof value === 'number' && value > 0 && value <= 100) return value
   return invalidArgument('options.percentile', "a number in (0, 100], 'median', 'mean' or 'max'", value)
-}
-
-function statisticLabel(statistic: LatencyStatistic): string {
-  return typeof statistic === 'number' ? `p${statistic}` : statistic
-}
-
-interface Judged {
-  readonly value: number
-  /** The upper confidence bound, when `confidence` was asked for. */
-  readonly bound: number | undefined
-  /** Why no bound could be computed, when it could not. */
-  readonly boundProblem: string | undefined
-}
-
-function judge(samples: readonly number[], summary: SampleSummary, statistic: LatencyStatistic, confidence: number | undefined): Judged {
-  const percent = statistic === 'median' ? 50 : statistic
-  if (percent === 'mean') {
-    const { mean, sd, count } = summary
-    if (confidence === undefined) return { value: mean, bound: undefined, boundProblem: undefined }
-    if (count < 2) return { value: mean, bound: undefined, boundProblem: 'a confidence bound of the mean needs at least 2 samples' }
-    // Normal approximation of the mean's sampling distribution (fine from ~30 samples).
-    return { value: mean, bound: mean + normalQuantile(confidence) * (sd / Math.sqrt(count)), boundProblem: undefined }
-  }
-  if (percent === 'max') return { value: samples[samples.length - 1] ?? Number.NaN, bound: undefined, boundProblem: undefined }
-  const value = percentileSorted(samples, percent)
-  if (confidence === undefined) return { value, bound: undefined, boundProblem: undefined }
-  const bound = percentileUpperBound(samples, percent, confidence)
-  if (!bound.attained) {
-    const needed = Math.ceil(Math.log(1 - confidence) / Math.log(percent / 100))
-    return {
-      value,
-      bound: undefined,
-      boundProblem: `${samples.length} successful samples cannot bound p${percent} at ${confidence * 100}% confidence; use samples: ${needed} or more`,
-    }
-  }
-  return { value, bound: bound.value, boundProblem: undefined }
 }
 
 /**
@@ -89,66 +53,52 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const target = resolveTarget(received, 'target')
 
   const deadline = testDeadline(this)
-  const result = await measureResolved(target, measureOptions, deadline?.signal)
-  if (deadline?.stoppedRun() === true) {
-    const ended = `${result.count} of ${measureOptions.samples} measured requests had ended (after ${measureOptions.warmup} warm-up requests)`
-    throw stoppedAtTestTimeout(matcherName, deadline.testTimeoutMs, measureOptions.timeoutMs, ended, result)
+  const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
+  const check = await checkLatency(target, { budgetMs: budget, statistic, confidence, allowFailures }, measureOptions, site, this.isNot === true, deadline)
+  if (check.stopped) {
+    const ended = `${check.result.count} of ${measureOptions.samples} measured requests had ended (after ${measureOptions.warmup} warm-up requests)`
+    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, measureOptions.timeoutMs, ended, check.result)
   }
-  const judged = result.summary === null ? undefined : judge(result.samples, result.summary, statistic, confidence)
-  const tooManyFailures = result.failures > allowFailures
-  const checked = judged === undefined ? undefined : (judged.bound ?? (judged.boundProblem === undefined ? judged.value : undefined))
-  const pass = !tooManyFailures && checked !== undefined && checked <= budget
-
-  const message = (): string => describe(this, result, { budgetMs: budget, statistic, confidence, allowFailures, judged, pass })
-  return { pass, message }
+  const { record } = check
+  return { pass: record.pass, message: () => describe(this, record) }
 }
 
 function failureCounts(outcomes: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(outcomes).filter(([kind]) => kind !== 'ok'))
 }
 
-interface Verdict {
-  readonly budgetMs: number
-  readonly statistic: LatencyStatistic
-  readonly confidence: number | undefined
-  readonly allowFailures: number
-  readonly judged: Judged | undefined
-  readonly pass: boolean
-}
-
-function describe(context: MatcherContext, result: LatencyResult, verdict: Verdict): string {
+function describe(context: MatcherContext, record: LatencyCheckRecord): string {
   const { utils, isNot, promise } = context
-  const label = statisticLabel(verdict.statistic)
-  const bounded = verdict.confidence === undefined ? '' : ` (upper ${verdict.confidence * 100}% confidence bound)`
+  const label = record.statistic
+  const bounded = record.confidence === null ? '' : ` (upper ${record.confidence * 100}% confidence bound)`
   const comparison = isNot ? '>' : '≤'
   const lines = [
     utils.matcherHint(matcherName, 'target', 'budgetMs', { isNot, promise }),
     '',
-    `Target:   ${result.target}`,
-    `Expected: ${label}${bounded} ${comparison} ${utils.printExpected(verdict.budgetMs)} ms` +
-      (isNot ? '' : verdict.allowFailures > 0 ? `, at most ${verdict.allowFailures} failed` : ', no failed request'),
+    `Target:   ${record.target}`,
+    `Expected: ${label}${bounded} ${comparison} ${utils.printExpected(record.budgetMs)} ms` +
+      (isNot ? '' : record.allowFailures > 0 ? `, at most ${record.allowFailures} failed` : ', no failed request'),
   ]
-  const judged = verdict.judged
-  if (judged === undefined) {
+  if (record.value === null) {
     lines.push(`Received: ${utils.RECEIVED_COLOR('no successful request')}, so there is no ${label} to compare`)
   } else {
-    const boundText = judged.bound === undefined ? '' : `, upper bound ${utils.printReceived(Number(formatMs(judged.bound)))} ms`
-    lines.push(`Received: ${label} ${utils.printReceived(Number(formatMs(judged.value)))} ms${boundText}`)
-    if (judged.boundProblem !== undefined) lines.push(`          ${judged.boundProblem}`)
+    const boundText = record.bound === null ? '' : `, upper bound ${utils.printReceived(Number(formatMs(record.bound)))} ms`
+    lines.push(`Received: ${label} ${utils.printReceived(Number(formatMs(record.value)))} ms${boundText}`)
+    if (record.boundProblem !== null) lines.push(`          ${record.boundProblem}`)
   }
-  if (result.failures > 0) {
+  if (record.failures > 0) {
     lines.push(
-      `Failures: ${utils.printReceived(result.failures)} of ${result.count} requests failed (allowed ${verdict.allowFailures}): ${formatOutcomes(failureCounts(result.outcomes))}`,
-      ...formatFailureReasons(result.errors),
+      `Failures: ${utils.printReceived(record.failures)} of ${record.count} requests failed (allowed ${record.allowFailures}): ${formatOutcomes(failureCounts(record.outcomes))}`,
+      ...formatFailureReasons(record.errors),
     )
   }
   lines.push('')
-  if (result.summary !== null) {
-    lines.push(`Latency of ${result.successes} successful requests (ms): ${formatPercentiles(result.summary)}`)
+  if (record.latency !== null) {
+    lines.push(`Latency of ${record.successes} successful requests (ms): ${formatPercentiles(record.latency)}`)
   }
   lines.push(
-    `Outcomes:   ${formatOutcomes(result.outcomes)}`,
-    `Throughput: ${formatThroughput(result.throughput, result.durationMs)} (concurrency ${result.concurrency})`,
+    `Outcomes:   ${formatOutcomes(record.outcomes)}`,
+    `Throughput: ${formatThroughput(record.throughput, record.durationMs)} (concurrency ${record.concurrency})`,
   )
   return lines.join('\n')
 }

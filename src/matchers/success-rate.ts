@@ -1,11 +1,12 @@
-import { resolveLoadOptions, runResolvedLoad } from '../measure/load.js'
-import type { LoadOptions, LoadResult } from '../measure/load.js'
-import { wilsonLowerBound } from '../stats/index.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
-import { resolveTarget } from '../measure/target.js'
 import { closedUnitInterval, openUnitInterval } from '../common/validate.js'
-import { testDeadline } from './context.js'
-import type { MatcherContext, MatcherResult } from './context.js'
+import { checkLoad } from '../gate/load-check.js'
+import type { LoadCheckRecord } from '../gate/records.js'
+import { projectConfig, projectRoot } from '../gate/session.js'
+import { resolveLoadOptions } from '../measure/load.js'
+import type { LoadOptions } from '../measure/load.js'
+import { resolveTarget } from '../measure/target.js'
+import { assertionSite, testDeadline } from './context.js'
+import type { MatcherContext, MatcherResult, TestDeadline } from './context.js'
 import { formatFailureReasons, formatOutcomes, formatPercent, formatPercentiles, formatThroughput, stoppedAtTestTimeout } from './format.js'
 
 /** Options of `toSustainSuccessRate`. */
@@ -34,48 +35,39 @@ export async function toSustainSuccessRate(
   const target = resolveTarget(received, 'target')
 
   const deadline = testDeadline(this)
-  const result = await runResolvedLoad(target, loadOptions, deadline?.signal)
-  if (deadline?.stoppedRun() === true) {
+  const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
+  const check = await checkLoad(target, { minRate: rateFloor, confidence }, loadOptions, site, this.isNot === true, deadline)
+  if (check.stopped) {
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
-    const ended = `${result.total}${planned} requests had ended`
-    throw stoppedAtTestTimeout(matcherName, deadline.testTimeoutMs, loadOptions.timeoutMs, ended, result)
+    const ended = `${check.result.total}${planned} requests had ended`
+    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result)
   }
-  const lowerBound = confidence === undefined ? undefined : wilsonLowerBound(result.successes, result.total, confidence)
-  const checked = lowerBound ?? result.successRate
-  const pass = result.total > 0 && checked >= rateFloor
-
-  const message = (): string => describe(this, result, rateFloor, confidence, lowerBound)
-  return { pass, message }
+  const { record } = check
+  return { pass: record.pass, message: () => describe(this, record) }
 }
 
-function describe(
-  context: MatcherContext,
-  result: LoadResult,
-  minRate: number,
-  confidence: number | undefined,
-  lowerBound: number | undefined,
-): string {
+function describe(context: MatcherContext, record: LoadCheckRecord): string {
   const { utils, isNot, promise } = context
-  const bounded = confidence === undefined ? '' : ` (lower ${confidence * 100}% Wilson bound)`
+  const bounded = record.confidence === null ? '' : ` (lower ${record.confidence * 100}% Wilson bound)`
   const model =
-    result.model === 'open'
-      ? `open model, ${result.rate} arrivals/s, at most ${result.concurrency} in flight`
-      : `closed model, concurrency ${result.concurrency}`
+    record.model === 'open'
+      ? `open model, ${record.rate} arrivals/s, at most ${record.concurrency} in flight`
+      : `closed model, concurrency ${record.concurrency}`
   const lines = [
     utils.matcherHint(matcherName, 'target', 'minRate', { isNot, promise }),
     '',
-    `Target:   ${result.target}`,
-    `Expected: success rate${bounded} ${isNot ? '<' : '≥'} ${utils.EXPECTED_COLOR(formatPercent(minRate))}`,
-    result.total === 0
+    `Target:   ${record.target}`,
+    `Expected: success rate${bounded} ${isNot ? '<' : '≥'} ${utils.EXPECTED_COLOR(formatPercent(record.minRate))}`,
+    record.total === 0
       ? `Received: ${utils.printReceived('no request was sent')}`
-      : `Received: ${utils.RECEIVED_COLOR(formatPercent(result.successRate))} (${result.successes} of ${result.total})` +
-        (lowerBound === undefined ? '' : `, lower bound ${utils.RECEIVED_COLOR(formatPercent(lowerBound))}`),
+      : `Received: ${utils.RECEIVED_COLOR(formatPercent(record.successRate))} (${record.successes} of ${record.total})` +
+        (record.lowerBound === null ? '' : `, lower bound ${utils.RECEIVED_COLOR(formatPercent(record.lowerBound))}`),
     '',
-    `Outcomes:   ${formatOutcomes(result.outcomes)}`,
+    `Outcomes:   ${formatOutcomes(record.outcomes)}`,
   ]
-  const reasons = formatFailureReasons(result.errors)
+  const reasons = formatFailureReasons(record.errors)
   if (reasons.length > 0) lines.push('Failure reasons:', ...reasons)
-  if (result.latency !== null) lines.push(`Latency of successful requests (ms): ${formatPercentiles(result.latency)}`)
-  lines.push(`Throughput: ${formatThroughput(result.throughput, result.durationMs)} (${model})`)
+  if (record.latency !== null) lines.push(`Latency of successful requests (ms): ${formatPercentiles(record.latency)}`)
+  lines.push(`Throughput: ${formatThroughput(record.throughput, record.durationMs)} (${model})`)
   return lines.join('\n')
 }

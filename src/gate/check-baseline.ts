@@ -1,0 +1,266 @@
+/**
+ * The baseline gate as one flow: measure (or take a measurement), compare adaptively, confirm,
+ * record or not, decide, and return the assertion's record. `toMatchBaseline` is argument
+ * checking plus a message over this; the reporters and the CLI read the same record.
+ */
+import { relative } from 'node:path'
+import { baselineFilePath, baselineKey } from '../baselines/path.js'
+import { perfgateVersion } from '../baselines/provenance.js'
+import type { BaselineFile } from '../baselines/store.js'
+import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
+import { invalidArgument, positiveNumber } from '../common/validate.js'
+import { PerfgateTypeError } from '../common/errors.js'
+import type { PerfgateConfig } from '../config/config.js'
+import { currentEnvironment } from '../machine/environment.js'
+import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../measure/benchmark.js'
+import type { BenchmarkOptions, BenchmarkResult } from '../measure/benchmark.js'
+import type { LatencyResult } from '../measure/latency.js'
+import { compactSorted, summarizeSorted } from '../stats/index.js'
+import { compareAdaptively } from './adaptive.js'
+import { compareResolved, comparedPoints, formatChange, resolveCompareOptions, roundNoise } from './compare.js'
+import type { Comparison, CompareOptions, ResolvedCompareOptions } from './compare.js'
+import { siteFields } from './records.js'
+import type { AssertionSite, BaselineCheckRecord, MeasurementSummary } from './records.js'
+import { baselineFile, keepRecord, nextOccurrence, projectCommit } from './session.js'
+
+/** Options of `toMatchBaseline`. */
+export interface MatchBaselineOptions extends Omit<CompareOptions, 'minSamples' | 'seed'>, BenchmarkOptions {
+  /** Names a second baseline in one test: the key becomes `test name > name`. */
+  readonly name?: string
+  /** `warn` (default): an inconclusive verdict passes with a warning; `fail` makes it fail. */
+  readonly onInconclusive?: 'warn' | 'fail'
+  /** Milliseconds that sampling may go on for when the verdict is borderline (default 3000). */
+  readonly maxTime?: number
+}
+
+/** The option names of `toMatchBaseline`. */
+export const baselineOptionKeys = ['name', 'threshold', 'alpha', 'statistic', 'environment', 'onInconclusive', 'maxTime', ...benchmarkOptionKeys] as const
+
+/** `toMatchBaseline` options after validation and the configuration's defaults. */
+export interface ResolvedBaselineOptions {
+  readonly name: string | undefined
+  readonly compare: ResolvedCompareOptions
+  readonly onInconclusive: 'warn' | 'fail'
+  readonly maxTime: number
+  readonly benchmark: ReturnType<typeof resolveBenchmarkOptions>
+}
+
+/** Validates `toMatchBaseline` options once; throws a TypeError naming the bad option. */
+export function resolveBaselineOptions(raw: Partial<Record<(typeof baselineOptionKeys)[number], unknown>>, config: PerfgateConfig): ResolvedBaselineOptions {
+  const name = raw.name
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) invalidArgument('options.name', 'a non-empty string', name)
+  const onInconclusive = raw.onInconclusive ?? config.onInconclusive
+  if (onInconclusive !== 'warn' && onInconclusive !== 'fail') invalidArgument('options.onInconclusive', "'warn' or 'fail'", onInconclusive)
+  const benchmark = resolveBenchmarkOptions(raw, 'options', config.benchmark)
+  const maxTime = raw.maxTime === undefined ? Math.max(config.benchmark.maxTime, benchmark.time) : positiveNumber('options.maxTime', raw.maxTime)
+  if (maxTime < benchmark.time) invalidArgument('options.maxTime', `at least \`time\` (${benchmark.time})`, maxTime)
+  return {
+    name: name as string | undefined,
+    compare: resolveCompareOptions(raw, 'options', config),
+    onInconclusive,
+    maxTime,
+    benchmark,
+  }
+}
+
+/** What `toMatchBaseline` can compare: a `benchmark()` or a `measure()` result. */
+export type Measured = BenchmarkResult | LatencyResult
+
+/** True for a `benchmark()` or `measure()` result. */
+export function isMeasured(value: unknown): value is Measured {
+  if (typeof value !== 'object' || value === null) return false
+  const kind = (value as { kind?: unknown }).kind
+  return (kind === 'benchmark' || kind === 'latency') && Array.isArray((value as { samples?: unknown }).samples)
+}
+
+// Six significant digits: far below any noise, and a baseline diff stays readable.
+const stored = (value: number): number => Number(value.toPrecision(6))
+
+function storedSummary(summary: ReturnType<typeof summarizeSorted>): ReturnType<typeof summarizeSorted> {
+  return Object.fromEntries(Object.entries(summary).map(([field, value]) => [field, field === 'count' ? value : stored(value)])) as ReturnType<
+    typeof summarizeSorted
+  >
+}
+
+function roundsOf(measured: Measured): readonly number[] {
+  return measured.kind === 'benchmark' ? measured.rounds : [measured.summary?.median ?? 0]
+}
+
+/** A record to store from a measurement: a compact sample, its summary and its noise. */
+export function recordFrom(measured: Measured, rootDir: string): BaselineRecord {
+  const rounds = roundsOf(measured)
+  if (measured.samples.length === 0) throw new PerfgateTypeError('Cannot record a baseline from a result without successful samples')
+  return {
+    unit: 'ms',
+    summary: storedSummary(summarizeSorted(measured.samples)),
+    sample: compactSorted(measured.samples, comparedPoints).map(stored),
+    sampleCount: measured.samples.length,
+    rounds: rounds.map(stored),
+    noise: stored(roundNoise(rounds)),
+    environment: measured.environment,
+    recordedAt: new Date().toISOString(),
+    perfgateVersion,
+    gitCommit: projectCommit(rootDir),
+  }
+}
+
+/** Everything a baseline check needs to know about where it runs and what it may write. */
+export interface BaselineCheckContext {
+  readonly site: AssertionSite
+  readonly key: string
+  /** The baseline file of the test file, opened in `updateMode`. */
+  readonly file: BaselineFile
+  /** The baseline file's path relative to the project root, as messages show it. */
+  readonly shownPath: string
+  readonly rootDir: string
+  readonly updateMode: UpdateMode
+  /** What a missing baseline does when none may be recorded. */
+  readonly missingBaseline: 'fail' | 'warn'
+}
+
+/**
+ * The context of one baseline check: its key (counting anonymous comparisons within the test)
+ * and its baseline file, opened once per process.
+ */
+export async function openBaselineCheck(
+  site: AssertionSite,
+  name: string | undefined,
+  updateMode: UpdateMode,
+  rootDir: string,
+  config: PerfgateConfig,
+): Promise<BaselineCheckContext> {
+  const keyBase = name === undefined ? site.testName : `${site.testName} > ${name}`
+  const key = baselineKey(site.testName, name, nextOccurrence(site.testFile, site.testName, keyBase))
+  const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
+  const file = await baselineFile(path, updateMode)
+  return { site, key, file, shownPath: relative(rootDir, path), rootDir, updateMode, missingBaseline: config.ci.missingBaseline }
+}
+
+function summaryOf(measured: Measured, samplingMs: number | null, extensions: number): MeasurementSummary {
+  return {
+    kind: measured.kind,
+    summary: measured.summary,
+    samples: measured.samples.length,
+    rounds: roundsOf(measured),
+    sample: measured.samples.length === 0 ? [] : compactSorted(measured.samples, comparedPoints),
+    samplingMs,
+    extensions,
+  }
+}
+
+/** A baseline whose rounds disagreed beyond the threshold can only catch larger changes: say so. */
+function noisyBaselineWarning(record: BaselineRecord, key: string, threshold: number): string[] {
+  if (record.noise <= threshold) return []
+  return [
+    `perfgate: the baseline for "${key}" was recorded with a noise floor of ${formatChange(record.noise).slice(1)} ` +
+      `(its rounds disagreed, often because other work was running), so it only catches changes beyond that. ` +
+      'Record it again on a quieter machine with -u for a sharper gate.',
+  ]
+}
+
+/**
+ * Checks a function (benchmarked now) or a `benchmark()` / `measure()` result against the
+ * baseline stored under the context's key: records it when missing and allowed, rewrites it in
+ * update mode `all`, and decides. The record is kept in the session and returned.
+ */
+export async function checkBaseline(
+  received: (() => unknown) | Measured,
+  context: BaselineCheckContext,
+  options: ResolvedBaselineOptions,
+): Promise<BaselineCheckRecord> {
+  const { file, key } = context
+  const environment = currentEnvironment()
+  const storedRecord = file.get(key, environment.id)
+  const base = {
+    kind: 'baseline' as const,
+    ...siteFields(context.site),
+    negated: false,
+    key,
+    baselineFile: context.shownPath,
+    environmentId: environment.id,
+    updateMode: context.updateMode,
+  }
+  const done = (record: BaselineCheckRecord): BaselineCheckRecord => {
+    keepRecord(record)
+    return record
+  }
+
+  const others = storedRecord === undefined ? Object.values(file.recordsOf(key)) : []
+  // Nothing to compare with and nothing may be written: say so without measuring first.
+  if (storedRecord === undefined && others.length === 0 && !file.canWrite(key, environment.id)) {
+    const pass = context.missingBaseline === 'warn'
+    const warnings = pass
+      ? [`perfgate: no baseline for "${key}" in ${context.shownPath} (${environment.id}); not recorded in update mode '${context.updateMode}'`]
+      : []
+    return done({ ...base, verdict: 'missing', pass, comparison: null, measurement: null, written: null, warnings })
+  }
+
+  const measure = (time: number): Promise<BenchmarkResult> => runBenchmark(key, received as () => unknown, { ...options.benchmark, time })
+  const benchmarked = typeof received === 'function'
+  let current: Measured = benchmarked ? await measure(options.benchmark.time) : received
+  const firstSampling = benchmarked ? options.benchmark.time : null
+
+  if (storedRecord === undefined) {
+    if (file.canWrite(key, environment.id)) {
+      const record = recordFrom(current, context.rootDir)
+      const warnings = noisyBaselineWarning(record, key, options.compare.threshold)
+      file.set(key, environment.id, record)
+      await file.save()
+      return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
+    }
+    // Only another environment's record exists and this run may not write: compare across.
+    const other = others[0] as BaselineRecord
+    const comparison = compareResolved(other, current, options.compare)
+    return done(decide(base, comparison, options, summaryOf(current, firstSampling, 0), null, []))
+  }
+
+  let comparison: Comparison
+  let measurement: MeasurementSummary
+  if (current.kind === 'benchmark' && benchmarked) {
+    const adaptive = await compareAdaptively(storedRecord, current, measure, options.compare, { time: options.benchmark.time, maxTime: options.maxTime })
+    comparison = adaptive.comparison
+    current = adaptive.current
+    measurement = summaryOf(current, adaptive.samplingMs, adaptive.extensions)
+  } else {
+    comparison = compareResolved(storedRecord, current, options.compare)
+    measurement = summaryOf(current, firstSampling, 0)
+  }
+
+  let written: 'rewritten' | null = null
+  const warnings: string[] = []
+  if (context.updateMode === 'all') {
+    const record = recordFrom(current, context.rootDir)
+    warnings.push(...noisyBaselineWarning(record, key, options.compare.threshold))
+    if (file.set(key, environment.id, record)) {
+      await file.save()
+      written = 'rewritten'
+    }
+  }
+  return done(decide(base, comparison, options, measurement, written, warnings))
+}
+
+type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode'>
+
+/** The verdict's effect: a regression fails unless rewritten; an inconclusive one as configured. */
+function decide(
+  base: RecordHead,
+  comparison: Comparison,
+  options: ResolvedBaselineOptions,
+  measurement: MeasurementSummary,
+  written: 'rewritten' | null,
+  warnings: string[],
+): BaselineCheckRecord {
+  let pass: boolean
+  switch (comparison.verdict) {
+    case 'regressed':
+      pass = written !== null
+      break
+    case 'inconclusive':
+      pass = written !== null || options.onInconclusive === 'warn'
+      if (pass && written === null) warnings.push(`perfgate: inconclusive for "${base.key}": ${comparison.reason}`)
+      break
+    default:
+      pass = true
+  }
+  return { ...base, verdict: comparison.verdict, pass, comparison, measurement, written, warnings }
+}

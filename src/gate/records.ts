@@ -1,0 +1,139 @@
+/**
+ * The result records of perf assertions: what the gate decided and the evidence for it. One
+ * record per assertion, of one of three kinds; the per-process session keeps them, and the
+ * matchers' messages, the reporters and the CLI all render these same records.
+ */
+import type { UpdateMode } from '../baselines/types.js'
+import type { SampleSummary } from '../stats/index.js'
+import type { Comparison, Verdict } from './compare.js'
+
+/** Where an assertion ran, as the runner tells it. */
+export interface AssertionSite {
+  /** Absolute path of the test file. */
+  readonly testFile: string
+  /** The full test name, `describe > test`. */
+  readonly testName: string
+  /** Line of the test in its file, where the runner gives it (Vitest with `includeTaskLocation`). */
+  readonly line?: number | undefined
+}
+
+/** A run's way to stop early (the test's deadline), and to tell afterwards whether it did. */
+export interface RunDeadline {
+  readonly signal: AbortSignal
+  /** Call once the run has returned: true when the signal had stopped it before it finished. */
+  stoppedRun(): boolean
+}
+
+/** Fields every record has. */
+interface RecordBase {
+  readonly testFile: string
+  readonly testName: string
+  readonly line: number | null
+  /** The assertion's own result, before `.not` is applied. */
+  readonly pass: boolean
+  /** The assertion was negated with `.not` (then it passed when `pass` is false). */
+  readonly negated: boolean
+}
+
+/** What a baseline check measured, summarized (the samples themselves are not kept). */
+export interface MeasurementSummary {
+  /** `benchmark`: a function sampled in rounds; `latency`: a `measure()` result. */
+  readonly kind: 'benchmark' | 'latency'
+  /** Summary of every sample, in ms (null when nothing succeeded). */
+  readonly summary: SampleSummary | null
+  /** How many samples the summary is over. */
+  readonly samples: number
+  /** The median of each round, in ms (one value for a latency measurement). */
+  readonly rounds: readonly number[]
+  /** A compact sorted stand-in for the samples, at most 256 points, for charts. */
+  readonly sample: readonly number[]
+  /** ms of sampling asked for, with adaptive extensions (null for a result passed in). */
+  readonly samplingMs: number | null
+  /** How many times adaptive sampling added rounds. */
+  readonly extensions: number
+}
+
+/** A `toMatchBaseline` assertion. */
+export interface BaselineCheckRecord extends RecordBase {
+  readonly kind: 'baseline'
+  /** The baseline key, `describe > test[ > name][ N]`. */
+  readonly key: string
+  /** The baseline file, relative to the project root. */
+  readonly baselineFile: string
+  /** The environment the measurement was made in (a record per environment is kept). */
+  readonly environmentId: string
+  readonly updateMode: UpdateMode
+  /** `new`: recorded now; `missing`: none stored and none could be written. */
+  readonly verdict: Verdict | 'new' | 'missing'
+  /** The comparison and its evidence (null for `new` and `missing`). */
+  readonly comparison: Comparison | null
+  /** What was measured (null when nothing was: a missing baseline fails before measuring). */
+  readonly measurement: MeasurementSummary | null
+  /** What was written to the baseline file. */
+  readonly written: 'recorded' | 'rewritten' | null
+  /** What the user should hear even when the assertion passes. */
+  readonly warnings: readonly string[]
+}
+
+/** A `toRespondWithin` assertion: a latency statistic against a budget. */
+export interface LatencyCheckRecord extends RecordBase {
+  readonly kind: 'latency'
+  /** What was measured, e.g. the URL. */
+  readonly target: string
+  readonly budgetMs: number
+  /** `p95`, `median`, `mean`, `max`… */
+  readonly statistic: string
+  /** The statistic's value in ms (null when no request succeeded). */
+  readonly value: number | null
+  /** The upper confidence bound when `confidence` was asked for, and could be computed. */
+  readonly bound: number | null
+  readonly confidence: number | null
+  /** Why no bound could be computed, when it could not. */
+  readonly boundProblem: string | null
+  readonly allowFailures: number
+  /** Percentiles of the successful requests (null when none succeeded). */
+  readonly latency: SampleSummary | null
+  /** A compact sorted stand-in for the latencies, at most 256 points, for charts. */
+  readonly sample: readonly number[]
+  /** Measured requests (warm-up excluded), and how they ended. */
+  readonly count: number
+  readonly successes: number
+  readonly failures: number
+  readonly outcomes: Readonly<Record<string, number>>
+  /** The first error message of each failure kind. */
+  readonly errors: Readonly<Record<string, string>>
+  readonly throughput: number
+  readonly durationMs: number
+  readonly concurrency: number
+}
+
+/** A `toSustainSuccessRate` assertion: a load run's success rate against a floor. */
+export interface LoadCheckRecord extends RecordBase {
+  readonly kind: 'load'
+  readonly target: string
+  readonly model: 'closed' | 'open'
+  /** Arrivals per second (open model). */
+  readonly rate: number | null
+  readonly concurrency: number
+  readonly minRate: number
+  readonly successRate: number
+  /** The lower Wilson bound when `confidence` was asked for. */
+  readonly lowerBound: number | null
+  readonly confidence: number | null
+  readonly total: number
+  readonly successes: number
+  readonly failures: number
+  readonly outcomes: Readonly<Record<string, number>>
+  readonly errors: Readonly<Record<string, string>>
+  readonly latency: SampleSummary | null
+  readonly throughput: number
+  readonly durationMs: number
+}
+
+/** Any perf assertion's record; branch on `kind`. */
+export type PerfRecord = BaselineCheckRecord | LatencyCheckRecord | LoadCheckRecord
+
+/** The record fields that say where an assertion ran. */
+export function siteFields(site: AssertionSite): Pick<RecordBase, 'testFile' | 'testName' | 'line'> {
+  return { testFile: site.testFile, testName: site.testName, line: site.line ?? null }
+}
