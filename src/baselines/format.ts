@@ -1,5 +1,6 @@
-import type { BaselineFileContent, BaselineRecord } from './types.js'
+import type { BaselineFileContent, BaselineRecord, BaselineRun } from './types.js'
 import type { Environment } from '../machine/environment.js'
+import type { MachineState } from '../machine/state.js'
 import { PerfgateError } from '../common/errors.js'
 import type { SampleSummary } from '../stats/index.js'
 
@@ -183,10 +184,13 @@ function firstJsonErrorOffset(text: string): number {
 export type Fail = (at: string, problem: string) => never
 
 // Records with every field, so the compiler keeps these lists in step with the types.
-const recordFields: Record<keyof BaselineRecord, true> = {
+// true: required; false: optional.
+const recordFields: Record<keyof BaselineRecord, boolean> = {
   unit: true, summary: true, sample: true, sampleCount: true, rounds: true, noise: true,
-  environment: true, recordedAt: true, perfgateVersion: true, gitCommit: true,
+  environment: true, recordedAt: true, perfgateVersion: true, gitCommit: true, machine: false, runs: false,
 }
+const machineFields: Record<keyof MachineState, boolean> = { busy: true, probe: true }
+const runFields: Record<keyof BaselineRun, boolean> = { median: true, rounds: true, machine: true, recordedAt: true }
 const summaryFields: Record<keyof SampleSummary, true> = {
   count: true, mean: true, median: true, sd: true, mad: true, min: true, max: true,
   p50: true, p75: true, p90: true, p95: true, p99: true,
@@ -228,18 +232,48 @@ export function readRecord(value: unknown, at: string, envId: string, fail: Fail
   if (noise < 0) fail(`${at}.noise`, `must not be negative (found ${noise})`)
   const gitCommit = raw['gitCommit']
   if (gitCommit !== null && typeof gitCommit !== 'string') fail(`${at}.gitCommit`, `must be a string or null (found ${describe(gitCommit)})`)
-  return {
+  const rounds = numbers(raw['rounds'], `${at}.rounds`, fail)
+  if (rounds.length === 0) fail(`${at}.rounds`, 'must hold at least one number')
+  const notPositive = [...sample, ...rounds].find((x) => !(x > 0))
+  if (notPositive !== undefined) fail(`${at}`, `holds a sample or round of ${notPositive} ms: times must be positive`)
+  const record: BaselineRecord = {
     unit: 'ms',
     summary,
     sample,
     sampleCount: integer(raw['sampleCount'], `${at}.sampleCount`, 1, fail),
-    rounds: numbers(raw['rounds'], `${at}.rounds`, fail),
+    rounds,
     noise,
     environment,
     recordedAt,
     perfgateVersion: text(raw['perfgateVersion'], `${at}.perfgateVersion`, fail),
     gitCommit,
   }
+  const withMachine = raw['machine'] === undefined ? record : { ...record, machine: readMachine(raw['machine'], `${at}.machine`, fail) }
+  if (raw['runs'] === undefined) return withMachine
+  if (!Array.isArray(raw['runs']) || raw['runs'].length < 2) fail(`${at}.runs`, `must be an array of at least two runs (found ${describe(raw['runs'])})`)
+  const runs = (raw['runs'] as unknown[]).map((run, index) => readRun(run, `${at}.runs[${index}]`, fail))
+  return { ...withMachine, runs }
+}
+
+function readMachine(value: unknown, at: string, fail: Fail): MachineState {
+  const raw = objectWithFields(value, at, machineFields, fail)
+  const nullableShare = (field: 'busy' | 'probe', max: number): number | null => {
+    const x = raw[field]
+    if (x === null) return null
+    const n = finite(x, `${at}.${field}`, fail)
+    if (n < 0 || n > max) fail(`${at}.${field}`, `must be null or a number from 0 to ${max} (found ${n})`)
+    return n
+  }
+  return { busy: nullableShare('busy', 1), probe: nullableShare('probe', Number.MAX_VALUE) }
+}
+
+function readRun(value: unknown, at: string, fail: Fail): BaselineRun {
+  const raw = objectWithFields(value, at, runFields, fail)
+  const median = finite(raw['median'], `${at}.median`, fail)
+  if (!(median > 0)) fail(`${at}.median`, `must be positive (found ${median})`)
+  const recordedAt = text(raw['recordedAt'], `${at}.recordedAt`, fail)
+  if (Number.isNaN(Date.parse(recordedAt))) fail(`${at}.recordedAt`, `must be an ISO date and time (found ${describe(recordedAt)})`)
+  return { median, rounds: integer(raw['rounds'], `${at}.rounds`, 1, fail), machine: readMachine(raw['machine'], `${at}.machine`, fail), recordedAt }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -247,10 +281,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** An object with exactly these fields: a missing one is an error, and so is an unknown one (it would be lost on the next save). */
-function objectWithFields(value: unknown, at: string, fields: Record<string, true>, fail: Fail): Record<string, unknown> {
+function objectWithFields(value: unknown, at: string, fields: Record<string, boolean>, fail: Fail): Record<string, unknown> {
   if (!isPlainObject(value)) return fail(at, `must be an object (found ${describe(value)})`)
   for (const field of Object.keys(fields)) {
-    if (!Object.hasOwn(value, field)) fail(fieldPath(at, field), 'is missing')
+    if (fields[field] === true && !Object.hasOwn(value, field)) fail(fieldPath(at, field), 'is missing')
   }
   for (const field of Object.keys(value)) {
     if (!Object.hasOwn(fields, field)) fail(fieldPath(at, field), 'is not a known field')

@@ -135,20 +135,23 @@ export class BaselineFile {
     return records
   }
 
-  /** Whether this update mode lets `set` write a record that is new (`'new'`/`'all'`) or replaces one (`'all'` only). */
-  canWrite(key: string, envId: string): boolean {
+  /**
+   * Whether this update mode lets `set` write a record that is new (`'new'`/`'all'`) or replaces
+   * one (`'all'` only; also `'new'` when `addingRun`: a run added to an entry, `PERFGATE_RECORD=add`).
+   */
+  canWrite(key: string, envId: string, addingRun = false): boolean {
     if (this.updateMode === 'all') return true
     if (this.updateMode === 'none') return false
-    return this.entries.get(key)?.get(envId) === undefined
+    return addingRun || this.entries.get(key)?.get(envId) === undefined
   }
 
   /**
    * Stores a record (only when `canWrite`), marks key checked; returns whether it was stored.
    * Does not touch the disk. Throws `PERFGATE_BASELINE_INVALID` for a record that could not be read back.
    */
-  set(key: string, envId: string, record: BaselineRecord): boolean {
+  set(key: string, envId: string, record: BaselineRecord, addingRun = false): boolean {
     this.checked.add(key)
-    if (!this.canWrite(key, envId)) return false
+    if (!this.canWrite(key, envId, addingRun)) return false
     const stored = readRecord(record, entryPath(key, envId), envId, (where, problem) => {
       throw new PerfgateError('PERFGATE_BASELINE_INVALID', `Cannot store the baseline ${where} in ${this.path}: it ${problem}.`)
     })

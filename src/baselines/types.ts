@@ -1,4 +1,5 @@
 import type { Environment } from '../machine/environment.js'
+import type { MachineState } from '../machine/state.js'
 import type { SampleSummary } from '../stats/index.js'
 
 /** How baselines may be written in this run, as snapshots do it. */
@@ -24,6 +25,24 @@ export interface BaselineRecord {
   readonly perfgateVersion: string
   /** Git commit of the project when recorded, where known. */
   readonly gitCommit: string | null
+  /** How busy and how fast the machine was while recording (absent in records of older perfgate). */
+  readonly machine?: MachineState
+  /**
+   * The runs (fresh processes) the record pools, oldest first, when there are several
+   * (`PERFGATE_RECORD=add`); absent for a record of one run. `rounds`, `sample` and `summary`
+   * then pool every run's measurements.
+   */
+  readonly runs?: readonly BaselineRun[]
+}
+
+/** One run (process) of a record built from several. */
+export interface BaselineRun {
+  /** The median of this run's round medians, in ms. */
+  readonly median: number
+  /** How many rounds this run measured. */
+  readonly rounds: number
+  readonly machine: MachineState
+  readonly recordedAt: string
 }
 
 /** The content of one baseline file: key → environment id → record. */

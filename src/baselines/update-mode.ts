@@ -24,3 +24,18 @@ export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv
   const ci = env['CI']
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false' ? 'none' : 'new'
 }
+
+/** How a run that may write treats an entry it measured: `replace` it, or `add` this run to it. */
+export type RecordMode = 'replace' | 'add'
+
+/**
+ * `PERFGATE_RECORD=add`: every entry this run measures, and may write, gets this process's
+ * measurement added as one more run (a baseline that knows the spread between processes).
+ * Unset: entries are recorded when missing and replaced under `-u`, as snapshots are.
+ */
+export function resolveRecordMode(env: NodeJS.ProcessEnv = process.env): RecordMode {
+  const value = env['PERFGATE_RECORD']
+  if (value === undefined || value === '' || value === 'replace') return 'replace'
+  if (value === 'add') return 'add'
+  throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_RECORD must be 'add' or 'replace', got ${JSON.stringify(value)}`)
+}

@@ -1,5 +1,6 @@
 import type { BaselineRecord } from '../baselines/types.js'
 import type { BenchmarkResult } from '../measure/benchmark.js'
+import { combinedMachineState } from '../machine/state.js'
 import { summarizeSorted } from '../stats/index.js'
 import { compareResolved } from './compare.js'
 import type { Comparison, ResolvedCompareOptions } from './compare.js'
@@ -15,6 +16,7 @@ export function merged(a: BenchmarkResult, b: BenchmarkResult): BenchmarkResult 
     iterations: a.iterations + b.iterations,
     rounds: [...a.rounds, ...b.rounds],
     durationMs: a.durationMs + b.durationMs,
+    machine: combinedMachineState(a.machine, a.rounds.length, b.machine, b.rounds.length),
   }
 }
 

@@ -5,23 +5,26 @@
  */
 import { relative } from 'node:path'
 import { baselineFilePath, baselineKey } from '../baselines/path.js'
-import { perfgateVersion } from '../baselines/provenance.js'
 import type { BaselineFile } from '../baselines/store.js'
 import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
+import type { RecordMode } from '../baselines/update-mode.js'
 import { invalidArgument, positiveNumber } from '../common/validate.js'
-import { PerfgateTypeError } from '../common/errors.js'
 import type { PerfgateConfig } from '../config/config.js'
 import { currentEnvironment } from '../machine/environment.js'
 import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../measure/benchmark.js'
 import type { BenchmarkOptions, BenchmarkResult } from '../measure/benchmark.js'
-import type { LatencyResult } from '../measure/latency.js'
-import { compactSorted, summarizeSorted } from '../stats/index.js'
+import { compactSorted } from '../stats/index.js'
 import { compareAdaptively } from './adaptive.js'
-import { compareResolved, comparedPoints, formatChange, resolveCompareOptions, roundNoise } from './compare.js'
+import { recordFrom, roundsOf, runsOf, withAddedRun } from './baseline-record.js'
+import type { Measured } from './baseline-record.js'
+import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, processAllowanceOf, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary } from './records.js'
-import { baselineFile, keepRecord, nextOccurrence, projectCommit } from './session.js'
+import { baselineFile, firstTime, keepRecord, nextOccurrence } from './session.js'
+
+export type { Measured } from './baseline-record.js'
+export { recordFrom } from './baseline-record.js'
 
 /** Options of `toMatchBaseline`. */
 export interface MatchBaselineOptions extends Omit<CompareOptions, 'minSamples' | 'seed'>, BenchmarkOptions {
@@ -63,45 +66,11 @@ export function resolveBaselineOptions(raw: Partial<Record<(typeof baselineOptio
   }
 }
 
-/** What `toMatchBaseline` can compare: a `benchmark()` or a `measure()` result. */
-export type Measured = BenchmarkResult | LatencyResult
-
 /** True for a `benchmark()` or `measure()` result. */
 export function isMeasured(value: unknown): value is Measured {
   if (typeof value !== 'object' || value === null) return false
   const kind = (value as { kind?: unknown }).kind
   return (kind === 'benchmark' || kind === 'latency') && Array.isArray((value as { samples?: unknown }).samples)
-}
-
-// Six significant digits: far below any noise, and a baseline diff stays readable.
-const stored = (value: number): number => Number(value.toPrecision(6))
-
-function storedSummary(summary: ReturnType<typeof summarizeSorted>): ReturnType<typeof summarizeSorted> {
-  return Object.fromEntries(Object.entries(summary).map(([field, value]) => [field, field === 'count' ? value : stored(value)])) as ReturnType<
-    typeof summarizeSorted
-  >
-}
-
-function roundsOf(measured: Measured): readonly number[] {
-  return measured.kind === 'benchmark' ? measured.rounds : [measured.summary?.median ?? 0]
-}
-
-/** A record to store from a measurement: a compact sample, its summary and its noise. */
-export function recordFrom(measured: Measured, rootDir: string): BaselineRecord {
-  const rounds = roundsOf(measured)
-  if (measured.samples.length === 0) throw new PerfgateTypeError('Cannot record a baseline from a result without successful samples')
-  return {
-    unit: 'ms',
-    summary: storedSummary(summarizeSorted(measured.samples)),
-    sample: compactSorted(measured.samples, comparedPoints).map(stored),
-    sampleCount: measured.samples.length,
-    rounds: rounds.map(stored),
-    noise: stored(roundNoise(rounds)),
-    environment: measured.environment,
-    recordedAt: new Date().toISOString(),
-    perfgateVersion,
-    gitCommit: projectCommit(rootDir),
-  }
 }
 
 /** Everything a baseline check needs to know about where it runs and what it may write. */
@@ -114,6 +83,8 @@ export interface BaselineCheckContext {
   readonly shownPath: string
   readonly rootDir: string
   readonly updateMode: UpdateMode
+  /** `add`: a run that may write adds its measurement to the entry as one more run. */
+  readonly recordMode: RecordMode
   /** What a missing baseline does when none may be recorded. */
   readonly missingBaseline: 'fail' | 'warn'
 }
@@ -128,12 +99,13 @@ export async function openBaselineCheck(
   updateMode: UpdateMode,
   rootDir: string,
   config: PerfgateConfig,
+  recordMode: RecordMode = 'replace',
 ): Promise<BaselineCheckContext> {
   const keyBase = name === undefined ? site.testName : `${site.testName} > ${name}`
   const key = baselineKey(site.testName, name, nextOccurrence(site.testFile, site.testName, keyBase))
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const file = await baselineFile(path, updateMode)
-  return { site, key, file, shownPath: relative(rootDir, path), rootDir, updateMode, missingBaseline: config.ci.missingBaseline }
+  return { site, key, file, shownPath: relative(rootDir, path), rootDir, updateMode, recordMode, missingBaseline: config.ci.missingBaseline }
 }
 
 function summaryOf(measured: Measured, samplingMs: number | null, extensions: number): MeasurementSummary {
@@ -148,13 +120,31 @@ function summaryOf(measured: Measured, samplingMs: number | null, extensions: nu
   }
 }
 
-/** A baseline whose rounds disagreed beyond the threshold can only catch larger changes: say so. */
-function noisyBaselineWarning(record: BaselineRecord, key: string, threshold: number): string[] {
-  if (record.noise <= threshold) return []
+/**
+ * The smallest slowdown a stored record lets the gate call a regression: the threshold, the
+ * spread of its rounds, or what one process can differ from another, whichever is largest.
+ */
+export function minimumDetectableOf(record: BaselineRecord, options: ResolvedCompareOptions): number {
+  const runMedians = runsOf(record).map((run) => run.median)
+  return Math.max(options.threshold, record.noise, processAllowanceOf({ stored: true, runMedians }, options.processAllowance))
+}
+
+/** Said once per process: a baseline that cannot catch a slowdown at the threshold, and what to do. */
+function detectableWarning(record: BaselineRecord, key: string, options: ResolvedCompareOptions): string[] {
+  const detectable = minimumDetectableOf(record, options)
+  if (detectable <= options.threshold || !firstTime('minimum-detectable')) return []
+  const runs = runsOf(record).length
+  const because =
+    record.noise >= detectable
+      ? 'its rounds disagreed, often because other work was running'
+      : runs < minRunsForOwnAllowance
+        ? `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`
+        : `its ${runs} runs spread that far`
   return [
-    `perfgate: the baseline for "${key}" was recorded with a noise floor of ${formatChange(record.noise).slice(1)} ` +
-      `(its rounds disagreed, often because other work was running), so it only catches changes beyond that. ` +
-      'Record it again on a quieter machine with -u for a sharper gate.',
+    `perfgate: the baseline for "${key}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
+      `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ` +
+      'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), ' +
+      'with a longer `time`, on a quieter machine. Other baselines may be alike; this is said once per run.',
   ]
 }
 
@@ -203,7 +193,7 @@ export async function checkBaseline(
   if (storedRecord === undefined) {
     if (file.canWrite(key, environment.id)) {
       const record = recordFrom(current, context.rootDir)
-      const warnings = noisyBaselineWarning(record, key, options.compare.threshold)
+      const warnings = detectableWarning(record, key, options.compare)
       file.set(key, environment.id, record)
       await file.save()
       return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
@@ -226,11 +216,18 @@ export async function checkBaseline(
     measurement = summaryOf(current, firstSampling, 0)
   }
 
-  let written: 'rewritten' | null = null
+  let written: 'rewritten' | 'added' | null = null
   const warnings: string[] = []
-  if (context.updateMode === 'all') {
+  if (context.recordMode === 'add' && file.canWrite(key, environment.id, true)) {
+    const record = withAddedRun(storedRecord, current, context.rootDir)
+    warnings.push(...detectableWarning(record, key, options.compare))
+    if (file.set(key, environment.id, record, true)) {
+      await file.save()
+      written = 'added'
+    }
+  } else if (context.updateMode === 'all') {
     const record = recordFrom(current, context.rootDir)
-    warnings.push(...noisyBaselineWarning(record, key, options.compare.threshold))
+    warnings.push(...detectableWarning(record, key, options.compare))
     if (file.set(key, environment.id, record)) {
       await file.save()
       written = 'rewritten'
@@ -247,7 +244,7 @@ function decide(
   comparison: Comparison,
   options: ResolvedBaselineOptions,
   measurement: MeasurementSummary,
-  written: 'rewritten' | null,
+  written: 'rewritten' | 'added' | null,
   warnings: string[],
 ): BaselineCheckRecord {
   let pass: boolean

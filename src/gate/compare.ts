@@ -1,11 +1,12 @@
-import { mean, median } from 'simple-statistics'
+import { mean, median, sampleStandardDeviation } from 'simple-statistics'
 import type { BaselineRecord } from '../baselines/types.js'
 import type { BenchmarkResult } from '../measure/benchmark.js'
 import type { Environment } from '../machine/environment.js'
 import { PerfgateTypeError } from '../common/errors.js'
 import type { LatencyResult } from '../measure/latency.js'
-import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange } from '../stats/index.js'
-import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
+import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange, studentTQuantile } from '../stats/index.js'
+import { integerAtLeast, invalidArgument, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
+import type { MachineState } from '../machine/state.js'
 
 /** The outcome of comparing a measurement with its baseline. */
 export type Verdict = 'unchanged' | 'improved' | 'regressed' | 'inconclusive'
@@ -28,6 +29,12 @@ export interface CompareOptions {
   readonly environment?: EnvironmentPolicy
   /** Fewer samples than this on either side is inconclusive (default 5). */
   readonly minSamples?: number
+  /**
+   * Slowdowns a baseline recorded from one or two processes cannot tell from process-to-process
+   * variation (default 0.25). Applies to stored records; two fresh results are taken as measured
+   * side by side, with no allowance.
+   */
+  readonly processAllowance?: number
   /** Seed of the bootstrap, for reproducible intervals (default 1). */
   readonly seed?: number
 }
@@ -41,6 +48,10 @@ export interface ComparedSide {
   /** Interquartile spread of this side's round medians (0 with fewer than 4 rounds). */
   readonly noise: number
   readonly environment: Environment
+  /** Runs (processes) behind this side: 1 for a fresh measurement or a one-run record. */
+  readonly runs: number
+  /** How busy and how fast the machine was (medians over the runs; null fields where unknown). */
+  readonly machine: MachineState
 }
 
 /** A verdict with its evidence. */
@@ -61,15 +72,31 @@ export interface Comparison {
   readonly pValue: number
   readonly alpha: number
   readonly threshold: number
-  /** The baseline's own noise: a change must exceed it too. */
+  /**
+   * The entry's noise floor: the larger of its rounds' spread and its process allowance. A
+   * slowdown must exceed it (and the threshold) to count.
+   */
   readonly noiseFloor: number
+  /**
+   * How far one process can land from another on unchanged code, for this baseline: the
+   * configured allowance for a record of one or two runs, a 99% prediction bound from the spread
+   * of its runs for three or more, 0 between two fresh results.
+   */
+  readonly processAllowance: number
+  /** The smallest slowdown this comparison could call a regression: max(threshold, noise floor). */
+  readonly minimumDetectable: number
+  /**
+   * The largest slowdown the machine's state alone could explain (null when the machine was
+   * not materially busier or slower than when the baseline was measured).
+   */
+  readonly machineExplains: number | null
   readonly environmentMatch: boolean
 }
 
 /** The most points a side contributes to the tests; stored baselines keep this many. */
 export const comparedPoints = 256
 
-const compareOptionKeys = ['threshold', 'alpha', 'statistic', 'environment', 'minSamples', 'seed'] as const
+const compareOptionKeys = ['threshold', 'alpha', 'statistic', 'environment', 'minSamples', 'seed', 'processAllowance'] as const
 
 /** Compare options after validation and defaults. */
 export interface ResolvedCompareOptions {
@@ -79,6 +106,7 @@ export interface ResolvedCompareOptions {
   readonly environment: EnvironmentPolicy
   readonly minSamples: number
   readonly seed: number
+  readonly processAllowance: number
 }
 
 /** Validates compare options once; `defaults` come from the configuration. */
@@ -102,6 +130,7 @@ export function resolveCompareOptions(
     environment,
     minSamples: integerAtLeast(`${name}.minSamples`, raw.minSamples ?? defaults.minSamples ?? 5, 2),
     seed: integerAtLeast(`${name}.seed`, raw.seed ?? defaults.seed ?? 1, 0),
+    processAllowance: nonNegativeNumber(`${name}.processAllowance`, raw.processAllowance ?? defaults.processAllowance ?? 0.25),
   }
 }
 
@@ -110,6 +139,20 @@ interface Side {
   /** The median of each independent round (empty when the measurement had no rounds). */
   readonly rounds: readonly number[]
   readonly environment: Environment
+  /** The center of each run, for a record of several runs (else one value or none). */
+  readonly runMedians: readonly number[]
+  /** A stored record (carries a process allowance), or a fresh measurement. */
+  readonly stored: boolean
+  readonly machine: MachineState
+}
+
+const unknownMachine: MachineState = { busy: null, probe: null }
+
+function medianOrNull(values: readonly (number | null)[]): number | null {
+  const known = values.filter((x): x is number => x !== null).sort((a, b) => a - b)
+  if (known.length === 0) return null
+  const middle = known.length / 2
+  return known.length % 2 === 1 ? known[Math.floor(middle)]! : (known[middle - 1]! + known[middle]!) / 2
 }
 
 /** Rounds on each side needed to test round against round (5 against 5 can reach p = 0.004). */
@@ -127,17 +170,97 @@ function sideOf(measurement: Measurement, name: string): Side {
   if (typeof measurement !== 'object' || measurement === null) {
     return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
   }
-  if ('kind' in measurement && measurement.kind === 'benchmark') {
-    return { sample: compactSorted(measurement.samples, comparedPoints), rounds: measurement.rounds, environment: measurement.environment }
-  }
-  if ('kind' in measurement && measurement.kind === 'latency') {
+  if ('kind' in measurement && (measurement.kind === 'benchmark' || measurement.kind === 'latency')) {
     if (measurement.samples.length === 0) throw new PerfgateTypeError(`\`${name}\` has no successful request to compare`)
-    return { sample: compactSorted(measurement.samples, comparedPoints), rounds: [], environment: measurement.environment }
+    return {
+      sample: compactSorted(measurement.samples, comparedPoints),
+      // measure() results of older callers may lack rounds.
+      rounds: measurement.rounds ?? [],
+      environment: measurement.environment,
+      runMedians: [],
+      stored: false,
+      machine: measurement.machine ?? unknownMachine,
+    }
   }
   if ('sample' in measurement && Array.isArray(measurement.sample)) {
-    return { sample: measurement.sample, rounds: measurement.rounds, environment: measurement.environment }
+    const runs = measurement.runs ?? []
+    return {
+      sample: measurement.sample,
+      rounds: measurement.rounds,
+      environment: measurement.environment,
+      runMedians: runs.map((run) => run.median),
+      stored: true,
+      machine:
+        runs.length > 0
+          ? { busy: medianOrNull(runs.map((run) => run.machine.busy)), probe: medianOrNull(runs.map((run) => run.machine.probe)) }
+          : (measurement.machine ?? unknownMachine),
+    }
   }
   return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
+}
+
+/** Runs a record needs before its own spread replaces the configured process allowance. */
+export const minRunsForOwnAllowance = 3
+
+/** The least allowance claimed from runs: a few runs that happen to agree prove no more than this. */
+const minimumRunAllowance = 0.03
+
+/**
+ * How far a process can land from the baseline on unchanged code. A fresh result (compared
+ * with another measured beside it) needs none; a record of one or two runs gets the configured
+ * allowance, since rounds in one process cannot see the variation between processes; a record
+ * of k ≥ 3 runs gets a one-sided 99% prediction bound for one more run from its runs' spread:
+ * exp(t₀.₉₉,ₖ₋₁ · s · √(1 + 1/k)) − 1, with s the standard deviation of the runs' log medians.
+ */
+export function processAllowanceOf(side: Pick<Side, 'stored' | 'runMedians'>, configured: number): number {
+  if (!side.stored) return 0
+  const k = side.runMedians.length
+  if (k < minRunsForOwnAllowance) return configured
+  const logs = side.runMedians.map(Math.log)
+  const bound = studentTQuantile(0.99, k - 1) * sampleStandardDeviation(logs) * Math.sqrt(1 + 1 / k)
+  return Math.max(Math.expm1(bound), minimumRunAllowance)
+}
+
+function noiseFloorReason(base: Side, baseNoise: number, processAllowance: number): string {
+  if (baseNoise >= processAllowance) return 'slower beyond the threshold, but within the noise of the baseline\'s rounds'
+  const floor = formatChange(processAllowance).slice(1)
+  if (base.runMedians.length >= minRunsForOwnAllowance) {
+    return `slower beyond the threshold, but within the spread of the baseline's ${base.runMedians.length} runs: changes under ${floor} cannot be told from process-to-process variation`
+  }
+  const runs = Math.max(1, base.runMedians.length)
+  return (
+    `recorded from ${runs === 1 ? 'one process' : 'two processes'}: changes under ${floor} cannot be told from process-to-process variation ` +
+    `(record more runs with PERFGATE_RECORD=add to sharpen this baseline)`
+  )
+}
+
+/** A machine at least this much busier (share of all its CPU time) counts as busier. */
+const busierBy = 0.15
+/** The largest slowdown a busier machine is taken to explain: +180% was seen on an HTTP endpoint here. */
+const busyExplains = 2
+/** A reference workload at least this much slower means the machine runs slower. */
+const probeSlowerBy = 0.1
+/** Code can slow more than the reference workload in a slow phase; this margin covers that. */
+const probeMargin = 1.25
+
+/**
+ * What the machine's state alone could explain of a slowdown: null when the machine was
+ * neither materially busier nor slower than when the baseline was measured.
+ */
+function machineExplanation(base: MachineState, current: MachineState): { readonly explains: number; readonly why: string } | null {
+  const reasons: string[] = []
+  let explains = 0
+  if (current.busy !== null && current.busy - (base.busy ?? 0) >= busierBy) {
+    explains = busyExplains
+    const then = base.busy === null ? 'unknown' : formatChange(base.busy).slice(1)
+    reasons.push(`the machine was busier than when the baseline was recorded (other work used ${formatChange(current.busy).slice(1)} of its CPU, then ${then})`)
+  }
+  if (current.probe !== null && base.probe !== null && current.probe / base.probe >= 1 + probeSlowerBy) {
+    const slower = current.probe / base.probe
+    explains = Math.max(explains, slower * probeMargin - 1)
+    reasons.push(`the machine ran slower than when the baseline was recorded (perfgate's reference workload took ${formatChange(slower - 1)} longer)`)
+  }
+  return reasons.length === 0 ? null : { explains, why: reasons.join(', and ') }
 }
 
 /** `+52%`, `-3.1%`: signed, one decimal below 10%. */
@@ -189,24 +312,31 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
   const test = mannWhitney(baseValues, currentValues, slower ? 'greater' : 'less')
   const baseNoise = roundNoise(base.rounds)
   const currentNoise = roundNoise(cur.rounds)
-  // The entry's own noise floor: how far its recorded rounds were from agreeing.
-  const noiseFloor = baseNoise
+  const processAllowance = processAllowanceOf(base, options.processAllowance)
+  // The entry's noise floor: how far its recorded rounds were from agreeing, and how far
+  // another process may land on unchanged code.
+  const noiseFloor = Math.max(baseNoise, processAllowance)
+  const minimumDetectable = Math.max(options.threshold, noiseFloor)
   // Other work on a machine only ever slows code down, sometimes for seconds at a time. Code
   // that got slower is slower in every round, so its fastest round must be slower too; one
   // current round as fast as the baseline's best means the code can still run that fast.
   const fastestChange = unit === 'rounds' ? Math.min(...cur.rounds) / Math.min(...base.rounds) - 1 : undefined
+  const machine = machineExplanation(base.machine, cur.machine)
   const environmentMatch = base.environment.id === cur.environment.id
   const significant = test.pValue < options.alpha
+  const lower = ratio.lower - 1
+  const upper = ratio.upper - 1
   const beyondThreshold = Math.abs(change) > options.threshold
-  const beyondNoise = Math.abs(change) > noiseFloor
 
   const baseValue = valueOf(baseValues, options.statistic)
   const currentValue = valueOf(currentValues, options.statistic)
   const evidence =
     `${options.statistic} ${formatStat(currentValue)} vs ${formatStat(baseValue)} baseline, ${formatChange(change)} ` +
-    `[95% CI ${formatChange(ratio.lower - 1)}..${formatChange(ratio.upper - 1)}], ${formatP(test.pValue)}, ` +
+    `[95% CI ${formatChange(lower)}..${formatChange(upper)}], ${formatP(test.pValue)}, ` +
     `threshold ${formatChange(options.threshold).slice(1)}` +
-    (noiseFloor > 0 ? `, noise floor ${formatChange(noiseFloor).slice(1)}` : '')
+    (noiseFloor > 0 ? `, noise floor ${formatChange(noiseFloor).slice(1)}` : '') +
+    (base.runMedians.length > 1 ? `, ${base.runMedians.length} baseline runs` : '') +
+    (machine === null ? '' : `, ${machine.why}`)
 
   let verdict: Verdict
   let why = ''
@@ -217,24 +347,30 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
     if (!significant) {
       verdict = 'inconclusive'
       why = `slower beyond the threshold, but not significant at alpha ${options.alpha}`
-    } else if (!beyondNoise) {
+    } else if (lower <= 0) {
       verdict = 'inconclusive'
-      why = `slower beyond the threshold, but within this entry's noise floor`
+      why = 'slower beyond the threshold, but the interval does not rule out no change'
+    } else if (change <= noiseFloor) {
+      verdict = 'inconclusive'
+      why = noiseFloorReason(base, baseNoise, processAllowance)
     } else if (fastestChange !== undefined && fastestChange <= options.threshold) {
       verdict = 'inconclusive'
       why = `slower, but its fastest round was within the threshold of the baseline's fastest (${formatChange(fastestChange)}): the machine was slow for a while, not necessarily the code`
+    } else if (machine !== null && change <= machine.explains) {
+      verdict = 'inconclusive'
+      why = `slower, but ${machine.why}: a slowdown of this size can come from the machine, not the code (it could explain up to ${formatChange(machine.explains)})`
     } else if (!environmentMatch && options.environment === 'strict') {
       verdict = 'inconclusive'
       why = `slower, but the baseline comes from another environment (${base.environment.id}, now ${cur.environment.id})`
     } else {
       verdict = 'regressed'
     }
-  } else if (!slower && beyondThreshold && significant && beyondNoise && (fastestChange === undefined || fastestChange < -options.threshold)) {
+  } else if (!slower && beyondThreshold && significant && upper < 0 && -change > noiseFloor && (fastestChange === undefined || fastestChange < -options.threshold)) {
     verdict = 'improved'
-  } else if (ratio.upper - 1 > Math.max(options.threshold, noiseFloor)) {
+  } else if (upper > Math.max(options.threshold, baseNoise)) {
     // Unchanged must mean the data rules out a slowdown that would count; here it does not.
     verdict = 'inconclusive'
-    why = `a slowdown beyond the ${noiseFloor > options.threshold ? 'noise floor' : 'threshold'} cannot be ruled out (95% CI up to ${formatChange(ratio.upper - 1)})`
+    why = `a slowdown beyond the ${baseNoise > options.threshold ? 'noise floor' : 'threshold'} cannot be ruled out (95% CI up to ${formatChange(upper)})`
   } else {
     verdict = 'unchanged'
   }
@@ -245,14 +381,24 @@ export function compareResolved(baseline: Measurement, current: Measurement, opt
     reason: why === '' ? evidence : `${evidence} — ${why}`,
     statistic: options.statistic,
     unit,
-    baseline: { value: baseValue, samples: baseValues.length, noise: baseNoise, environment: base.environment },
-    current: { value: currentValue, samples: currentValues.length, noise: currentNoise, environment: cur.environment },
+    baseline: {
+      value: baseValue,
+      samples: baseValues.length,
+      noise: baseNoise,
+      environment: base.environment,
+      runs: Math.max(1, base.runMedians.length),
+      machine: base.machine,
+    },
+    current: { value: currentValue, samples: currentValues.length, noise: currentNoise, environment: cur.environment, runs: 1, machine: cur.machine },
     change,
-    interval: { lower: ratio.lower - 1, upper: ratio.upper - 1, confidence: ratio.confidence },
+    interval: { lower, upper, confidence: ratio.confidence },
     pValue: test.pValue,
     alpha: options.alpha,
     threshold: options.threshold,
     noiseFloor,
+    processAllowance,
+    minimumDetectable,
+    machineExplains: machine?.explains ?? null,
     environmentMatch,
   }
 }

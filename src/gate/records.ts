@@ -69,8 +69,8 @@ export interface BaselineCheckRecord extends RecordBase {
   readonly comparison: Comparison | null
   /** What was measured (null when nothing was: a missing baseline fails before measuring). */
   readonly measurement: MeasurementSummary | null
-  /** What was written to the baseline file. */
-  readonly written: 'recorded' | 'rewritten' | null
+  /** What was written to the baseline file: a new record, a replaced one, or one more run added to it. */
+  readonly written: 'recorded' | 'rewritten' | 'added' | null
   /** What the user should hear even when the assertion passes. */
   readonly warnings: readonly string[]
 }

@@ -15,6 +15,8 @@ interface SessionState {
   readonly records: PerfRecord[]
   /** rootDir → its git commit, looked up once (it spawns git). */
   readonly commits: Map<string, string | null>
+  /** What was already said once in this process. */
+  readonly said: Set<string>
 }
 
 const sessionKey = Symbol.for('perfgate.session.v2')
@@ -22,7 +24,7 @@ const sessionKey = Symbol.for('perfgate.session.v2')
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), records: [], commits: new Map() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), records: [], commits: new Map(), said: new Set() }
   return holder[sessionKey]
 }
 
@@ -91,4 +93,12 @@ export function keepRecord(record: PerfRecord): void {
 /** The records this process kept so far. */
 export function keptRecords(): readonly PerfRecord[] {
   return session().records
+}
+
+/** True the first time `what` is asked about in this process: for warnings said once per run. */
+export function firstTime(what: string): boolean {
+  const said = session().said
+  if (said.has(what)) return false
+  said.add(what)
+  return true
 }

@@ -1,9 +1,11 @@
-import { resolveUpdateMode } from '../baselines/update-mode.js'
+import { resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { invalidArgument, optionsObject } from '../common/validate.js'
 import { baselineOptionKeys, checkBaseline, isMeasured, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
 import type { Measured } from '../gate/check-baseline.js'
+import { formatChange } from '../gate/compare.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
+import type { MachineState } from '../machine/state.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
 import { assertionSite } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
@@ -32,7 +34,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const rootDir = projectRoot()
   const config = await projectConfig(rootDir)
   const resolved = resolveBaselineOptions(raw, config)
-  const context = await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config)
+  const context = await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
   const record = await checkBaseline(received as (() => unknown) | Measured, context, resolved)
   for (const warning of record.warnings) console.warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
@@ -58,10 +60,13 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
     lines.push(`Verdict:  new — recorded (median ${median.toPrecision(3)} ms over ${record.measurement?.samples ?? 0} samples)`)
   } else {
     lines.push(
-      `Verdict:  ${utils.RECEIVED_COLOR(comparison.verdict)}${record.written === 'rewritten' ? ' (baseline rewritten in update mode all)' : ''}`,
+      `Verdict:  ${utils.RECEIVED_COLOR(comparison.verdict)}${writtenNote(record.written)}`,
       `          ${comparison.reason}`,
       '',
-      `Compared: ${comparison.baseline.samples} baseline ${comparison.unit}, ${comparison.current.samples} current; alpha ${comparison.alpha}`,
+      `Compared: ${comparison.baseline.samples} baseline ${comparison.unit}` +
+        `${comparison.baseline.runs > 1 ? ` from ${comparison.baseline.runs} runs` : ''}, ${comparison.current.samples} current; alpha ${comparison.alpha}; ` +
+        `smallest slowdown this baseline can catch: ${formatChange(comparison.minimumDetectable).slice(1)}`,
+      `Machine:  ${describeMachine(comparison.baseline.machine)} when recorded, ${describeMachine(comparison.current.machine)} now`,
     )
     if (comparison.verdict === 'regressed') {
       lines.push('If the slowdown is intended, update the baseline: run with -u (vitest -u, jest -u) or PERFGATE_UPDATE=all.')
@@ -70,4 +75,16 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
     }
   }
   return lines.join('\n')
+}
+
+function writtenNote(written: BaselineCheckRecord['written']): string {
+  if (written === 'rewritten') return ' (baseline rewritten in update mode all)'
+  if (written === 'added') return ' (this run added to the baseline: PERFGATE_RECORD=add)'
+  return ''
+}
+
+function describeMachine(machine: MachineState): string {
+  const busy = machine.busy === null ? 'busy unknown' : `${formatChange(machine.busy).slice(1)} busy with other work`
+  const probe = machine.probe === null ? '' : `, reference workload ${(machine.probe * 1000).toPrecision(3)} µs`
+  return busy + probe
 }

@@ -56,7 +56,7 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLatency(target, { budgetMs: budget, statistic, confidence, allowFailures }, measureOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
-    const ended = `${check.result.count} of ${measureOptions.samples} measured requests had ended (after ${measureOptions.warmup} warm-up requests)`
+    const ended = `${check.result.count} of ${measureOptions.samples} measured requests had ended (after ${check.result.warmupRequests} warm-up requests)`
     throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, measureOptions.timeoutMs, ended, check.result)
   }
   const { record } = check

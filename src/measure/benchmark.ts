@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
 import { currentEnvironment } from '../machine/environment.js'
 import type { Environment } from '../machine/environment.js'
+import { machineWindow } from '../machine/state.js'
+import type { MachineState } from '../machine/state.js'
 import { median } from 'simple-statistics'
 import { summarizeSorted } from '../stats/index.js'
 import type { SampleSummary } from '../stats/index.js'
@@ -42,6 +44,8 @@ export interface BenchmarkResult {
   /** Wall time of the whole benchmark, warm-up and calibration included. */
   readonly durationMs: number
   readonly environment: Environment
+  /** How busy and how fast the machine was while sampling. */
+  readonly machine: MachineState
 }
 
 /** Benchmark options after validation and defaults. */
@@ -193,6 +197,7 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
   const all: number[] = []
   const roundMedians: number[] = []
   let iterations = 0
+  const window = machineWindow()
   for (let round = 0; round < options.rounds; round++) {
     const samples = await sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples: roundMinSamples })
     const perCall = samples.map((ms) => ms / batchSize)
@@ -202,7 +207,9 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
     for (const value of perCall) all.push(value)
     // Calibration can be fooled by a GC or a slow first await; the round's median cannot.
     if (round === 0 && roundMedian > 0) batchSize = Math.max(batchSize, Math.ceil(targetBatchMs / roundMedian))
+    window.probe()
   }
+  const machine = window.end()
   const sorted = Array.from(Float64Array.from(all).sort())
   return {
     kind: 'benchmark',
@@ -215,5 +222,6 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
     rounds: roundMedians,
     durationMs: performance.now() - startedAt,
     environment: currentEnvironment(),
+    machine,
   }
 }

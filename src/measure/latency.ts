@@ -1,21 +1,31 @@
 import { performance } from 'node:perf_hooks'
+import { median } from 'simple-statistics'
 import { currentEnvironment } from '../machine/environment.js'
 import type { Environment } from '../machine/environment.js'
+import { machineWindow } from '../machine/state.js'
+import type { MachineState } from '../machine/state.js'
 import { OutcomeRecorder, runClosedModel } from './load.js'
+import type { Requester } from './requester.js'
 import { createRequester } from './requester.js'
 import { summarizeSorted } from '../stats/index.js'
 import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { ResolvedTarget, Target } from './target.js'
-import { integerAtLeast, optionsObject, positiveNumber } from '../common/validate.js'
+import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
 
 /** Options of `measure` (the sampling part of `toRespondWithin`). */
 export interface MeasureOptions {
   /** Measured requests (default 30). */
   readonly samples?: number
-  /** Unmeasured requests first, to open connections and warm caches (default 3). */
-  readonly warmup?: number
+  /**
+   * Unmeasured requests first, to open connections and warm the server up: a count, or
+   * `'auto'` to go on until the latency stops falling (default 3 for `toRespondWithin`,
+   * `'auto'` for `measure()`).
+   */
+  readonly warmup?: number | 'auto'
+  /** Rounds the measured requests are split into, compared round against round (default up to 10, at least 3 requests each). */
+  readonly rounds?: number
   /** Requests in flight at once (default 1). */
   readonly concurrency?: number
   /** Milliseconds for one request before it is aborted and counts as `timeout` (default 10 000). */
@@ -45,31 +55,78 @@ export interface LatencyResult {
   readonly environment: Environment
   /** The first error of each failure kind, to say why requests failed. */
   readonly errors: Readonly<Record<string, string>>
+  /** The median latency of each round of successful requests, in ms. */
+  readonly rounds: readonly number[]
+  /** Unmeasured warm-up requests that were sent. */
+  readonly warmupRequests: number
+  /** How busy and how fast the machine was while measuring. */
+  readonly machine: MachineState
 }
 
 /** Measure options after validation and defaults. */
 export interface ResolvedMeasureOptions {
   readonly samples: number
-  readonly warmup: number
+  readonly warmup: number | 'auto'
+  /** Rounds; undefined: up to 10, at least 3 requests each. */
+  readonly rounds?: number | undefined
   readonly concurrency: number
   readonly timeoutMs: number
 }
 
 /** The option names of `measure`. */
-export const measureOptionKeys = ['samples', 'warmup', 'concurrency', 'timeout'] as const
+export const measureOptionKeys = ['samples', 'warmup', 'rounds', 'concurrency', 'timeout'] as const
 
 /** Validates measure options once; throws a TypeError naming the bad option. */
 export function resolveMeasureOptions(
   raw: Partial<Record<(typeof measureOptionKeys)[number], unknown>>,
   name: string,
-  defaults: { readonly samples: number; readonly warmup: number; readonly concurrency: number; readonly timeout: number } = defaultConfig.respondWithin,
+  defaults: { readonly samples: number; readonly warmup: number | 'auto'; readonly concurrency: number; readonly timeout: number } = defaultConfig.respondWithin,
 ): ResolvedMeasureOptions {
+  const samples = raw.samples === undefined ? defaults.samples : integerAtLeast(`${name}.samples`, raw.samples, 1)
+  const rounds = raw.rounds === undefined ? undefined : integerAtLeast(`${name}.rounds`, raw.rounds, 1)
+  if (rounds !== undefined && rounds > samples) invalidArgument(`${name}.rounds`, `at most \`samples\` (${samples})`, rounds)
   return {
-    samples: raw.samples === undefined ? defaults.samples : integerAtLeast(`${name}.samples`, raw.samples, 1),
-    warmup: raw.warmup === undefined ? defaults.warmup : integerAtLeast(`${name}.warmup`, raw.warmup, 0),
+    samples,
+    rounds,
+    warmup: raw.warmup === undefined ? defaults.warmup : raw.warmup === 'auto' ? 'auto' : integerAtLeast(`${name}.warmup`, raw.warmup, 0),
     concurrency: raw.concurrency === undefined ? defaults.concurrency : integerAtLeast(`${name}.concurrency`, raw.concurrency, 1),
     timeoutMs: raw.timeout === undefined ? defaults.timeout : positiveNumber(`${name}.timeout`, raw.timeout),
   }
+}
+
+/** Requests per warm-up batch, and the bounds of an adaptive warm-up. */
+const warmupBatch = 20
+const autoWarmup = { minRequests: 60, maxRequests: 1000, maxMs: 2000 } as const
+
+/**
+ * Warms the target up until its latency stops falling: batches of requests until a batch's
+ * median is no better than 0.95 × the best so far, twice in a row, within the bounds above.
+ * The tests that ran before (which may or may not have warmed the server) must not decide a
+ * verdict, so a measurement starts from a server that has settled. Returns the requests sent.
+ */
+async function warmUpUntilSteady(requester: Requester, concurrency: number, signal: AbortSignal | undefined): Promise<number> {
+  const startedAt = performance.now()
+  let sent = 0
+  let best = Number.POSITIVE_INFINITY
+  let flat = 0
+  const batch = Math.max(warmupBatch, concurrency * 2)
+  while (sent < autoWarmup.maxRequests && performance.now() - startedAt < autoWarmup.maxMs && signal?.aborted !== true) {
+    const recorder = new OutcomeRecorder(undefined)
+    await runClosedModel(requester, { requests: batch, durationMs: undefined, concurrency }, recorder.record.bind(recorder), signal)
+    sent += recorder.total
+    // A target that fails is not warming up; the measured requests will say why.
+    if (recorder.successes === 0) break
+    const batchMedian = median(recorder.latencies)
+    flat = batchMedian >= best * 0.95 ? flat + 1 : 0
+    best = Math.min(best, batchMedian)
+    if (flat >= 2 && sent >= autoWarmup.minRequests) break
+  }
+  return sent
+}
+
+/** Rounds for a number of samples: up to 10, with at least 3 requests each. */
+function roundsFor(samples: number, asked: number | undefined): number {
+  return asked ?? Math.max(1, Math.min(10, Math.floor(samples / 3)))
 }
 
 /**
@@ -79,20 +136,34 @@ export function resolveMeasureOptions(
 export async function measureResolved(target: ResolvedTarget, options: ResolvedMeasureOptions, signal?: AbortSignal): Promise<LatencyResult> {
   const requester = createRequester(target, { connections: options.concurrency, timeoutMs: options.timeoutMs })
   const recorder = new OutcomeRecorder(undefined)
+  const roundCount = roundsFor(options.samples, options.rounds)
+  const roundMedians: number[] = []
+  let warmupRequests = 0
   let startedAt = 0
   let endedAt = 0
+  let machine: MachineState = { busy: null, probe: null }
   try {
-    if (options.warmup > 0) {
+    if (options.warmup === 'auto') {
+      warmupRequests = await warmUpUntilSteady(requester, options.concurrency, signal)
+    } else if (options.warmup > 0) {
       await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency: options.concurrency }, () => {}, signal)
+      warmupRequests = options.warmup
     }
+    const window = machineWindow()
     startedAt = performance.now()
-    await runClosedModel(
-      requester,
-      { requests: options.samples, durationMs: undefined, concurrency: options.concurrency },
-      recorder.record.bind(recorder),
-      signal,
-    )
-    endedAt = performance.now()
+    let measuredMs = 0
+    for (let round = 0; round < roundCount && signal?.aborted !== true; round++) {
+      // The samples spread over the rounds as evenly as they divide.
+      const requests = Math.floor(((round + 1) * options.samples) / roundCount) - Math.floor((round * options.samples) / roundCount)
+      const before = recorder.latencies.length
+      const roundStart = performance.now()
+      await runClosedModel(requester, { requests, durationMs: undefined, concurrency: options.concurrency }, recorder.record.bind(recorder), signal)
+      measuredMs += performance.now() - roundStart
+      if (recorder.latencies.length > before) roundMedians.push(median(recorder.latencies.slice(before)))
+      if (roundCount > 1) window.probe()
+    }
+    endedAt = startedAt + measuredMs
+    machine = window.end()
   } finally {
     await requester.close()
   }
@@ -112,6 +183,9 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     concurrency: options.concurrency,
     environment: currentEnvironment(),
     errors: recorder.errors,
+    rounds: roundMedians,
+    warmupRequests,
+    machine,
   }
 }
 
@@ -124,5 +198,6 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
 export async function measure(target: Target, options?: MeasureOptions): Promise<LatencyResult> {
   const resolvedTarget = resolveTarget(target)
   const raw = optionsObject('options', options, measureOptionKeys)
-  return measureResolved(resolvedTarget, resolveMeasureOptions(raw, 'options'))
+  // Standalone measurements feed baselines: warm up until steady unless told otherwise.
+  return measureResolved(resolvedTarget, resolveMeasureOptions(raw, 'options', { ...defaultConfig.respondWithin, warmup: 'auto' }))
 }

@@ -99,6 +99,7 @@ describe('the gate as core functions, without a matcher', () => {
       shownPath: 'baselines/core.json',
       rootDir: root,
       updateMode: 'new',
+      recordMode: 'replace',
       missingBaseline: 'fail',
     }
     const options = resolveBaselineOptions({}, defaultConfig)
@@ -121,7 +122,7 @@ describe('the gate as core functions, without a matcher', () => {
     let called = false
     const record = await checkBaseline(
       () => (called = true),
-      { site, key: 'k', file, shownPath: 'baselines/none.json', rootDir: root, updateMode: 'none', missingBaseline: 'warn' },
+      { site, key: 'k', file, shownPath: 'baselines/none.json', rootDir: root, updateMode: 'none', recordMode: 'replace', missingBaseline: 'warn' },
       resolveBaselineOptions({}, defaultConfig),
     )
     expect(record).toMatchObject({ verdict: 'missing', pass: true, measurement: null, written: null })

@@ -12,8 +12,16 @@ function sample(center: number, spread: number, n = 200): number[] {
   return Array.from({ length: n }, (_, i) => center * (1 + spread * normalQuantile((i + 0.5) / n)))
 }
 
-function record(values: number[], options: { noise?: number; environment?: Environment; rounds?: number[] } = {}): BaselineRecord {
+/** Records compared here as if measured side by side in one process: no process allowance. */
+const sameProcess = { processAllowance: 0 } as const
+
+function record(
+  values: number[],
+  options: { noise?: number; environment?: Environment; rounds?: number[]; runs?: BaselineRecord['runs']; machine?: BaselineRecord['machine'] } = {},
+): BaselineRecord {
   return {
+    ...(options.runs === undefined ? {} : { runs: options.runs }),
+    ...(options.machine === undefined ? {} : { machine: options.machine }),
     unit: 'ms',
     summary: summarizeSorted(values),
     sample: values,
@@ -42,7 +50,7 @@ describe('compare', () => {
   })
 
   it('calls a 50% slowdown regressed, with the evidence in one line', () => {
-    const result = compare(record(sample(1.21, 0.05)), record(sample(1.84, 0.05)))
+    const result = compare(record(sample(1.21, 0.05)), record(sample(1.84, 0.05)), sameProcess)
     expect(result.verdict).toBe('regressed')
     expect(result.change).toBeCloseTo(1.84 / 1.21 - 1, 3)
     expect(result.interval.lower).toBeGreaterThan(0.4)
@@ -64,12 +72,12 @@ describe('compare', () => {
     // of 1, an interquartile spread of 35%; a +30% change is within that.
     const noisyRounds = [0.8, 0.8, 0.8, 1, 1, 1, 1.2, 1.2, 1.2, 1.2]
     const current = [1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 1.31, 1.31, 1.32, 1.32]
-    const result = compare(record(sample(1, 0.02), { rounds: noisyRounds }), record(sample(1.3, 0.02), { rounds: current }))
+    const result = compare(record(sample(1, 0.02), { rounds: noisyRounds }), record(sample(1.3, 0.02), { rounds: current }), sameProcess)
     expect(result.unit).toBe('rounds')
     expect(result.pValue).toBeLessThan(0.01)
     expect(result.noiseFloor).toBeCloseTo(0.35, 10)
     expect(result.verdict).toBe('inconclusive')
-    expect(result.reason).toMatch(/noise floor 35%.*within this entry's noise floor/)
+    expect(result.reason).toMatch(/noise floor 35%.*within the noise of the baseline's rounds/)
   })
 
   it('compares round against round when both sides have rounds, so a burst in a few rounds is not a regression', () => {
@@ -97,7 +105,7 @@ describe('compare', () => {
   it('calls it regressed when every round is slower beyond the threshold', () => {
     const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
     const slower = steady.map((x) => x * 1.25)
-    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.25, 0.02), { rounds: slower }))
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.25, 0.02), { rounds: slower }), sameProcess)
     expect(result.verdict).toBe('regressed')
     expect(result.change).toBeCloseTo(0.25, 2)
     expect(result.pValue).toBeLessThan(0.001)
@@ -106,7 +114,7 @@ describe('compare', () => {
   it('keeps the noise floor low when a single recorded round was disturbed', () => {
     const oneBadRound = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1.7]
     const slower = [1.25, 1.26, 1.24, 1.25, 1.27, 1.23, 1.25, 1.26, 1.24, 1.25]
-    const result = compare(record(sample(1, 0.02), { rounds: oneBadRound }), record(sample(1.25, 0.02), { rounds: slower }))
+    const result = compare(record(sample(1, 0.02), { rounds: oneBadRound }), record(sample(1.25, 0.02), { rounds: slower }), sameProcess)
     expect(result.noiseFloor).toBeLessThan(0.05)
     expect(result.verdict).toBe('regressed')
   })
@@ -138,6 +146,18 @@ describe('compare', () => {
     expect(compare(base, slower, { environment: 'ignore' }).verdict).toBe('regressed')
   })
 
+  it('never calls regressed a slowdown whose interval reaches below zero, however small p is', () => {
+    // Two clusters: the rank test sees every current value a little above its counterpart
+    // (p < 1e-9), but the median jumps between the clusters, and its interval spans -65%..+204%.
+    const cluster = (n: number, at: number): number[] => Array.from({ length: n }, (_, i) => at + i * 0.0001)
+    const result = compare(record([...cluster(50, 1), ...cluster(50, 3)]), record([...cluster(48, 1.05), ...cluster(52, 3.05)]), sameProcess)
+    expect(result.pValue).toBeLessThan(1e-6)
+    expect(result.change).toBeGreaterThan(0.1)
+    expect(result.interval.lower).toBeLessThan(0)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('the interval does not rule out no change')
+  })
+
   it('calls too few samples inconclusive', () => {
     const result = compare(record(sample(1, 0.01, 3)), record(sample(2, 0.01, 3)))
     expect(result.verdict).toBe('inconclusive')
@@ -147,9 +167,9 @@ describe('compare', () => {
   it('honours threshold, alpha and the mean statistic', () => {
     const base = record(sample(1, 0.01))
     const slower = record(sample(1.15, 0.01))
-    expect(compare(base, slower).verdict).toBe('regressed')
-    expect(compare(base, slower, { threshold: 0.2 }).verdict).toBe('unchanged')
-    const byMean = compare(base, slower, { statistic: 'mean' })
+    expect(compare(base, slower, sameProcess).verdict).toBe('regressed')
+    expect(compare(base, slower, { ...sameProcess, threshold: 0.2 }).verdict).toBe('unchanged')
+    const byMean = compare(base, slower, { ...sameProcess, statistic: 'mean' })
     expect(byMean.statistic).toBe('mean')
     expect(byMean.reason).toMatch(/^mean /)
   })
@@ -167,6 +187,81 @@ describe('compare', () => {
     expect(() => compare(base, base, { statistic: 'p99' as never })).toThrow(/`options\.statistic`/)
     expect(() => compare(base, base, { thresold: 0.2 } as never)).toThrow(/Unknown option `thresold`/)
     expect(() => compare(42 as never, base)).toThrow(/`baseline`/)
+  })
+})
+
+describe('compare across processes and machine states', () => {
+  const steady = [1, 1.01, 0.99, 1, 1.02, 0.98, 1, 1.01, 0.99, 1]
+  const scaled = (factor: number): number[] => steady.map((x) => x * factor)
+  const run = (median: number, machine = { busy: 0.02, probe: 0.02 }): NonNullable<BaselineRecord['runs']>[number] => ({
+    median,
+    rounds: 10,
+    machine,
+    recordedAt: '2026-11-26T00:00:00.000Z',
+  })
+
+  it('calls a slowdown within the allowance of a one-run baseline inconclusive, and says why', () => {
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.2, 0.02), { rounds: scaled(1.2) }))
+    expect(result.processAllowance).toBe(0.25)
+    expect(result.minimumDetectable).toBe(0.25)
+    expect(result.interval.lower).toBeGreaterThan(0.1)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('recorded from one process: changes under 25% cannot be told from process-to-process variation')
+  })
+
+  it('still calls a 1.5× slowdown against a one-run baseline regressed', () => {
+    const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(1.5, 0.02), { rounds: scaled(1.5) }))
+    expect(result.verdict).toBe('regressed')
+    expect(result.interval.lower).toBeGreaterThan(0)
+  })
+
+  it("takes a baseline of three runs or more at its own spread: a 99% prediction bound for one more run", () => {
+    const medians = [1, 1.02, 0.98, 1.01, 0.99]
+    const base = record(sample(1, 0.02), { rounds: [...steady, ...scaled(1.02), ...scaled(0.98), ...scaled(1.01), ...scaled(0.99)], runs: medians.map((m) => run(m)) })
+    const result = compare(base, record(sample(1.25, 0.02), { rounds: scaled(1.25) }))
+    // s = sd(log medians) = 0.015813…; t(0.99, 4) = 3.7469 (R: qt(0.99, 4)); √(1 + 1/5) = 1.0954.
+    const logs = medians.map(Math.log)
+    const mean = logs.reduce((a, b) => a + b) / logs.length
+    const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1))
+    expect(result.processAllowance).toBeCloseTo(Math.expm1(3.7469 * sd * Math.sqrt(1.2)), 3)
+    expect(result.baseline.runs).toBe(5)
+    expect(result.verdict).toBe('regressed')
+  })
+
+  it('widens the allowance when the runs disagree', () => {
+    const medians = [1, 1.3, 0.9, 1.2]
+    const base = record(sample(1, 0.02), { rounds: [...steady, ...scaled(1.3), ...scaled(0.9), ...scaled(1.2)], runs: medians.map((m) => run(m)) })
+    const result = compare(base, record(sample(1.5, 0.02), { rounds: scaled(1.5) }))
+    expect(result.processAllowance).toBeGreaterThan(0.5)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain("within the spread of the baseline's 4 runs")
+  })
+
+  it('calls a slowdown inconclusive when the machine was busier, and regressed beyond what that explains', () => {
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.03, probe: 0.02 } })
+    const busy = { busy: 0.5, probe: 0.021 }
+    const slower = compare(base, { ...record(sample(1.8, 0.02), { rounds: scaled(1.8) }), machine: busy })
+    expect(slower.machineExplains).toBe(2)
+    expect(slower.verdict).toBe('inconclusive')
+    expect(slower.reason).toContain('the machine was busier than when the baseline was recorded (other work used 50% of its CPU, then 3.0%)')
+    const muchSlower = compare(base, { ...record(sample(3.5, 0.02), { rounds: scaled(3.5) }), machine: busy })
+    expect(muchSlower.verdict).toBe('regressed')
+  })
+
+  it('calls a slowdown inconclusive when the reference workload ran slower too', () => {
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe: 0.02 } })
+    const result = compare(base, { ...record(sample(1.5, 0.02), { rounds: scaled(1.5) }), machine: { busy: 0.02, probe: 0.03 } })
+    expect(result.machineExplains).toBeCloseTo(1.5 * 1.25 - 1, 10)
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain("perfgate's reference workload took +50% longer")
+  })
+
+  it('applies no allowance between two fresh results, measured side by side', () => {
+    const base = { kind: 'benchmark', samples: sample(1, 0.02, 50), rounds: steady, environment: laptop, machine: { busy: null, probe: null } } as never
+    const current = { kind: 'benchmark', samples: sample(1.2, 0.02, 50), rounds: scaled(1.2), environment: laptop, machine: { busy: null, probe: null } } as never
+    const result = compare(base, current)
+    expect(result.processAllowance).toBe(0)
+    expect(result.verdict).toBe('regressed')
   })
 })
 

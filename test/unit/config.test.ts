@@ -46,6 +46,7 @@ describe('defaults', () => {
       baselineDir: 'baselines',
       threshold: 0.1,
       alpha: 0.01,
+      processAllowance: 0.25,
       statistic: 'median',
       environment: 'strict',
       onInconclusive: 'warn',
