@@ -95,19 +95,20 @@ export function resolveMeasureOptions(
 }
 
 /** Requests per warm-up batch, and the bounds of an adaptive warm-up. */
-const warmupBatch = 20
-const autoWarmup = { minRequests: 60, maxRequests: 1000, maxMs: 2000 } as const
+const warmupBatch = 50
+const autoWarmup = { minRequests: 200, maxRequests: 2000, maxMs: 3000 } as const
 
 /**
- * Warms the target up until its latency stops falling: batches of requests until a batch's
- * median is no better than 0.95 × the best so far, twice in a row, within the bounds above.
- * The tests that ran before (which may or may not have warmed the server) must not decide a
- * verdict, so a measurement starts from a server that has settled. Returns the requests sent.
+ * Warms the target up until its latency stops falling: batches of requests until two batches
+ * in a row are no faster than 0.97 × the batch before, after at least 200 requests and within
+ * 2000 requests or 3 s. The tests that ran before (which may or may not have warmed the server
+ * up) must not decide a verdict, so a measurement starts from a server that has settled; three
+ * requests were not enough for a real server's JIT. Returns the requests sent.
  */
 async function warmUpUntilSteady(requester: Requester, concurrency: number, signal: AbortSignal | undefined): Promise<number> {
   const startedAt = performance.now()
   let sent = 0
-  let best = Number.POSITIVE_INFINITY
+  let previous = Number.POSITIVE_INFINITY
   let flat = 0
   const batch = Math.max(warmupBatch, concurrency * 2)
   while (sent < autoWarmup.maxRequests && performance.now() - startedAt < autoWarmup.maxMs && signal?.aborted !== true) {
@@ -117,8 +118,8 @@ async function warmUpUntilSteady(requester: Requester, concurrency: number, sign
     // A target that fails is not warming up; the measured requests will say why.
     if (recorder.successes === 0) break
     const batchMedian = median(recorder.latencies)
-    flat = batchMedian >= best * 0.95 ? flat + 1 : 0
-    best = Math.min(best, batchMedian)
+    flat = batchMedian >= previous * 0.97 ? flat + 1 : 0
+    previous = batchMedian
     if (flat >= 2 && sent >= autoWarmup.minRequests) break
   }
   return sent

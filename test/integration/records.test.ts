@@ -117,6 +117,39 @@ describe('the gate as core functions, without a matcher', () => {
     expect(keptRecords().slice(-2)).toEqual([recorded, compared])
   })
 
+  it("checkBaseline adds a run to the entry under recordMode 'add', and passes whatever the verdict", async () => {
+    const fileSystem = memoryBaselineFileSystem()
+    const file = await BaselineFile.open(fileSystem, join(root, 'baselines', 'add.json'), 'new')
+    const context: BaselineCheckContext = {
+      site,
+      key: 'k',
+      file,
+      shownPath: 'baselines/add.json',
+      rootDir: root,
+      updateMode: 'new',
+      recordMode: 'add',
+      missingBaseline: 'fail',
+    }
+    const options = resolveBaselineOptions({}, defaultConfig)
+    const fast = await benchmark('sum', () => Math.sqrt(3), { time: 60, warmupTime: 0 })
+    expect((await checkBaseline(fast, context, options)).written).toBe('recorded')
+    // Ten times slower: regressed in any other mode; here it is one more run of the recording.
+    const slow = { ...fast, samples: fast.samples.map((x) => x * 10), rounds: fast.rounds.map((x) => x * 10) }
+    const added = await checkBaseline(slow, context, options)
+    expect(added.written).toBe('added')
+    expect(added.pass).toBe(true)
+    expect(file.get('k', fast.environment.id)?.runs).toHaveLength(2)
+    await checkBaseline(fast, context, options)
+    expect(file.get('k', fast.environment.id)?.runs).toHaveLength(3)
+
+    // CI never writes, PERFGATE_RECORD or not: the slowdown is judged as usual.
+    const ciFile = await BaselineFile.open(fileSystem, join(root, 'baselines', 'add.json'), 'none')
+    const inCi = await checkBaseline(slow, { ...context, file: ciFile, updateMode: 'none' }, options)
+    expect(inCi.comparison).not.toBeNull()
+    expect(inCi.written).toBeNull()
+    expect(ciFile.get('k', fast.environment.id)?.runs).toHaveLength(3)
+  })
+
   it('checkBaseline says missing without measuring when nothing may be written', async () => {
     const file = await BaselineFile.open(memoryBaselineFileSystem(), join(root, 'baselines', 'none.json'), 'none')
     let called = false

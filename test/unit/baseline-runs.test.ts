@@ -1,0 +1,121 @@
+/**
+ * A baseline that knows the spread between processes: records of several runs
+ * (PERFGATE_RECORD=add), the machine's state stored with them, and their file format.
+ */
+import { describe, expect, it } from 'vitest'
+import { parseBaselineFile, serializeBaselineFile } from '../../src/baselines/format.js'
+import { BaselineFile, memoryBaselineFileSystem } from '../../src/baselines/store.js'
+import type { BaselineRecord } from '../../src/baselines/types.js'
+import { resolveRecordMode } from '../../src/baselines/update-mode.js'
+import { maxRuns, recordFrom, runsOf, withAddedRun } from '../../src/gate/baseline-record.js'
+import { resolveCompareOptions } from '../../src/gate/compare.js'
+import { minimumDetectableOf } from '../../src/gate/check-baseline.js'
+import type { BenchmarkResult } from '../../src/measure/benchmark.js'
+import type { Environment } from '../../src/machine/environment.js'
+import { summarizeSorted } from '../../src/stats/index.js'
+
+const environment: Environment = { id: 'linux-x64-node20-2c-aaaaaa', os: 'linux', arch: 'x64', cpuModel: 'A', cores: 2, nodeMajor: 20 }
+
+function result(center: number, probe = 0.02): BenchmarkResult {
+  const rounds = Array.from({ length: 10 }, (_, i) => center * (1 + (i - 4.5) * 0.002))
+  const samples = Array.from({ length: 100 }, (_, i) => center * (1 + (i - 49.5) * 0.0004))
+  return {
+    kind: 'benchmark',
+    name: 'x',
+    samples,
+    summary: summarizeSorted(samples),
+    count: samples.length,
+    iterations: samples.length,
+    batchSize: 1,
+    rounds,
+    durationMs: 1000,
+    environment,
+    machine: { busy: 0.04, probe },
+  }
+}
+
+describe('records of several runs', () => {
+  it('keeps one run per added measurement, pools their rounds, and stores the machine of each', () => {
+    const first = recordFrom(result(1), '/nowhere')
+    expect(first.runs).toBeUndefined()
+    expect(first.machine).toEqual({ busy: 0.04, probe: 0.02 })
+    expect(runsOf(first)).toHaveLength(1)
+
+    const second = withAddedRun(first, result(1.1, 0.03), '/nowhere')
+    const third = withAddedRun(second, result(0.9), '/nowhere')
+    expect(third.runs?.map((run) => run.median)).toEqual([expect.closeTo(1, 5), expect.closeTo(1.1, 5), expect.closeTo(0.9, 5)])
+    expect(third.runs?.[1]?.machine.probe).toBe(0.03)
+    expect(third.rounds).toHaveLength(30)
+    expect(third.sampleCount).toBe(300)
+    expect(third.sample.length).toBeLessThanOrEqual(256)
+    expect([...third.sample].sort((a, b) => a - b)).toEqual(third.sample)
+  })
+
+  it(`keeps the newest ${maxRuns} runs and drops the rounds of older ones`, () => {
+    let record = recordFrom(result(1), '/nowhere')
+    for (let i = 1; i <= maxRuns + 2; i++) record = withAddedRun(record, result(1 + i / 100), '/nowhere')
+    expect(record.runs).toHaveLength(maxRuns)
+    expect(record.rounds).toHaveLength(maxRuns * 10)
+    expect(record.runs?.[0]?.median).toBeCloseTo(1.03, 5)
+    expect(Math.min(...record.rounds)).toBeGreaterThan(1.02)
+  })
+
+  it('says what a record can catch: the process allowance for one run, the runs’ own spread from three', () => {
+    const options = resolveCompareOptions({}, 'options', { processAllowance: 0.25 })
+    const one = recordFrom(result(1), '/nowhere')
+    expect(minimumDetectableOf(one, options)).toBe(0.25)
+    let several = one
+    for (const center of [1.01, 0.99, 1.005, 0.995]) several = withAddedRun(several, result(center), '/nowhere')
+    const detectable = minimumDetectableOf(several, options)
+    expect(detectable).toBeGreaterThan(0.1 - 1e-12)
+    expect(detectable).toBeLessThan(0.25)
+  })
+
+  it('writes runs and machine state to the file and reads them back the same', () => {
+    const record = withAddedRun(recordFrom(result(1), '/nowhere'), result(1.05), '/nowhere')
+    const text = serializeBaselineFile({ version: 1, entries: { k: { [environment.id]: record } } })
+    const back = parseBaselineFile(text, 'b.json').entries['k']?.[environment.id] as BaselineRecord
+    expect(back).toEqual(record)
+    expect(serializeBaselineFile({ version: 1, entries: { k: { [environment.id]: back } } })).toBe(text)
+  })
+
+  it('reads a record without runs or machine (written by perfgate 0.1) as one run', () => {
+    const { machine: _machine, ...old } = recordFrom(result(1), '/nowhere')
+    const text = serializeBaselineFile({ version: 1, entries: { k: { [environment.id]: old } } })
+    const back = parseBaselineFile(text, 'b.json').entries['k']?.[environment.id] as BaselineRecord
+    expect(back.machine).toBeUndefined()
+    expect(runsOf(back)).toEqual([{ median: expect.any(Number), rounds: 10, machine: { busy: null, probe: null }, recordedAt: back.recordedAt }])
+  })
+
+  it.each([
+    ['a single run listed', (r: BaselineRecord) => ({ ...r, runs: r.runs?.slice(0, 1) }), /runs must be an array of at least two runs/],
+    ['a run with a zero median', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, median: 0 }, r.runs![1]!] }), /runs\[0\]\.median must be positive/],
+    ['a busy share above 1', (r: BaselineRecord) => ({ ...r, machine: { busy: 1.5, probe: null } }), /machine\.busy must be null or a number from 0 to 1/],
+    ['a negative round', (r: BaselineRecord) => ({ ...r, rounds: [-1, ...r.rounds.slice(1)] }), /times must be positive/],
+    ['an unknown field in a run', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, extra: 1 }, r.runs![1]!] }), /runs\[0\]\.extra is not a known field/],
+  ])('rejects %s, naming the file and the key', (_label, broken, pattern) => {
+    const record = withAddedRun(recordFrom(result(1), '/nowhere'), result(1.05), '/nowhere')
+    const text = serializeBaselineFile({ version: 1, entries: { 'suite > t': { [environment.id]: broken(record) as BaselineRecord } } })
+    expect(() => parseBaselineFile(text, 'baselines/x.json')).toThrow(pattern)
+    expect(() => parseBaselineFile(text, 'baselines/x.json')).toThrow(/baselines\/x\.json.*suite > t/)
+  })
+})
+
+describe('PERFGATE_RECORD', () => {
+  it("reads 'add' and 'replace' (the default), and rejects anything else", () => {
+    expect(resolveRecordMode({})).toBe('replace')
+    expect(resolveRecordMode({ PERFGATE_RECORD: 'add' })).toBe('add')
+    expect(() => resolveRecordMode({ PERFGATE_RECORD: 'append' })).toThrow(/PERFGATE_RECORD must be 'add' or 'replace', got "append"/)
+  })
+
+  it("lets a local run (update mode 'new') add a run to an existing entry, but never CI", async () => {
+    const record = recordFrom(result(1), '/nowhere')
+    const local = await BaselineFile.open(memoryBaselineFileSystem(), '/p/baselines/a.json', 'new')
+    local.set('k', environment.id, record)
+    expect(local.canWrite('k', environment.id)).toBe(false)
+    expect(local.set('k', environment.id, withAddedRun(record, result(1.1), '/nowhere'), true)).toBe(true)
+    expect(local.get('k', environment.id)?.runs).toHaveLength(2)
+    const ci = await BaselineFile.open(memoryBaselineFileSystem(), '/p/baselines/a.json', 'none')
+    expect(ci.canWrite('k', environment.id, true)).toBe(false)
+  })
+})
