@@ -1,0 +1,84 @@
+/**
+ * The quality suite's HTTP server, run in its own process by the suite's global setup:
+ *
+ *   node --import tsx bench/suite/server.ts
+ *
+ * Listens on 127.0.0.1, port 0, and prints one JSON line `{"url":"http://127.0.0.1:NNNN"}`.
+ * Each endpoint does real work per request, QUALITY_SCALE times the normal amount:
+ *
+ * - `GET /csv-report`  parses an orders export with csv-parse and sums the revenue per region
+ * - `GET /catalog`     builds a catalog page and serializes it to JSON
+ * - `GET /render`      renders a markdown document to HTML with marked
+ *
+ * Exits on SIGTERM / SIGINT, or when its stdin ends (so it never outlives the test run).
+ */
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import { catalogPage, markdownDoc, ordersCsv, qualityScale, renderMarkdown, revenueByRegion, units } from './workloads.js'
+
+// The inputs are built once; each request does the work on them again.
+const csv = ordersCsv(units(150))
+const markdown = markdownDoc(units(8))
+const catalogItems = units(400)
+
+function json(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+const server = http.createServer((req, res) => {
+  req.resume()
+  const path = (req.url ?? '/').split('?')[0]
+  try {
+    switch (path) {
+      case '/csv-report':
+        json(res, 200, JSON.stringify({ scale: qualityScale, revenue: revenueByRegion(csv) }))
+        return
+      case '/catalog':
+        json(res, 200, JSON.stringify(catalogPage(catalogItems)))
+        return
+      case '/render': {
+        const length = renderMarkdown(markdown)
+        json(res, 200, JSON.stringify({ html: length }))
+        return
+      }
+      default:
+        json(res, 404, JSON.stringify({ error: `not found: ${path}` }))
+    }
+  } catch (error) {
+    json(res, 500, JSON.stringify({ error: error instanceof Error ? error.message : String(error) }))
+  }
+})
+server.keepAliveTimeout = 5_000
+
+const sockets = new Set<Socket>()
+server.on('connection', (socket: Socket) => {
+  sockets.add(socket)
+  socket.once('close', () => sockets.delete(socket))
+})
+server.on('clientError', (_error, socket: Socket) => socket.destroy())
+
+await new Promise<void>((resolve, reject) => {
+  server.once('error', reject)
+  server.listen(0, '127.0.0.1', () => resolve())
+})
+const address = server.address()
+if (address === null || typeof address === 'string') throw new Error('quality server: unexpected listen address')
+
+let stopping = false
+function stop(): void {
+  if (stopping) return
+  stopping = true
+  server.close(() => process.exit(0))
+  server.closeAllConnections()
+  for (const socket of sockets) socket.destroy()
+  setTimeout(() => process.exit(0), 2_000).unref()
+}
+process.once('SIGTERM', stop)
+process.once('SIGINT', stop)
+process.stdin.once('end', stop)
+process.stdin.once('close', stop)
+process.stdin.on('error', stop)
+process.stdin.resume()
+
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, scale: qualityScale })}\n`)
