@@ -38,7 +38,7 @@ const bigFile = serializeBaselineFile({ version: 1, entries })
 // No rounds: compare() then works on the samples themselves (compacting 10 000 points, rank
 // test and bootstrap), the path that measure() results take.
 function resultOf(samples: number[]): BenchmarkResult {
-  return { kind: 'benchmark', name: 'x', samples, summary: summarizeSorted(samples), count: samples.length, iterations: samples.length, batchSize: 1, rounds: [], durationMs: 0, environment }
+  return { kind: 'benchmark', name: 'x', samples, summary: summarizeSorted(samples), count: samples.length, iterations: samples.length, batchSize: 1, rounds: [], durationMs: 0, environment, machine: { busy: null, probe: null } }
 }
 const before = resultOf(quantileSample(1, 0.1, 10_000))
 const after = resultOf(quantileSample(1.02, 0.1, 10_000))
