@@ -45,7 +45,8 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   const startTime = context.task?.result?.startTime
   if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
-  const signal = AbortSignal.timeout(Math.max(0, startTime + timeout - margin - Date.now()))
+  // AbortSignal.timeout takes whole milliseconds only (testTimeout: 2345 gave a RangeError).
+  const signal = AbortSignal.timeout(Math.max(0, Math.floor(startTime + timeout - margin - Date.now())))
   let running = true
   let stopped = false
   // Registered before the run's own listener, so it sees the run still going.

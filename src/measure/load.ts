@@ -90,11 +90,17 @@ export function resolveLoadOptions(
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
+  // Whatever a target rejects with must not lose the run's results: a prototype-less object,
+  // a throwing toString or message getter still get a description.
+  try {
+    if (error instanceof Error) {
+      const cause = (error as { cause?: unknown }).cause
+      return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
+    }
+    return String(error)
+  } catch {
+    return Object.prototype.toString.call(error)
   }
-  return String(error)
 }
 
 /** Collects outcomes with little allocation: latencies in an array, failure counts in a map. */

@@ -278,10 +278,15 @@ class FunctionRequester implements Requester {
       return
     }
     const call = new FunctionCall(this.sweeper, startedAt, done)
-    result.then(
-      (value) => call.resolve(value),
-      (error: unknown) => call.reject(error),
-    )
+    try {
+      result.then(
+        (value) => call.resolve(value),
+        (error: unknown) => call.reject(error),
+      )
+    } catch (error) {
+      // A thenable whose then() throws is a failed call, not a hung run.
+      call.reject(error)
+    }
   }
 
   close(): Promise<void> {

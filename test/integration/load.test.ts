@@ -242,3 +242,23 @@ describe('runLoad, open model', () => {
     expect(result.outcomes).toEqual({ timeout: 20 })
   })
 })
+
+describe('function targets that misbehave', () => {
+  it('counts a thenable whose then() throws as a failed call, and the run ends', async () => {
+    const thenable = { then: (): never => { throw new Error('then exploded') } }
+    const result = await runLoad(() => thenable, { requests: 3, concurrency: 1, timeout: 1000 })
+    expect(result).toMatchObject({ total: 3, successes: 0, outcomes: { 'error:Error': 3 } })
+    expect(result.errors['error:Error']).toBe('then exploded')
+  })
+
+  it.each([
+    ['a prototype-less object', (): unknown => Object.create(null)],
+    ['an object whose toString throws', (): unknown => ({ toString: (): never => { throw new Error('no') } })],
+    ['an Error whose message getter throws', (): unknown => Object.defineProperty(new Error(), 'message', { get: (): never => { throw new Error('no') } })],
+  ])('keeps the results when a target rejects with %s', async (_label, reason) => {
+    const result = await runLoad(() => Promise.reject(reason()), { requests: 2, concurrency: 1 })
+    expect(result.total).toBe(2)
+    expect(result.successes).toBe(0)
+    expect(Object.values(result.errors)[0]).toMatch(/^\[object /)
+  })
+})
