@@ -14,10 +14,11 @@ export interface PerfgateConfig {
   alpha: number
   /**
    * Slowdowns that a baseline recorded from one process (or two) cannot tell from the
-   * variation between processes, which rounds within one process cannot see (0.25 = 25%).
-   * Baselines recorded from three runs or more (`PERFGATE_RECORD=add`) use their runs' own spread.
+   * variation between processes, which rounds within one process cannot see (0.25 = 25%), for
+   * functions and for `measure()` latencies. Baselines recorded from three runs or more
+   * (`PERFGATE_RECORD=add`) use their runs' own spread.
    */
-  processAllowance: number
+  processAllowance: { benchmark: number; latency: number }
   /** Statistic compared against the baseline. */
   statistic: 'median' | 'mean'
   /** What a baseline from another environment means: no comparison, a warning, or compare anyway. */
@@ -87,7 +88,7 @@ export const defaultConfig: Readonly<PerfgateConfig> = deepFreeze<PerfgateConfig
   baselineDir: 'baselines',
   threshold: 0.1,
   alpha: 0.01,
-  processAllowance: 0.25,
+  processAllowance: { benchmark: 0.25, latency: 1 },
   statistic: 'median',
   environment: 'strict',
   onInconclusive: 'warn',
@@ -157,7 +158,10 @@ const configSchema: Schema<PerfgateConfig> = {
   baselineDir: nonEmptyString,
   threshold: numberRule('a number greater than 0 and less than 10 (0.1 means 10%)', (value) => value > 0 && value < 10),
   alpha: numberRule('a number greater than 0 and less than 0.5', (value) => value > 0 && value < 0.5),
-  processAllowance: numberRule('a number from 0 and less than 10 (0.25 means 25%)', (value) => value >= 0 && value < 10),
+  processAllowance: {
+    benchmark: numberRule('a number from 0 and less than 10 (0.25 means 25%)', (value) => value >= 0 && value < 10),
+    latency: numberRule('a number from 0 and less than 10 (1 means 100%)', (value) => value >= 0 && value < 10),
+  },
   statistic: oneOf('median', 'mean'),
   environment: oneOf('strict', 'warn', 'ignore'),
   onInconclusive: oneOf('warn', 'fail'),

@@ -18,7 +18,7 @@ import { compareAdaptively } from './adaptive.js'
 import { recordFrom, roundsOf, runsOf, withAddedRun } from './baseline-record.js'
 import type { Measured } from './baseline-record.js'
 import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, processAllowanceOf, resolveCompareOptions } from './compare.js'
-import type { Comparison, CompareOptions, ResolvedCompareOptions } from './compare.js'
+import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary } from './records.js'
 import { baselineFile, firstTime, keepRecord, nextOccurrence } from './session.js'
@@ -124,14 +124,14 @@ function summaryOf(measured: Measured, samplingMs: number | null, extensions: nu
  * The smallest slowdown a stored record lets the gate call a regression: the threshold, the
  * spread of its rounds, or what one process can differ from another, whichever is largest.
  */
-export function minimumDetectableOf(record: BaselineRecord, options: ResolvedCompareOptions): number {
+export function minimumDetectableOf(record: BaselineRecord, options: ResolvedCompareOptions, kind: MeasurementKind): number {
   const runMedians = runsOf(record).map((run) => run.median)
-  return Math.max(options.threshold, record.noise, processAllowanceOf({ stored: true, runMedians }, options.processAllowance))
+  return Math.max(options.threshold, record.noise, processAllowanceOf({ stored: true, runMedians }, options.processAllowance[kind]))
 }
 
 /** Said once per process: a baseline that cannot catch a slowdown at the threshold, and what to do. */
-function detectableWarning(record: BaselineRecord, key: string, options: ResolvedCompareOptions): string[] {
-  const detectable = minimumDetectableOf(record, options)
+function detectableWarning(record: BaselineRecord, key: string, options: ResolvedCompareOptions, kind: MeasurementKind): string[] {
+  const detectable = minimumDetectableOf(record, options, kind)
   if (detectable <= options.threshold || !firstTime('minimum-detectable')) return []
   const runs = runsOf(record).length
   const because =
@@ -193,7 +193,7 @@ export async function checkBaseline(
   if (storedRecord === undefined) {
     if (file.canWrite(key, environment.id)) {
       const record = recordFrom(current, context.rootDir)
-      const warnings = detectableWarning(record, key, options.compare)
+      const warnings = detectableWarning(record, key, options.compare, current.kind)
       file.set(key, environment.id, record)
       await file.save()
       return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
@@ -220,14 +220,14 @@ export async function checkBaseline(
   const warnings: string[] = []
   if (context.recordMode === 'add' && file.canWrite(key, environment.id, true)) {
     const record = withAddedRun(storedRecord, current, context.rootDir)
-    warnings.push(...detectableWarning(record, key, options.compare))
+    warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record, true)) {
       await file.save()
       written = 'added'
     }
   } else if (context.updateMode === 'all') {
     const record = recordFrom(current, context.rootDir)
-    warnings.push(...detectableWarning(record, key, options.compare))
+    warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record)) {
       await file.save()
       written = 'rewritten'

@@ -61,12 +61,13 @@ describe('records of several runs', () => {
   })
 
   it('says what a record can catch: the process allowance for one run, the runs’ own spread from three', () => {
-    const options = resolveCompareOptions({}, 'options', { processAllowance: 0.25 })
+    const options = resolveCompareOptions({}, 'options', { processAllowance: { benchmark: 0.25, latency: 1 } })
     const one = recordFrom(result(1), '/nowhere')
-    expect(minimumDetectableOf(one, options)).toBe(0.25)
+    expect(minimumDetectableOf(one, options, 'benchmark')).toBe(0.25)
+    expect(minimumDetectableOf(one, options, 'latency')).toBe(1)
     let several = one
     for (const center of [1.01, 0.99, 1.005, 0.995]) several = withAddedRun(several, result(center), '/nowhere')
-    const detectable = minimumDetectableOf(several, options)
+    const detectable = minimumDetectableOf(several, options, 'benchmark')
     expect(detectable).toBeGreaterThan(0.1 - 1e-12)
     expect(detectable).toBeLessThan(0.25)
   })

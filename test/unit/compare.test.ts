@@ -256,6 +256,37 @@ describe('compare across processes and machine states', () => {
     expect(result.reason).toContain("perfgate's reference workload took +50% longer")
   })
 
+  it("never claims less than the range of the baseline's runs, whose processes fall into modes", () => {
+    // Four runs in one mode and one 30% slower: the t bound alone would be narrower than the range.
+    const medians = [1, 1, 1, 1, 1.3]
+    const base = record(sample(1, 0.02), { rounds: steady, runs: medians.map((m) => run(m)) })
+    const result = compare(base, record(sample(1.32, 0.02), { rounds: scaled(1.32) }))
+    expect(result.processAllowance).toBeGreaterThanOrEqual(0.3)
+    expect(result.verdict).toBe('inconclusive')
+  })
+
+  it('gives an endpoint latency its own, larger allowance: its server is another process', () => {
+    const latency = (center: number, rounds: number[], probe = 0.02): never =>
+      ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds, environment: laptop, machine: { busy: 0.02, probe } }) as never
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe: 0.02 } })
+    const result = compare(base, latency(1.8, scaled(1.8)))
+    expect(result.processAllowance).toBe(1)
+    expect(result.verdict).toBe('inconclusive')
+    expect(compare(base, latency(2.5, scaled(2.5))).verdict).toBe('regressed')
+    expect(compare(base, latency(1.8, scaled(1.8)), { processAllowance: { latency: 0.5 } }).verdict).toBe('regressed')
+    // A slower machine explains up to +200% of a latency, whatever the reference workload's slowdown.
+    expect(compare(base, latency(2.5, scaled(2.5), 0.025)).verdict).toBe('inconclusive')
+  })
+
+  it('does not call it unchanged when the machine ran faster than at recording: a slowdown could hide', () => {
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe: 0.03 } })
+    const result = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.02 } })
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain("the machine ran faster than when the baseline was recorded (perfgate's reference workload took 33% less time)")
+    const sameSpeed = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.029 } })
+    expect(sameSpeed.verdict).toBe('unchanged')
+  })
+
   it('applies no allowance between two fresh results, measured side by side', () => {
     const base = { kind: 'benchmark', samples: sample(1, 0.02, 50), rounds: steady, environment: laptop, machine: { busy: null, probe: null } } as never
     const current = { kind: 'benchmark', samples: sample(1.2, 0.02, 50), rounds: scaled(1.2), environment: laptop, machine: { busy: null, probe: null } } as never

@@ -46,7 +46,7 @@ describe('defaults', () => {
       baselineDir: 'baselines',
       threshold: 0.1,
       alpha: 0.01,
-      processAllowance: 0.25,
+      processAllowance: { benchmark: 0.25, latency: 1 },
       statistic: 'median',
       environment: 'strict',
       onInconclusive: 'warn',
