@@ -284,7 +284,9 @@ async function runSuite(job: Job): Promise<RunResult> {
       }
     }
     const logText = readFileSync(join(runDir, 'vitest.log'), 'utf8')
-    return logText.split('\n').find((line) => /error/i.test(line))?.trim() ?? `see ${relative(repoRoot, join(runDir, 'vitest.log'))}`
+    const lines = logText.split('\n').map((line) => line.trim())
+    const found = lines.find((line) => /^[\w.]*(Error|Exception)\b/.test(line)) ?? lines.find((line) => /error/i.test(line) && !line.startsWith('⎯'))
+    return `${found ?? 'no error line'} (log: ${relative(repoRoot, join(runDir, 'vitest.log'))})`
   }
   let outcome: Outcome
   let detail = ''
