@@ -1,8 +1,8 @@
 /**
  * The regression gate on a realistic suite, run the ways real suites run.
  *
- *   npm run bench:quality:suite                     (builds first; defaults: about 15 minutes)
- *   RUNS=1 RUNS_SLOW=1 npm run bench:quality:suite  (a quick check: every scenario once)
+ *   npm run bench:quality                     (builds first; defaults: about 15 minutes)
+ *   RUNS=1 RUNS_SLOW=1 npm run bench:quality  (a quick check: every scenario once)
  *
  * The suite is bench/suite/: four Vitest files with ten `toMatchBaseline` assertions, six over
  * functions (csv-parse, marked, a localeCompare sort, a JSON round trip, a square-root loop) and
@@ -596,7 +596,7 @@ async function main(): Promise<void> {
   writeFileSync(recordsPath, '')
   writeFileSync(runsPath, '')
   if (!existsSync(join(repoRoot, 'dist', 'plugin.js'))) {
-    console.log('dist/ is missing: run `npm run build` first (npm run bench:quality:suite does).')
+    console.log('dist/ is missing: run `npm run build` first (npm run bench:quality does).')
     return
   }
   const judgeRuns = scenarios.length * baselineKinds.length * runs + slowScales.length * baselineKinds.length * runsSlow

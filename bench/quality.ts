@@ -1,8 +1,8 @@
 /**
  * Statistical quality of the regression gate, measured in fresh processes.
  *
- *   npm run bench:quality                          (20 A/A processes, 10 at each slowdown)
- *   RUNS_AA=3 RUNS_SLOW=2 KINDS=cpu,json npm run bench:quality
+ *   npm run bench:quality:functions                          (20 A/A processes, 10 at each slowdown)
+ *   RUNS_AA=3 RUNS_SLOW=2 KINDS=cpu,json npm run bench:quality:functions
  *
  * Phase 1 records a baseline of every function kind in one fresh process, at default settings,
  * in the on-disk format toMatchBaseline writes. Phase 2 runs fresh processes, one at a time, at
