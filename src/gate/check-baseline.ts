@@ -17,7 +17,7 @@ import { compactSorted } from '../stats/index.js'
 import { compareAdaptively } from './adaptive.js'
 import { recordFrom, roundsOf, runsOf, withAddedRun } from './baseline-record.js'
 import type { Measured } from './baseline-record.js'
-import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, processAllowanceOf, resolveCompareOptions } from './compare.js'
+import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary } from './records.js'
@@ -125,8 +125,7 @@ function summaryOf(measured: Measured, samplingMs: number | null, extensions: nu
  * spread of its rounds, or what one process can differ from another, whichever is largest.
  */
 export function minimumDetectableOf(record: BaselineRecord, options: ResolvedCompareOptions, kind: MeasurementKind): number {
-  const runMedians = runsOf(record).map((run) => run.median)
-  return Math.max(options.threshold, record.noise, processAllowanceOf({ stored: true, runMedians }, options.processAllowance[kind]))
+  return Math.max(options.threshold, record.noise, recordAllowance(record, options.processAllowance, kind))
 }
 
 /** Said once per process: a baseline that cannot catch a slowdown at the threshold, and what to do. */

@@ -265,6 +265,33 @@ describe('compare across processes and machine states', () => {
     expect(result.verdict).toBe('inconclusive')
   })
 
+  it('leaves out a run recorded while the machine was slow, with its rounds, and says so', () => {
+    const medians = [1, 1.01, 0.99, 1.7, 1]
+    const probes = [0.02, 0.021, 0.02, 0.034, 0.0205]
+    const base = record(sample(1, 0.02), {
+      rounds: medians.flatMap((m) => scaled(m)),
+      runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })),
+    })
+    const result = compare(base, record(sample(1.25, 0.02), { rounds: scaled(1.25) }))
+    expect(result.baseline.runs).toBe(4)
+    expect(result.baseline.samples).toBe(40)
+    expect(result.processAllowance).toBeLessThan(0.1)
+    expect(result.verdict).toBe('regressed')
+    expect(result.reason).toContain('4 baseline runs (1 more recorded while the machine was slow, left out)')
+    // Kept all: the slow run would set the allowance past +70%.
+    const noProbes = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m, { busy: 0.02, probe: null as never })) })
+    expect(compare(noProbes, record(sample(1.25, 0.02), { rounds: scaled(1.25) })).processAllowance).toBeGreaterThan(0.7)
+  })
+
+  it('keeps the latency allowance as the floor of an endpoint recorded from several runs', () => {
+    const medians = [1, 1.01, 0.99, 1.02, 1]
+    const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m)) })
+    const current = { kind: 'latency', samples: sample(1.5, 0.02, 60), rounds: scaled(1.5), environment: laptop, machine: { busy: 0.02, probe: 0.02 } } as never
+    const result = compare(base, current)
+    expect(result.processAllowance).toBe(1)
+    expect(result.verdict).toBe('inconclusive')
+  })
+
   it('gives an endpoint latency its own, larger allowance: its server is another process', () => {
     const latency = (center: number, rounds: number[], probe = 0.02): never =>
       ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds, environment: laptop, machine: { busy: 0.02, probe } }) as never
