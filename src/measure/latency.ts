@@ -135,7 +135,9 @@ function roundsFor(samples: number, asked: number | undefined): number {
  * sending, abandons what is in flight and reports the measured requests that had ended.
  */
 export async function measureResolved(target: ResolvedTarget, options: ResolvedMeasureOptions, signal?: AbortSignal): Promise<LatencyResult> {
-  const requester = createRequester(target, { connections: options.concurrency, timeoutMs: options.timeoutMs })
+  // No more connections than requests at once can use (a warm-up batch is 50, or 2 per connection).
+  const concurrency = Math.max(1, Math.min(options.concurrency, Math.max(options.samples, options.warmup === 'auto' ? warmupBatch : options.warmup)))
+  const requester = createRequester(target, { connections: concurrency, timeoutMs: options.timeoutMs })
   const recorder = new OutcomeRecorder(undefined)
   const roundCount = roundsFor(options.samples, options.rounds)
   const roundMedians: number[] = []
@@ -145,9 +147,9 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
   let machine: MachineState = { busy: null, probe: null }
   try {
     if (options.warmup === 'auto') {
-      warmupRequests = await warmUpUntilSteady(requester, options.concurrency, signal)
+      warmupRequests = await warmUpUntilSteady(requester, concurrency, signal)
     } else if (options.warmup > 0) {
-      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency: options.concurrency }, () => {}, signal)
+      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency }, () => {}, signal)
       warmupRequests = options.warmup
     }
     const window = machineWindow()
@@ -158,7 +160,7 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
       const requests = Math.floor(((round + 1) * options.samples) / roundCount) - Math.floor((round * options.samples) / roundCount)
       const before = recorder.latencies.length
       const roundStart = performance.now()
-      await runClosedModel(requester, { requests, durationMs: undefined, concurrency: options.concurrency }, recorder.record.bind(recorder), signal)
+      await runClosedModel(requester, { requests, durationMs: undefined, concurrency }, recorder.record.bind(recorder), signal)
       measuredMs += performance.now() - roundStart
       if (recorder.latencies.length > before) roundMedians.push(median(recorder.latencies.slice(before)))
       if (roundCount > 1) window.probe()

@@ -177,7 +177,8 @@ export function runClosedModel(
 ): Promise<void> {
   const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
   const stopAt = limits.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + limits.durationMs
-  const clients = limits.concurrency
+  // No more clients (each an HTTP connection) than requests: concurrency 1e6 for 3 samples ran out of heap.
+  const clients = Math.max(1, Math.min(limits.concurrency, limits.requests ?? Number.POSITIVE_INFINITY))
   return new Promise((resolve, reject) => {
     let issued = 0
     let active = 0
@@ -334,7 +335,8 @@ export async function runResolvedLoad(
 ): Promise<LoadResult> {
   const recorder = new OutcomeRecorder(options.isSuccess)
   const record = recorder.record.bind(recorder)
-  const requester = createRequester(target, { connections: options.concurrency, timeoutMs: options.timeoutMs })
+  const planned = options.rate === undefined ? options.requests : Math.min(options.requests ?? Number.POSITIVE_INFINITY, options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((options.rate * options.durationMs) / 1000)))
+  const requester = createRequester(target, { connections: Math.max(1, Math.min(options.concurrency, planned ?? Number.POSITIVE_INFINITY)), timeoutMs: options.timeoutMs })
   const startedAt = performance.now()
   let endedAt = startedAt
   try {

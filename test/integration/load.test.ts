@@ -262,3 +262,23 @@ describe('function targets that misbehave', () => {
     expect(Object.values(result.errors)[0]).toMatch(/^\[object /)
   })
 })
+
+describe('concurrency beyond the requests', () => {
+  it('creates no more clients than requests', async () => {
+    const { runClosedModel } = await import('../../src/measure/load.js')
+    let lanes = 0
+    const sender = { send: (startedAt: number, done: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void) => done('ok', performance.now() - startedAt, undefined, undefined) }
+    const requester = { ...sender, lane: () => (lanes++, sender), close: () => Promise.resolve() }
+    let recorded = 0
+    await runClosedModel(requester, { requests: 3, durationMs: undefined, concurrency: 1_000_000 }, () => void recorded++)
+    expect(recorded).toBe(3)
+    expect(lanes).toBe(3)
+  })
+
+  it('measures 3 samples at concurrency 1e6 over 3 connections at most', async () => {
+    const { measure } = await import('../../src/measure/latency.js')
+    const result = await measure(`${server.url}/fast`, { samples: 3, warmup: 0, concurrency: 1_000_000 })
+    expect(result.count).toBe(3)
+    expect(result.successes).toBe(3)
+  })
+})
