@@ -79,3 +79,14 @@ export function optionsObject<K extends string>(
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
+
+/**
+ * A name (a test name, a baseline key, a path) as it may be printed: control characters (C0,
+ * DEL and C1, which carry terminal escapes such as title changes and `\r` line erases) are
+ * shown as `\u001b`-style escapes, so a name can never drive the terminal.
+ * @example printableName('a\rb') // => 'a\\u000db'
+ */
+export function printableName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

@@ -8,7 +8,7 @@ import { baselineFilePath, baselineKey } from '../baselines/path.js'
 import type { BaselineFile } from '../baselines/store.js'
 import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
 import type { RecordMode } from '../baselines/update-mode.js'
-import { invalidArgument, positiveNumber } from '../common/validate.js'
+import { invalidArgument, positiveNumber, printableName } from '../common/validate.js'
 import type { PerfgateConfig } from '../config/config.js'
 import { currentEnvironment } from '../machine/environment.js'
 import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../measure/benchmark.js'
@@ -140,7 +140,7 @@ function detectableWarning(record: BaselineRecord, key: string, options: Resolve
         ? `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`
         : `its ${runs} runs spread that far`
   return [
-    `perfgate: the baseline for "${key}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
+    `perfgate: the baseline for "${printableName(key)}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
       `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ` +
       'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), ' +
       'with a longer `time`, on a quieter machine. Other baselines may be alike; this is said once per run.',
@@ -179,7 +179,7 @@ export async function checkBaseline(
   if (storedRecord === undefined && others.length === 0 && !file.canWrite(key, environment.id)) {
     const pass = context.missingBaseline === 'warn'
     const warnings = pass
-      ? [`perfgate: no baseline for "${key}" in ${context.shownPath} (${environment.id}); not recorded in update mode '${context.updateMode}'`]
+      ? [`perfgate: no baseline for "${printableName(key)}" in ${printableName(context.shownPath)} (${environment.id}); not recorded in update mode '${context.updateMode}'`]
       : []
     return done({ ...base, verdict: 'missing', pass, comparison: null, measurement: null, written: null, warnings })
   }
@@ -253,7 +253,7 @@ function decide(
       break
     case 'inconclusive':
       pass = written !== null || options.onInconclusive === 'warn'
-      if (pass && written === null) warnings.push(`perfgate: inconclusive for "${base.key}": ${comparison.reason}`)
+      if (pass && written === null) warnings.push(`perfgate: inconclusive for "${printableName(base.key)}": ${comparison.reason}`)
       break
     default:
       pass = true

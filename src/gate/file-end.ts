@@ -4,6 +4,7 @@ import { nodeBaselineFileSystem } from '../baselines/store.js'
 import type { BaselineFile } from '../baselines/store.js'
 import { baselineFile, projectConfig, projectRoot, session } from './session.js'
 import { resolveUpdateMode } from '../baselines/update-mode.js'
+import { printableName } from '../common/validate.js'
 
 /** What happened to a baseline file's unused entries when its test file ended. */
 export interface FileEndReport {
@@ -39,10 +40,10 @@ export async function finishTestFile(testFile: string, fullRun: boolean, snapsho
   if (removed.length > 0) await file.save()
   const shown = relative(rootDir, path)
   if (removed.length > 0) {
-    console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${shown}: ${removed.join(', ')}`)
+    console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
   } else {
     console.warn(
-      `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${shown} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.join(', ')}. ` +
+      `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${printableName(shown)} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.map(printableName).join(', ')}. ` +
         'A full run with -u removes them.',
     )
   }

@@ -1,6 +1,6 @@
 import { resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
-import { invalidArgument, optionsObject } from '../common/validate.js'
+import { invalidArgument, optionsObject, printableName } from '../common/validate.js'
 import { baselineOptionKeys, checkBaseline, isMeasured, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
 import type { Measured } from '../gate/check-baseline.js'
 import { formatChange } from '../gate/compare.js'
@@ -45,7 +45,7 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
   const lines = [
     utils.matcherHint(matcherName, 'received', '', { isNot: false, promise }),
     '',
-    `Baseline: ${utils.printExpected(record.key)} in ${record.baselineFile} (${record.environmentId})`,
+    `Baseline: ${utils.printExpected(printableName(record.key))} in ${printableName(record.baselineFile)} (${record.environmentId})`,
   ]
   const comparison = record.comparison
   if (record.verdict === 'missing') {

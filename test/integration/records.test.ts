@@ -150,6 +150,20 @@ describe('the gate as core functions, without a matcher', () => {
     expect(ciFile.get('k', fast.environment.id)?.runs).toHaveLength(3)
   })
 
+  it('never prints a control character of a key: terminal escapes in test names are shown escaped', async () => {
+    const file = await BaselineFile.open(memoryBaselineFileSystem(), join(root, 'baselines', 'esc.json'), 'none')
+    const hostile = 'evil \u001b]0;pwned\u0007 title\r erased \u009b2J'
+    const record = await checkBaseline(
+      () => 1,
+      { site, key: hostile, file, shownPath: 'baselines/esc.json', rootDir: root, updateMode: 'none', recordMode: 'replace', missingBaseline: 'warn' },
+      resolveBaselineOptions({}, defaultConfig),
+    )
+    const warning = record.warnings.join('\n')
+    // eslint-disable-next-line no-control-regex
+    expect(warning).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(warning).toContain('evil \\u001b]0;pwned\\u0007 title\\u000d erased \\u009b2J')
+  })
+
   it('checkBaseline says missing without measuring when nothing may be written', async () => {
     const file = await BaselineFile.open(memoryBaselineFileSystem(), join(root, 'baselines', 'none.json'), 'none')
     let called = false
