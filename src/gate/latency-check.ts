@@ -85,10 +85,13 @@ export async function checkLatency(
   const judged = result.summary === null ? undefined : judge(result.samples, result.summary, budget.statistic, budget.confidence)
   const tooManyFailures = result.failures > budget.allowFailures
   const checked = judged === undefined ? undefined : (judged.bound ?? (judged.boundProblem === undefined ? judged.value : undefined))
+  // A negated budget ("slower than") says nothing about a target that did not answer: with
+  // failed requests it must fail, so it passes here and .not turns that into a failure.
+  const unanswered = result.successes === 0 || tooManyFailures
   const record: LatencyCheckRecord = {
     kind: 'latency',
     ...siteFields(site),
-    pass: !tooManyFailures && checked !== undefined && checked <= budget.budgetMs,
+    pass: negated && unanswered ? true : !tooManyFailures && checked !== undefined && checked <= budget.budgetMs,
     negated,
     target: result.target,
     budgetMs: budget.budgetMs,

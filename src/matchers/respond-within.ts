@@ -29,7 +29,12 @@ const optionKeys = [...measureOptionKeys, 'percentile', 'confidence', 'allowFail
 function resolveStatistic(value: unknown, fallback: LatencyStatistic): LatencyStatistic {
   if (value === undefined) return fallback
   if (value === 'median' || value === 'mean' || value === 'max') return value
-  if (typeof value === 'number' && value > 0 && value <= 100) return value
+  if (typeof value === 'number' && value > 0 && value <= 100) {
+    if (value < 1) {
+      console.warn(`perfgate: percentile ${value} means p${value}, almost the fastest request; for the ${Math.round(value * 100)}th percentile write percentile: ${Math.round(value * 100)}`)
+    }
+    return value
+  }
   return invalidArgument('options.percentile', "a number in (0, 100], 'median', 'mean' or 'max'", value)
 }
 
@@ -79,6 +84,12 @@ function describe(context: MatcherContext, record: LatencyCheckRecord): string {
     `Expected: ${label}${bounded} ${comparison} ${utils.printExpected(record.budgetMs)} ms` +
       (isNot ? '' : record.allowFailures > 0 ? `, at most ${record.allowFailures} failed` : ', no failed request'),
   ]
+  if (isNot && (record.value === null || record.failures > record.allowFailures)) {
+    lines.push(
+      `Received: ${utils.RECEIVED_COLOR('the target did not answer')}: ${record.failures} of ${record.count} requests failed, ` +
+        'and a negated budget (.not) is only met by answers slower than it',
+    )
+  }
   if (record.value === null) {
     lines.push(`Received: ${utils.RECEIVED_COLOR('no successful request')}, so there is no ${label} to compare`)
   } else {
@@ -96,9 +107,8 @@ function describe(context: MatcherContext, record: LatencyCheckRecord): string {
   if (record.latency !== null) {
     lines.push(`Latency of ${record.successes} successful requests (ms): ${formatPercentiles(record.latency)}`)
   }
-  lines.push(
-    `Outcomes:   ${formatOutcomes(record.outcomes)}`,
-    `Throughput: ${formatThroughput(record.throughput, record.durationMs)} (concurrency ${record.concurrency})`,
-  )
+  lines.push(`Outcomes:   ${formatOutcomes(record.outcomes)}`)
+  // Throughput of requests that all failed says nothing about the target.
+  if (record.successes > 0) lines.push(`Throughput: ${formatThroughput(record.throughput, record.durationMs)} (concurrency ${record.concurrency})`)
   return lines.join('\n')
 }

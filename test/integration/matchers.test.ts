@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
 import '../../src/runners/vitest.js'
@@ -77,6 +77,27 @@ describe('toRespondWithin', () => {
     await expect(`${server.url}/delay?ms=30`).not.toRespondWithin(5, { samples: 3, warmup: 0 })
     const message = plain(await failureOf(expect(`${server.url}/fast`).not.toRespondWithin(5000, { samples: 3 })))
     expect(message).toMatch(/Expected: p95 > 5000 ms/)
+  })
+
+  it('fails a negated budget when the target did not answer, and says so', async () => {
+    for (const path of ['/status/500', '/status/503']) {
+      const message = plain(await failureOf(expect(`${server.url}${path}`).not.toRespondWithin(10, { samples: 3, warmup: 0 })))
+      expect(message).toMatch(/Received: the target did not answer: 3 of 3 requests failed/)
+      expect(message).not.toMatch(/Throughput/)
+    }
+    const refused = plain(await failureOf(expect('http://127.0.0.1:1/').not.toRespondWithin(10, { samples: 2, warmup: 0 })))
+    expect(refused).toMatch(/ECONNREFUSED/)
+  })
+
+  it('warns when a percentile below 1 was very likely meant as a percentage', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      await expect(`${server.url}/fast`).toRespondWithin(5000, { samples: 3, percentile: 0.95 })
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('percentile 0.95 means p0.95'))
+      expect(warn.mock.calls[0]?.[0]).toContain('percentile: 95')
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('measures a function target', async () => {
