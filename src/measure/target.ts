@@ -69,6 +69,12 @@ function parseExpectStatus(name: string, value: unknown): ReadonlySet<number> | 
   return new Set(codes as number[])
 }
 
+// RFC 9110 token characters for a header name; a value may hold no CR, LF or NUL.
+const headerNamePattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const headerValueForbidden = /[\r\n\0]/
+// Headers perfgate's request framing owns: a user's value could never describe the body it sends.
+const framingHeaders = new Set(['transfer-encoding', 'content-length', 'connection', 'upgrade', 'expect', 'keep-alive'])
+
 function parseHeaders(name: string, value: unknown): Record<string, string> {
   if (value === undefined) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -76,8 +82,16 @@ function parseHeaders(name: string, value: unknown): Record<string, string> {
   }
   const headers: Record<string, string> = {}
   for (const [key, headerValue] of Object.entries(value)) {
+    if (!headerNamePattern.test(key)) invalidArgument(`${name}`, 'header names made of token characters (RFC 9110)', key)
     if (typeof headerValue !== 'string') invalidArgument(`${name}.${key}`, 'a string', headerValue)
-    headers[key.toLowerCase()] = headerValue
+    if (headerValueForbidden.test(headerValue)) invalidArgument(`${name}.${key}`, 'a header value without CR, LF or NUL', headerValue)
+    const lower = key.toLowerCase()
+    if (framingHeaders.has(lower)) {
+      throw new PerfgateTypeError(
+        `\`${name}.${key}\` cannot be set: perfgate frames each request itself (content-length from the body, keep-alive connections, no 100-continue); remove it`,
+      )
+    }
+    headers[lower] = headerValue
   }
   return headers
 }
@@ -87,6 +101,7 @@ function httpTarget(url: URL, spec: Partial<Record<(typeof requestSpecKeys)[numb
   if (typeof method !== 'string' || !methodPattern.test(method)) {
     invalidArgument(`${name}.method`, 'an HTTP method name', method)
   }
+  if (method.toUpperCase() === 'CONNECT') invalidArgument(`${name}.method`, 'a method other than CONNECT (a tunnel has no response to time)', method)
   const headers = parseHeaders(`${name}.headers`, spec.headers)
   let body: string | Uint8Array | null = null
   const rawBody = spec.body

@@ -56,3 +56,23 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget({ url: 'http://127.0.0.1', methd: 'GET' })).toThrow(/Unknown option `methd`/)
   })
 })
+
+describe('requests that can never be valid', () => {
+  it.each([
+    ['a header value with CR/LF', { headers: { 'x-a': 'one\r\nx-b: two' } }, /`target\.headers\.x-a`.*without CR, LF or NUL/],
+    ['an invalid header name', { headers: { 'bad name': 'x' } }, /`target\.headers`.*token characters/],
+    ['transfer-encoding', { headers: { 'Transfer-Encoding': 'chunked' } }, /`target\.headers\.Transfer-Encoding` cannot be set/],
+    ['expect: 100-continue', { headers: { expect: '100-continue' } }, /`target\.headers\.expect` cannot be set/],
+    ['a content-length of its own', { headers: { 'content-length': '5' }, body: 'hi' }, /`target\.headers\.content-length` cannot be set/],
+    ['method CONNECT', { method: 'connect' }, /`target\.method`.*other than CONNECT/],
+  ])('rejects %s with a TypeError naming it, before anything is sent', (_label, spec, pattern) => {
+    const request = { url: 'http://127.0.0.1:1/x', ...spec }
+    expect(() => resolveTarget(request)).toThrow(TypeError)
+    expect(() => resolveTarget(request)).toThrow(pattern)
+  })
+
+  it('still takes ordinary headers, in any case', () => {
+    const target = resolveTarget({ url: 'http://127.0.0.1:1/x', headers: { Authorization: 'Bearer t', 'X-Trace-Id': 'a-1' } })
+    expect(target.kind === 'http' && target.headers).toEqual({ authorization: 'Bearer t', 'x-trace-id': 'a-1' })
+  })
+})
