@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
 import { PerfgateError } from '../common/errors.js'
@@ -18,6 +18,25 @@ export interface BaselineFileSystem {
   write(path: string, content: string): Promise<void>
   /** Deletes the file; a missing file is not an error. */
   remove(path: string): Promise<void>
+  /**
+   * Holds the file for one writer at a time, across processes; resolves to the release. Saving
+   * re-reads and merges under it, so two test processes never drop each other's entries.
+   */
+  lock(path: string): Promise<() => Promise<void>>
+}
+
+/** How long a writer waits for another's lock before giving up, and when a lock counts as left behind. */
+const lockWaitMs = 30_000
+const lockStaleMs = 10_000
+
+/** True when no process with this id is running (a writer killed while holding the lock). */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ESRCH'
+  }
 }
 
 /** The real file system; `write` is atomic (a temporary file in the same directory, then a rename). */
@@ -50,6 +69,31 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
         if (!isNotFound(error)) throw error
       }
     },
+    async lock(file) {
+      // A lock file beside the baseline file, created exclusively; it holds the writer's pid.
+      await mkdir(path.dirname(file), { recursive: true })
+      const lockFile = `${file}.lock`
+      const started = Date.now()
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await writeFile(lockFile, String(process.pid), { encoding: 'utf8', flag: 'wx' })
+          return () => rm(lockFile, { force: true })
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+        }
+        const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''))
+        const age = await stat(lockFile).then((info) => Date.now() - info.mtimeMs, () => 0)
+        // Left behind by a writer that was killed: take it over.
+        if ((Number.isInteger(holder) && holder > 0 && holder !== process.pid && processGone(holder)) || age > lockStaleMs) {
+          await rm(lockFile, { force: true })
+          continue
+        }
+        if (Date.now() - started > lockWaitMs) {
+          throw new PerfgateError('PERFGATE_BASELINE_LOCKED', `Could not write ${file}: ${lockFile} has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s. Delete it if no perfgate run is writing.`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())))
+      }
+    },
   }
 }
 
@@ -73,6 +117,16 @@ export function memoryBaselineFileSystem(initial: Record<string, string> = {}): 
     remove: async (file: string): Promise<void> => {
       memory.files.delete(file)
     },
+    locks: new Map<string, Promise<void>>(),
+    lock: async (file: string): Promise<() => Promise<void>> => {
+      // One writer at a time per path, in order of asking.
+      const before = memory.locks.get(file) ?? Promise.resolve()
+      let release!: () => void
+      const held = new Promise<void>((resolve) => (release = resolve))
+      memory.locks.set(file, before.then(() => held))
+      await before
+      return async () => release()
+    },
   }
   return memory
 }
@@ -95,6 +149,9 @@ export class BaselineFile {
   /** The text on disk as last read or written; null when there is no file. */
   private diskText: string | null
   private dirty = false
+  /** What this instance stored (key → envId) and removed, to merge into what others wrote. */
+  private readonly stored = new Map<string, Set<string>>()
+  private readonly removed = new Set<string>()
 
   private constructor(fs: BaselineFileSystem, file: string, updateMode: UpdateMode, diskText: string | null, content: BaselineFileContent) {
     this.fs = fs
@@ -158,6 +215,10 @@ export class BaselineFile {
     let records = this.entries.get(key)
     if (records === undefined) this.entries.set(key, (records = new Map()))
     records.set(envId, stored)
+    let envIds = this.stored.get(key)
+    if (envIds === undefined) this.stored.set(key, (envIds = new Set()))
+    envIds.add(envId)
+    this.removed.delete(key)
     this.dirty = true
     return true
   }
@@ -192,7 +253,11 @@ export class BaselineFile {
   removeObsolete(): string[] {
     if (this.updateMode !== 'all') return []
     const obsolete = this.obsoleteKeys()
-    for (const key of obsolete) this.entries.delete(key)
+    for (const key of obsolete) {
+      this.entries.delete(key)
+      this.stored.delete(key)
+      this.removed.add(key)
+    }
     if (obsolete.length > 0) this.dirty = true
     return obsolete
   }
@@ -216,18 +281,55 @@ export class BaselineFile {
   async save(): Promise<boolean> {
     // Only changes write: a file that differs only in formatting (say CRLF from a Windows checkout) is left alone.
     if (this.updateMode === 'none' || !this.dirty) return false
-    if (this.entries.size === 0) {
-      const existed = this.diskText !== null
-      if (existed) await this.fs.remove(this.path)
-      this.diskText = null
+    const release = await this.fs.lock(this.path)
+    try {
+      await this.mergeWhatOthersWrote()
+      if (this.entries.size === 0) {
+        const existed = this.diskText !== null
+        if (existed) await this.fs.remove(this.path)
+        this.diskText = null
+        this.dirty = false
+        return existed
+      }
+      const text = serializeBaselineFile(this.content())
+      const changed = text !== this.diskText
+      if (changed) await this.fs.write(this.path, text)
+      this.diskText = text
       this.dirty = false
-      return existed
+      return changed
+    } finally {
+      await release()
     }
-    const text = serializeBaselineFile(this.content())
-    const changed = text !== this.diskText
-    if (changed) await this.fs.write(this.path, text)
-    this.diskText = text
-    this.dirty = false
-    return changed
   }
+
+  /**
+   * Another process (a second `vitest run -u` with another filter, say) may have written the file
+   * since it was read: its entries are taken in, and this instance's own changes laid over them.
+   * A file that no longer parses is an error, never overwritten.
+   */
+  private async mergeWhatOthersWrote(): Promise<void> {
+    const text = await this.fs.read(this.path)
+    if (text === this.diskText) return
+    const onDisk = text === null ? { version: 1 as const, entries: {} } : parseBaselineFile(text, this.path)
+    const merged = new Map<string, Map<string, BaselineRecord>>()
+    for (const key of Object.keys(onDisk.entries)) {
+      if (this.removed.has(key)) continue
+      // Another writer's entry: never reported or removed as obsolete by this run.
+      if (!this.entries.has(key)) this.checked.add(key)
+      const records = onDisk.entries[key]!
+      merged.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
+    }
+    for (const [key, envIds] of this.stored) {
+      let records = merged.get(key)
+      if (records === undefined) merged.set(key, (records = new Map()))
+      for (const envId of envIds) {
+        const record = this.entries.get(key)?.get(envId)
+        if (record !== undefined) records.set(envId, record)
+      }
+    }
+    this.entries.clear()
+    for (const [key, records] of merged) this.entries.set(key, records)
+    this.diskText = text
+  }
+
 }

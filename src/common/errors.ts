@@ -8,6 +8,7 @@ export type PerfgateErrorCode =
   | 'PERFGATE_BENCHMARK_FAILED'
   | 'PERFGATE_WRONG_RUNNER'
   | 'PERFGATE_TEST_TIMEOUT'
+  | 'PERFGATE_BASELINE_LOCKED'
 
 // The ESM and CommonJS builds (and Jest's setup file beside a test's own import) can each load
 // their own copy of these classes; a shared brand keeps `instanceof` true across copies.

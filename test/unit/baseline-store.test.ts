@@ -452,3 +452,75 @@ describe('node file system', () => {
     expect(await readFile(target, 'utf8')).toBe(serializeBaselineFile(reopened.content()))
   })
 })
+
+describe('two writers of one file', () => {
+  it('keep each other’s entries: the second save merges what the first wrote', async () => {
+    const fs = memoryBaselineFileSystem()
+    const first = await open(fs, 'new')
+    const second = await open(fs, 'new')
+    first.set(key, linux.id, baselineRecord())
+    second.set(otherKey, linux.id, baselineRecord())
+    await Promise.all([first.save(), second.save()])
+    const saved = parseBaselineFile(fs.files.get(file)!, file)
+    expect(Object.keys(saved.entries).sort()).toEqual([otherKey, key].sort())
+  })
+
+  it('do not remove another writer’s entry as obsolete, and still remove their own', async () => {
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord() }, gone: { [linux.id]: baselineRecord() } })
+    const updating = await open(fs, 'all')
+    const other = await open(fs, 'new')
+    other.set(otherKey, linux.id, baselineRecord())
+    await other.save()
+    updating.get(key, linux.id)
+    updating.set(key, linux.id, baselineRecord({ noise: 0.02 }))
+    await updating.save()
+    expect(updating.removeObsolete()).toEqual(['gone'])
+    await updating.save()
+    const saved = parseBaselineFile(fs.files.get(file)!, file)
+    expect(Object.keys(saved.entries).sort()).toEqual([otherKey, key].sort())
+  })
+})
+
+describe('two processes writing one file on disk', () => {
+  let dir = ''
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-writers-'))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('lose nothing: 2 processes × 40 entries, each saved as it is stored', async () => {
+    const target = path.join(dir, 'baselines', 'a.test.ts.json')
+    const storeModule = new URL('../../src/baselines/store.ts', import.meta.url).pathname
+    const script = (name: string): string => `
+      const { BaselineFile, nodeBaselineFileSystem } = await import(${JSON.stringify(storeModule)})
+      const record = ${JSON.stringify(baselineRecord())}
+      for (let i = 0; i < 40; i++) {
+        const file = await BaselineFile.open(nodeBaselineFileSystem(), ${JSON.stringify(target)}, 'new')
+        file.set('${name} ' + i, record.environment.id, record)
+        await file.save()
+      }`
+    const { spawn } = await import('node:child_process')
+    const run = (name: string): Promise<number | null> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(name)], { stdio: 'inherit' })
+        child.on('close', resolve)
+      })
+    expect(await Promise.all([run('left'), run('right')])).toEqual([0, 0])
+    const saved = parseBaselineFile(await readFile(target, 'utf8'), target)
+    expect(Object.keys(saved.entries)).toHaveLength(80)
+    expect((await readdir(path.dirname(target))).filter((name) => name.endsWith('.lock') || name.endsWith('.tmp'))).toEqual([])
+  }, 60_000)
+
+  it('takes over a lock left by a process that no longer runs', async () => {
+    const target = path.join(dir, 'b.json')
+    await mkdir(dir, { recursive: true })
+    await writeFile(`${target}.lock`, '2147483646')
+    const fs = nodeBaselineFileSystem()
+    const file = await BaselineFile.open(fs, target, 'new')
+    file.set(key, linux.id, baselineRecord())
+    expect(await file.save()).toBe(true)
+    expect((await readdir(dir)).sort()).toEqual(['b.json'])
+  })
+})
