@@ -37,6 +37,7 @@ import { dirname, join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { BaselineCheckRecord, PerfRecord } from '../src/index.js'
+import { seededRandom } from '../src/stats/index.js'
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -326,21 +327,9 @@ interface Condition {
   readonly runs: number
 }
 
-/** A small deterministic PRNG for the order of conditions within a round. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Every condition's runs spread evenly over the schedule, in a shuffled order within each step. */
 function interleaved(conditions: readonly Condition[], seed: number): { condition: Condition; run: number }[] {
-  const random = prng(seed)
+  const random = seededRandom(seed)
   const slots = conditions.flatMap((condition) =>
     Array.from({ length: condition.runs }, (_, run) => ({ condition, run: run + 1, position: (run + 0.5) / condition.runs, tie: random() })),
   )

@@ -7,6 +7,7 @@
  */
 import { parse } from 'csv-parse/sync'
 import { marked } from 'marked'
+import { seededRandom } from '../../src/stats/index.js'
 
 /** The planted slowdown: how many times the normal work every workload does. */
 export const qualityScale: number = readScale(process.env['QUALITY_SCALE'])
@@ -23,17 +24,6 @@ export function units(base: number, scale: number = qualityScale): number {
   return Math.max(1, Math.round(base * scale))
 }
 
-/** mulberry32: a small deterministic PRNG, so every process builds the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const regions = ['north', 'south', 'east', 'west', 'central']
 const products = ['widget', 'gadget', 'sprocket', 'gizmo', 'doohickey', 'flange', 'bracket']
@@ -42,7 +32,7 @@ const lastNames = ['Müller', 'Ortiz', 'Nguyễn', 'Šimek', 'Okafor', 'Lefèvre
 
 /** An orders export: a header and `rows` lines of quoted and plain fields. */
 export function ordersCsv(rows: number): string {
-  const random = prng(7)
+  const random = seededRandom(7)
   const lines = ['id,date,customer,region,product,quantity,unit_price,note']
   for (let i = 0; i < rows; i++) {
     const customer = `${firstNames[i % firstNames.length]} ${lastNames[(i * 7) % lastNames.length]}`
@@ -102,7 +92,7 @@ export function renderMarkdown(doc: string): number {
 
 /** `count` arrays of `size` customer names each (the same names in every array). */
 export function nameLists(count: number, size: number): string[][] {
-  const random = prng(11)
+  const random = seededRandom(11)
   const names = Array.from({ length: size }, () => {
     const first = firstNames[Math.floor(random() * firstNames.length)] as string
     const last = lastNames[Math.floor(random() * lastNames.length)] as string
@@ -149,7 +139,7 @@ export function sumOfSquareRoots(n: number): number {
 
 /** A product catalog page of `count` items, as the /catalog endpoint serializes it. */
 export function catalogPage(count: number): unknown {
-  const random = prng(13)
+  const random = seededRandom(13)
   return {
     page: 1,
     total: count,
