@@ -52,7 +52,9 @@ function parseUrl(name: string, value: unknown): URL {
     return invalidArgument(name, 'an absolute http:// or https:// URL', value)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    invalidArgument(name, 'an absolute http:// or https:// URL', String(value))
+    const shown = new URL(url.href)
+    if (shown.username !== '' || shown.password !== '') [shown.username, shown.password] = ['***', '']
+    invalidArgument(name, 'an absolute http:// or https:// URL', shown.href)
   }
   return url
 }
@@ -112,10 +114,20 @@ function httpTarget(url: URL, spec: Partial<Record<(typeof requestSpecKeys)[numb
     body = JSON.stringify(rawBody)
     headers['content-type'] ??= 'application/json'
   }
+  // Credentials in the URL are sent as Basic auth, as fetch and curl do, and never printed.
+  if (url.username !== '' || url.password !== '') {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+    headers['authorization'] ??= `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`
+  }
+  const shown = new URL(url.href)
+  if (shown.username !== '' || shown.password !== '') {
+    shown.username = '***'
+    shown.password = ''
+  }
   const upperMethod = method.toUpperCase()
   return {
     kind: 'http',
-    label: upperMethod === 'GET' ? url.href : `${upperMethod} ${url.href}`,
+    label: upperMethod === 'GET' ? shown.href : `${upperMethod} ${shown.href}`,
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method: upperMethod,

@@ -103,3 +103,25 @@ describe.runIf(process.platform === 'linux')('the machine state', () => {
     }
   })
 })
+
+describe('credentials in a URL', () => {
+  it('are sent as Basic auth and never printed', async () => {
+    const seen: (string | undefined)[] = []
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization)
+      res.statusCode = req.headers.authorization === undefined ? 401 : 200
+      res.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const result = await measure(`http://alice:s%40cret@127.0.0.1:${port}/private`, { samples: 2, warmup: 0 })
+      expect(result.successes).toBe(2)
+      expect(seen).toEqual([`Basic ${Buffer.from('alice:s@cret').toString('base64')}`, `Basic ${Buffer.from('alice:s@cret').toString('base64')}`])
+      expect(result.target).toBe(`http://***@127.0.0.1:${port}/private`)
+      expect(JSON.stringify(result)).not.toMatch(/alice|s%40cret|s@cret/)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})

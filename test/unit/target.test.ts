@@ -76,3 +76,15 @@ describe('requests that can never be valid', () => {
     expect(target.kind === 'http' && target.headers).toEqual({ authorization: 'Bearer t', 'x-trace-id': 'a-1' })
   })
 })
+
+describe('credentials in a URL', () => {
+  it('become a Basic authorization header (unless one is given) and are masked in the label', () => {
+    const target = resolveTarget('http://bob:pa%3Ass@127.0.0.1:1/x')
+    expect(target.kind === 'http' && target.headers['authorization']).toBe(`Basic ${Buffer.from('bob:pa:ss').toString('base64')}`)
+    expect(target.label).toBe('http://***@127.0.0.1:1/x')
+    const own = resolveTarget({ url: 'http://bob:x@127.0.0.1:1/x', headers: { Authorization: 'Bearer t' } })
+    expect(own.kind === 'http' && own.headers['authorization']).toBe('Bearer t')
+    expect(() => resolveTarget('ftp://bob:secret@127.0.0.1/x')).toThrow(/ftp:\/\/\*\*\*@127\.0\.0\.1\/x/)
+    expect(() => resolveTarget('ftp://bob:secret@127.0.0.1/x')).not.toThrow(/secret/)
+  })
+})
