@@ -29,10 +29,8 @@ function storedSummary(summary: ReturnType<typeof summarizeSorted>): ReturnType<
 }
 
 function storedMachine(machine: MachineState | undefined): MachineState {
-  return {
-    busy: machine?.busy === null || machine?.busy === undefined ? null : stored(machine.busy),
-    probe: machine?.probe === null || machine?.probe === undefined ? null : stored(machine.probe),
-  }
+  const storedOrNull = (value: number | null | undefined): number | null => (value === null || value === undefined ? null : stored(value))
+  return { busy: storedOrNull(machine?.busy), probe: storedOrNull(machine?.probe) }
 }
 
 /** The round medians of a measurement (a latency result of one round: its median). */

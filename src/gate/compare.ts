@@ -211,10 +211,8 @@ export type MeasurementKind = 'benchmark' | 'latency'
 const unknownMachine: MachineState = { busy: null, probe: null }
 
 function medianOrNull(values: readonly (number | null)[]): number | null {
-  const known = values.filter((x): x is number => x !== null).sort((a, b) => a - b)
-  if (known.length === 0) return null
-  const middle = known.length / 2
-  return known.length % 2 === 1 ? known[Math.floor(middle)]! : (known[middle - 1]! + known[middle]!) / 2
+  const known = values.filter((x): x is number => x !== null)
+  return known.length === 0 ? null : median(known)
 }
 
 /** Rounds on each side needed to test round against round (5 against 5 can reach p = 0.004). */

@@ -9,12 +9,24 @@ import { performance } from 'node:perf_hooks'
 
 const words = Array.from({ length: 64 }, (_, i) => `w${(i * 7919) % 997}-${i % 7}`)
 const document = { rows: Array.from({ length: 24 }, (_, i) => ({ id: i, name: words[i % words.length], tags: [i & 3, i & 5], score: i * 1.5 })) }
-let sink: unknown
+/** Per-process probe state, shared by perfgate's ESM and CommonJS builds (no module-level state). */
+interface ProbeState {
+  warm: boolean
+  /** Where results go, so the JIT cannot drop the work. */
+  sink: number
+}
+
+const probeStateKey = Symbol.for('perfgate.machine-probe.v1')
+
+function probeState(): ProbeState {
+  const holder = globalThis as { [probeStateKey]?: ProbeState }
+  holder[probeStateKey] ??= { warm: false, sink: 0 }
+  return holder[probeStateKey]
+}
 
 function probeCall(): number {
   const copy = JSON.parse(JSON.stringify(document)) as typeof document
   const sorted = [...words].sort((a, b) => a.localeCompare(b))
-  sink = [copy, sorted]
   return copy.rows.length + sorted.length
 }
 
@@ -23,20 +35,20 @@ const callsPerRound = 64
 
 /** Runs the probe once for ms per call; the first use in a process warms it up. */
 export function probeRound(): number {
+  let checksum = 0
   const started = performance.now()
-  for (let i = 0; i < callsPerRound; i++) probeCall()
+  for (let i = 0; i < callsPerRound; i++) checksum += probeCall()
   const elapsed = (performance.now() - started) / callsPerRound
-  void sink
+  probeState().sink += checksum
   return elapsed
 }
 
-let warm = false
-
-/** The probe, warmed up on first use so that the JIT does not count as a slow machine. */
+/** The probe, warmed up on first use in the process so that the JIT does not count as a slow machine. */
 export function machineProbe(): number {
-  if (!warm) {
+  const state = probeState()
+  if (!state.warm) {
     for (let i = 0; i < 5; i++) probeRound()
-    warm = true
+    state.warm = true
   }
   return probeRound()
 }

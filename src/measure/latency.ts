@@ -69,6 +69,11 @@ export interface ResolvedMeasureOptions {
   readonly warmup: number | 'auto'
   /** Rounds; undefined: up to 10, at least 3 requests each. */
   readonly rounds?: number | undefined
+  /**
+   * Time perfgate's reference workload after each round (the machine's speed, evidence for a
+   * baseline comparison). `measure()` does; a latency budget does not need it.
+   */
+  readonly probeMachine?: boolean
   readonly concurrency: number
   readonly timeoutMs: number
 }
@@ -155,15 +160,16 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     const window = machineWindow()
     startedAt = performance.now()
     let measuredMs = 0
+    const record = recorder.record.bind(recorder)
     for (let round = 0; round < roundCount && signal?.aborted !== true; round++) {
       // The samples spread over the rounds as evenly as they divide.
       const requests = Math.floor(((round + 1) * options.samples) / roundCount) - Math.floor((round * options.samples) / roundCount)
       const before = recorder.latencies.length
       const roundStart = performance.now()
-      await runClosedModel(requester, { requests, durationMs: undefined, concurrency }, recorder.record.bind(recorder), signal)
+      await runClosedModel(requester, { requests, durationMs: undefined, concurrency }, record, signal)
       measuredMs += performance.now() - roundStart
       if (recorder.latencies.length > before) roundMedians.push(median(recorder.latencies.slice(before)))
-      if (roundCount > 1) window.probe()
+      if (options.probeMachine === true && roundCount > 1) window.probe()
     }
     endedAt = startedAt + measuredMs
     machine = window.end()
@@ -202,5 +208,5 @@ export async function measure(target: Target, options?: MeasureOptions): Promise
   const resolvedTarget = resolveTarget(target)
   const raw = optionsObject('options', options, measureOptionKeys)
   // Standalone measurements feed baselines: warm up until steady unless told otherwise.
-  return measureResolved(resolvedTarget, resolveMeasureOptions(raw, 'options', { ...defaultConfig.respondWithin, warmup: 'auto' }))
+  return measureResolved(resolvedTarget, { ...resolveMeasureOptions(raw, 'options', { ...defaultConfig.respondWithin, warmup: 'auto' }), probeMachine: true })
 }
