@@ -223,6 +223,27 @@ export class BaselineFile {
     return true
   }
 
+  /**
+   * Moves the entries of `from` (a key in an older form) to `to` when `to` has none and no
+   * comparison of this run asked for `from` itself; marks `to` checked. The move is saved by the
+   * next `save` unless the update mode is `'none'`. Returns whether it moved anything.
+   */
+  migrateKey(from: string, to: string): boolean {
+    const records = this.entries.get(from)
+    if (records === undefined || this.entries.has(to) || this.checked.has(from)) return false
+    this.entries.delete(from)
+    this.entries.set(to, records)
+    this.checked.add(to)
+    if (this.updateMode !== 'none') {
+      this.stored.delete(from)
+      this.removed.add(from)
+      this.stored.set(to, new Set(records.keys()))
+      this.removed.delete(to)
+      this.dirty = true
+    }
+    return true
+  }
+
   /** Marks key as asked for, so it is not obsolete (for example when its test was skipped). */
   markChecked(key: string): void {
     this.checked.add(key)

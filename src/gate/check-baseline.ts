@@ -4,7 +4,7 @@
  * checking plus a message over this; the reporters and the CLI read the same record.
  */
 import { relative } from 'node:path'
-import { baselineFilePath, baselineKey } from '../baselines/path.js'
+import { baselineFilePath, baselineKey, legacyBaselineKey } from '../baselines/path.js'
 import type { BaselineFile } from '../baselines/store.js'
 import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
 import type { RecordMode } from '../baselines/update-mode.js'
@@ -101,10 +101,24 @@ export async function openBaselineCheck(
   config: PerfgateConfig,
   recordMode: RecordMode = 'replace',
 ): Promise<BaselineCheckContext> {
-  const keyBase = name === undefined ? site.testName : `${site.testName} > ${name}`
-  const key = baselineKey(site.testName, name, nextOccurrence(site.testFile, site.testName, keyBase))
+  // Without the runner's titles, the full name is split where the runner joined it.
+  const titles = site.test?.titles ?? site.testName.split(' > ')
+  const firstKey = baselineKey(titles, name, 1)
+  const occurrence = nextOccurrence(site, firstKey)
+  const key = baselineKey(titles, name, occurrence)
+  const legacyKey = legacyBaselineKey(site.testName, name, occurrence)
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const file = await baselineFile(path, updateMode)
+  // A file from perfgate 0.1 keeps its entries: each is read under its exact key, and moved there on disk where the run may write.
+  if (legacyKey !== key && file.migrateKey(legacyKey, key)) {
+    const saved = await file.save()
+    if (firstTime(`migrated keys in ${path}`)) {
+      console.warn(
+        `perfgate: ${printableName(relative(rootDir, path))} has baseline keys in perfgate 0.1's form ("${printableName(legacyKey)}" and perhaps others): ` +
+          `each is read under its exact key ("${printableName(key)}")${saved ? ', and the file was updated' : '; a local run or -u moves them in the file'}.`,
+      )
+    }
+  }
   return { site, key, file, shownPath: relative(rootDir, path), rootDir, updateMode, recordMode, missingBaseline: config.ci.missingBaseline }
 }
 

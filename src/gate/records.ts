@@ -15,6 +15,18 @@ export interface AssertionSite {
   readonly testName: string
   /** Line of the test in its file, where the runner gives it (Vitest with `includeTaskLocation`). */
   readonly line?: number | undefined
+  /** The running test as the runner identifies it; not part of the record. */
+  readonly test?: TestIdentity | undefined
+}
+
+/** The running test, told apart from every other test of the file even when they run at once. */
+export interface TestIdentity {
+  /** Its titles: the describe blocks, then the test. */
+  readonly titles: readonly string[]
+  /** The runner's object for this test: the same for every assertion of it, another for each other test. */
+  readonly token: object
+  /** Which run of the test (retries and repeats run it again): counters start over for each. */
+  readonly attempt: number
 }
 
 /** A run's way to stop early (the test's deadline), and to tell afterwards whether it did. */

@@ -3,14 +3,16 @@ import type { UpdateMode } from '../baselines/types.js'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { gitCommit } from '../baselines/provenance.js'
-import type { PerfRecord } from './records.js'
+import type { AssertionSite, PerfRecord } from './records.js'
 
 /** Per-process state shared by perfgate's ESM and CommonJS builds. */
 interface SessionState {
   readonly configs: Map<string, Promise<PerfgateConfig>>
   readonly files: Map<string, Promise<BaselineFile>>
-  /** testFile → the test seen last and how often each key base was used in it. */
-  readonly occurrences: Map<string, { test: string; counts: Map<string, number> }>
+  /** The runner's test object → its attempt and how often each key base was used in it. */
+  readonly occurrences: WeakMap<object, { attempt: number; counts: Map<string, number> }>
+  /** Where the runner gives no test object: testFile → the test seen last, and its counts. */
+  readonly occurrencesByName: Map<string, { test: string; counts: Map<string, number> }>
   /** Every perf assertion of this process that finished, in order: what the reports render. */
   readonly records: PerfRecord[]
   /** rootDir → its git commit, looked up once (it spawns git). */
@@ -19,12 +21,12 @@ interface SessionState {
   readonly said: Set<string>
 }
 
-const sessionKey = Symbol.for('perfgate.session.v2')
+const sessionKey = Symbol.for('perfgate.session.v3')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new Map(), records: [], commits: new Map(), said: new Set() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], commits: new Map(), said: new Set() }
   return holder[sessionKey]
 }
 
@@ -65,16 +67,32 @@ export function baselineFile(path: string, updateMode: UpdateMode): Promise<Base
   return file
 }
 
-/** 1 for the first use of `keyBase` in the running test, 2 for the second, and so on. */
-export function nextOccurrence(testFile: string, testName: string, keyBase: string): number {
-  const occurrences = session().occurrences
-  let perFile = occurrences.get(testFile)
-  if (perFile === undefined || perFile.test !== testName) {
-    perFile = { test: testName, counts: new Map() }
-    occurrences.set(testFile, perFile)
+/**
+ * 1 for the first use of `keyBase` in the running test, 2 for the second, and so on. Counted per
+ * test object where the runner gives one (exact when tests run at once), and afresh for each
+ * retry or repeat; otherwise per file and test name.
+ */
+export function nextOccurrence(site: AssertionSite, keyBase: string): number {
+  let counts: Map<string, number>
+  if (site.test !== undefined) {
+    const { occurrences } = session()
+    let perTest = occurrences.get(site.test.token)
+    if (perTest === undefined || perTest.attempt !== site.test.attempt) {
+      perTest = { attempt: site.test.attempt, counts: new Map() }
+      occurrences.set(site.test.token, perTest)
+    }
+    counts = perTest.counts
+  } else {
+    const { occurrencesByName } = session()
+    let perFile = occurrencesByName.get(site.testFile)
+    if (perFile === undefined || perFile.test !== site.testName) {
+      perFile = { test: site.testName, counts: new Map() }
+      occurrencesByName.set(site.testFile, perFile)
+    }
+    counts = perFile.counts
   }
-  const count = (perFile.counts.get(keyBase) ?? 0) + 1
-  perFile.counts.set(keyBase, count)
+  const count = (counts.get(keyBase) ?? 0) + 1
+  counts.set(keyBase, count)
   return count
 }
 

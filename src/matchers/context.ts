@@ -1,4 +1,4 @@
-import type { AssertionSite, RunDeadline } from '../gate/records.js'
+import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -11,14 +11,26 @@ export interface MatcherContext {
   /** The runner's snapshot state; its update mode is read by the baseline matcher. */
   readonly snapshotState?: unknown
   /** Vitest's running test (Vitest 4.1; not under Jest, nor with the global `expect` in concurrent tests). */
-  readonly task?:
-    | {
-        readonly timeout?: number
-        readonly result?: { readonly startTime?: number }
-        /** Where the test is declared (Vitest with `includeTaskLocation`). */
-        readonly location?: { readonly line?: number }
-      }
-    | undefined
+  readonly task?: VitestTask | undefined
+  /** Set by perfgate's Jest adapter: the running Jest test, or 'ambiguous' when Jest cannot tell. */
+  readonly perfgateTest?: TestIdentity | 'ambiguous' | undefined
+}
+
+/** The parts of a Vitest test (task) that perfgate reads. */
+export interface VitestTask {
+  readonly name?: string
+  readonly type?: string
+  readonly timeout?: number
+  readonly concurrent?: boolean
+  readonly result?: { readonly startTime?: number; readonly retryCount?: number; readonly repeatCount?: number }
+  /** Where the test is declared (Vitest with `includeTaskLocation`). */
+  readonly location?: { readonly line?: number }
+  /** The describe block (suite) it is in; the file's own suite has no `suite`. */
+  readonly suite?: VitestTask | undefined
+  /** Only the file's own suite has one. */
+  readonly filepath?: string
+  /** `_local` is true once the test used its context's `expect` (Vitest 3.2 to 5). */
+  readonly context?: { readonly _local?: boolean }
 }
 
 /** Where the assertion runs, for its record; undefined outside a test. */
@@ -26,7 +38,29 @@ export function assertionSite(context: MatcherContext): AssertionSite | undefine
   const testName = context.currentTestName
   const testFile = context.testPath
   if (testName === undefined || testName === '' || testFile === undefined) return undefined
-  return { testFile, testName, line: context.task?.location?.line }
+  const test = runningTest(context)
+  return { testFile, testName, line: context.task?.location?.line, test: test === 'ambiguous' ? undefined : test }
+}
+
+/**
+ * The running test, as exactly as the runner tells it: 'ambiguous' when several tests run at
+ * once and the assertion came from the shared global `expect` (Vitest's `describe.concurrent`
+ * without the test context's `expect`), undefined when the runner gives no test object.
+ */
+export function runningTest(context: MatcherContext): TestIdentity | 'ambiguous' | undefined {
+  if (context.perfgateTest !== undefined) return context.perfgateTest
+  const task = context.task
+  if (task === undefined || task.type !== 'test' || typeof task.name !== 'string') return undefined
+  // The global `expect` gives the test started last, whichever test is asking.
+  if (task.concurrent === true && task.context?._local !== true) return 'ambiguous'
+  // As Vitest names a test: its own and its suites' non-empty names, without the file's.
+  const titles: string[] = []
+  for (let entry: VitestTask | undefined = task; entry !== undefined && entry.filepath === undefined; entry = entry.suite) {
+    if (entry.name !== undefined && entry.name !== '') titles.unshift(entry.name)
+  }
+  if (titles.length === 0 || titles.join(' > ') !== context.currentTestName) return undefined
+  const attempt = (task.result?.retryCount ?? 0) * 1000 + (task.result?.repeatCount ?? 0)
+  return { titles, token: task, attempt }
 }
 
 /** When the running test ends, as a signal for a run to stop at. */

@@ -7,7 +7,7 @@ import { formatChange } from '../gate/compare.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
-import { assertionSite } from './context.js'
+import { assertionSite, runningTest } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
 export type { MatchBaselineOptions } from '../gate/check-baseline.js'
@@ -28,6 +28,14 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   }
   const raw = optionsObject('options', options, baselineOptionKeys)
   const site = assertionSite(this)
+  // Concurrent tests with the global `expect` name the test started last, or none once another test ended.
+  if (runningTest(this) === 'ambiguous' || (site === undefined && this.testPath !== undefined)) {
+    throw new PerfgateError(
+      'PERFGATE_UNKNOWN_TEST',
+      'toMatchBaseline cannot tell which test is asking, so it cannot key the baseline. Call it inside a test (not in a hook), ' +
+        "and in concurrent tests use the test context's expect: test.concurrent('parses', async ({ expect }) => { await expect(fn).toMatchBaseline() })",
+    )
+  }
   if (site === undefined) {
     throw new PerfgateError('PERFGATE_WRONG_RUNNER', 'toMatchBaseline must run inside a test: it keys the baseline on the test name and file')
   }

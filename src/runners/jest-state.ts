@@ -2,6 +2,9 @@
 interface CircusEntry {
   readonly type: 'describeBlock' | 'test'
   readonly name: string
+  readonly concurrent?: boolean
+  /** How many times the test has started (retries start it again). */
+  readonly invocations?: number
   readonly mode?: string | undefined
   readonly status?: string | null
   readonly errors?: readonly unknown[]
@@ -23,16 +26,68 @@ function circusState(): CircusState | undefined {
   return symbol === undefined ? undefined : ((globalThis as Record<symbol, unknown>)[symbol] as CircusState | undefined)
 }
 
-/**
- * The running test's name as `describe > test`, the way Vitest names it, so a project keeps its
- * baseline keys when it moves between runners. Undefined outside jest-circus.
- */
-export function jestTestName(): string | undefined {
-  const test = circusState()?.currentlyRunningTest
-  if (test === undefined || test === null) return undefined
+/** The parts of Jest's `expect` state that tell the running test (jest-circus sets them). */
+export interface JestExpectState {
+  /** Jest 30: the running test's entry, from an AsyncLocalStorage, so exact in concurrent tests. */
+  readonly currentTestIdentity?: () => unknown
+  /** Jest 29: the running concurrent test's titles joined by spaces, inside `test.concurrent` only. */
+  readonly currentConcurrentTestName?: () => unknown
+}
+
+/** The running Jest test: its titles, its entry and which run of it; 'ambiguous' when Jest cannot tell. */
+export interface JestTest {
+  readonly titles: readonly string[]
+  readonly token: object
+  readonly attempt: number
+}
+
+function titlesOf(test: CircusEntry): string[] {
   const names: string[] = []
   for (let entry: CircusEntry | undefined = test; entry?.parent !== undefined; entry = entry.parent) names.unshift(entry.name)
-  return names.join(' > ')
+  return names
+}
+
+function isCircusTest(value: unknown): value is CircusEntry {
+  return typeof value === 'object' && value !== null && (value as CircusEntry).type === 'test' && typeof (value as CircusEntry).name === 'string'
+}
+
+function concurrentTests(entry: CircusEntry | undefined, found: CircusEntry[] = []): CircusEntry[] {
+  if (entry === undefined) return found
+  if (entry.type === 'test' && entry.concurrent === true) found.push(entry)
+  for (const child of entry.children ?? []) concurrentTests(child, found)
+  return found
+}
+
+/**
+ * The test that is asking, told apart even among `test.concurrent` tests: Jest 30 names it
+ * through `expect`'s state; Jest 29 gives a concurrent test's titles joined by spaces, which
+ * must match exactly one concurrent test. 'ambiguous' when they match several, or when
+ * concurrent tests run and Jest gives neither. Undefined outside jest-circus.
+ */
+export function jestRunningTest(expectState: JestExpectState): JestTest | 'ambiguous' | undefined {
+  const state = circusState()
+  let test: CircusEntry | undefined
+  // Jest 29 starts concurrent tests before their test_start (which counts invocations): one attempt.
+  let concurrentUpfront = false
+  const identity = expectState.currentTestIdentity?.()
+  if (isCircusTest(identity)) {
+    test = identity
+  } else {
+    const concurrentName = expectState.currentConcurrentTestName?.()
+    const concurrent = concurrentTests(state?.rootDescribeBlock)
+    if (typeof concurrentName === 'string') {
+      const matching = concurrent.filter((candidate) => titlesOf(candidate).join(' ') === concurrentName)
+      if (matching.length !== 1) return 'ambiguous'
+      test = matching[0]
+      concurrentUpfront = true
+    } else {
+      const running = state?.currentlyRunningTest ?? undefined
+      if (running === undefined) return concurrent.length > 0 ? 'ambiguous' : undefined
+      test = running
+    }
+  }
+  if (test === undefined) return undefined
+  return { titles: titlesOf(test), token: test, attempt: concurrentUpfront ? 0 : (test.invocations ?? 1) }
 }
 
 function allRanAndPassed(entry: CircusEntry): boolean {

@@ -1,7 +1,8 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { jestFullRun, jestTestName } from './jest-state.js'
+import { jestFullRun, jestRunningTest } from './jest-state.js'
+import type { JestExpectState } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import type { MatcherContext, MatcherResult } from '../matchers/index.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
@@ -23,11 +24,14 @@ if (expect === undefined || afterAll === undefined) {
   )
 }
 
-// The adapter only swaps in Jest's test name as `describe > test`; everything else is the core's.
+// The adapter only tells the core which Jest test is asking (and names it `describe > test`, as
+// Vitest does); everything else is the core's.
 function withJestTestName(matcher: Matcher): Matcher {
-  return function (this: MatcherContext, received, ...args) {
-    const currentTestName = jestTestName() ?? this.currentTestName
-    return matcher.call(Object.create(this, { currentTestName: { value: currentTestName } }) as MatcherContext, received, ...args)
+  return function (this: MatcherContext & JestExpectState, received, ...args) {
+    const test = jestRunningTest(this)
+    const currentTestName = test === undefined || test === 'ambiguous' ? this.currentTestName : test.titles.join(' > ')
+    const context = Object.create(this, { currentTestName: { value: currentTestName }, perfgateTest: { value: test } }) as MatcherContext
+    return matcher.call(context, received, ...args)
   }
 }
 

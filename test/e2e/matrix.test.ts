@@ -20,7 +20,7 @@
  * (node_modules/node/bin/node): the Jest cells on Node 22 use that one install too.
  * The runs never assert on durations.
  */
-import { rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
@@ -159,6 +159,17 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 4, failed: 1, skipped: 0, total: 5 })
     expect(run.output, run.transcript).toContain("Verdict:  missing — no baseline for this test in this environment, and update mode 'none'")
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
+  })
+
+  it('test.concurrent: five tests with two anonymous baselines each get ten exact keys', { timeout: stepTimeoutMs }, async () => {
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+    const run = await jestOn(machineNodeMajor)('test.concurrent keys', ['--testMatch', '**/concurrency/*.concurrent.js'])
+    expect(run.result.code, run.transcript).toBe(0)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 5, failed: 0, skipped: 0, total: 5 })
+    const text = await readFile(await jestCjs.path('baselines', 'concurrency', 'keys.concurrent.js.json'), 'utf8')
+    const keys = Object.keys((JSON.parse(text) as { entries: Record<string, unknown> }).entries)
+    expect(keys.sort(), run.transcript).toEqual([1, 2, 3, 4, 5].flatMap((n) => [`conc > t${n}`, `conc > t${n} #2`]).sort())
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
   })
 
   it('the wrong setup file (--setupFilesAfterEnv perfgate/vitest) stops the run with advice naming perfgate/jest', { timeout: stepTimeoutMs }, async () => {

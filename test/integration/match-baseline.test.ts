@@ -45,7 +45,7 @@ describe('toMatchBaseline', () => {
       return sum
     }
     await expect(await benchmark('work', work, { time: 100, warmupTime: 20 })).toMatchBaseline({ name: 'from result' })
-    expect(storedKeys()).toContain('toMatchBaseline > records a benchmark() result, then compares the next one with it > from result')
+    expect(storedKeys()).toContain('toMatchBaseline > records a benchmark() result, then compares the next one with it >> from result')
   })
 
   it('records a measure() result of an endpoint', async () => {
@@ -58,7 +58,7 @@ describe('toMatchBaseline', () => {
     await expect(() => Math.sqrt(3)).toMatchBaseline({ time: 30, warmupTime: 0 })
     const keys = storedKeys()
     expect(keys).toContain('toMatchBaseline > numbers several anonymous baselines in one test')
-    expect(keys).toContain('toMatchBaseline > numbers several anonymous baselines in one test 2')
+    expect(keys).toContain('toMatchBaseline > numbers several anonymous baselines in one test #2')
   })
 
   it.each([

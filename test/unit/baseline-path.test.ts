@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { baselineFilePath, baselineKey } from '../../src/baselines/path.js'
+import { baselineFilePath, baselineKey, legacyBaselineKey } from '../../src/baselines/path.js'
 import { PerfgateError, PerfgateTypeError } from '../../src/common/errors.js'
+import { seededRandom } from '../../src/stats/index.js'
 
 // These paths are POSIX; on Windows the same rules hold with drive letters and backslashes.
 const rootDir = '/home/dev/app'
@@ -101,28 +102,61 @@ describe.runIf(path.sep === '/')('baselineFilePath', () => {
 })
 
 describe('baselineKey', () => {
+  const line = ['parser', 'parses a line']
+
   it('is the full test name for the first anonymous comparison', () => {
-    expect(baselineKey('parser > parses a line', undefined, 1)).toBe('parser > parses a line')
+    expect(baselineKey(line, undefined, 1)).toBe('parser > parses a line')
   })
 
-  it('appends the name when one is given', () => {
-    expect(baselineKey('parser > parses a line', 'cold cache', 1)).toBe('parser > parses a line > cold cache')
+  it('appends the name after >> when one is given', () => {
+    expect(baselineKey(line, 'cold cache', 1)).toBe('parser > parses a line >> cold cache')
   })
 
-  it('counts further comparisons in one test from 2 on', () => {
-    expect(baselineKey('parser > parses a line', undefined, 2)).toBe('parser > parses a line 2')
-    expect(baselineKey('parser > parses a line', undefined, 3)).toBe('parser > parses a line 3')
-    expect(baselineKey('parser > parses a line', 'cold cache', 2)).toBe('parser > parses a line > cold cache 2')
+  it('counts further comparisons of one key base in one test from #2 on', () => {
+    expect(baselineKey(line, undefined, 2)).toBe('parser > parses a line #2')
+    expect(baselineKey(line, undefined, 3)).toBe('parser > parses a line #3')
+    expect(baselineKey(line, 'cold cache', 2)).toBe('parser > parses a line >> cold cache #2')
+  })
+
+  it("keeps apart what perfgate 0.1 gave one key: test x's second comparison and test 'x 2'; name d in test c and test d in describe c", () => {
+    // Each pair shared one key before (legacyBaselineKey shows how).
+    expect(legacyBaselineKey('x', undefined, 2)).toBe(legacyBaselineKey('x 2', undefined, 1))
+    expect(legacyBaselineKey('c', 'd', 1)).toBe(legacyBaselineKey('c > d', undefined, 1))
+    expect(baselineKey(['x'], undefined, 2)).not.toBe(baselineKey(['x 2'], undefined, 1))
+    expect(baselineKey(['c'], 'd', 1)).not.toBe(baselineKey(['c', 'd'], undefined, 1))
+    // A title with the separators in it is escaped, so it cannot pose as a nested test or a name.
+    expect(baselineKey(['c > d'], undefined, 1)).toBe('c \\> d')
+    expect(baselineKey(['x #2'], undefined, 1)).toBe('x \\#2')
+    expect(baselineKey(['a\\b'], undefined, 1)).toBe('a\\\\b')
+  })
+
+  it('gives different comparisons different keys (20 000 random titles, names and counts from an alphabet of separators)', () => {
+    const random = seededRandom(7)
+    const alphabet = ['a', ' ', '>', '#', '\\', '2', '>>']
+    const text = (): string => Array.from({ length: 1 + Math.floor(random() * 5) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('')
+    const seen = new Map<string, string>()
+    for (let i = 0; i < 20_000; i++) {
+      const titles = Array.from({ length: 1 + Math.floor(random() * 3) }, text)
+      const name = random() < 0.5 ? undefined : text()
+      const occurrence = 1 + Math.floor(random() * 3)
+      const identity = JSON.stringify([titles, name ?? null, occurrence])
+      const key = baselineKey(titles, name, occurrence)
+      const before = seen.get(key)
+      if (before !== undefined && before !== identity) expect.fail(`${before} and ${identity} share the key ${JSON.stringify(key)}`)
+      seen.set(key, identity)
+    }
+    expect(seen.size).toBeGreaterThan(10_000)
   })
 
   it('keeps path-like test names as plain text', () => {
-    expect(baselineKey('../../etc/passwd', '../x', 1)).toBe('../../etc/passwd > ../x')
+    expect(baselineKey(['../../etc/passwd'], '../x', 1)).toBe('../../etc/passwd >> ../x')
   })
 
-  it('rejects an occurrence below 1 or fractional, and an empty name', () => {
-    expect(() => baselineKey('t', undefined, 0)).toThrow(PerfgateTypeError)
-    expect(() => baselineKey('t', undefined, 1.5)).toThrow(PerfgateTypeError)
-    expect(() => baselineKey('t', '', 1)).toThrow(/`name`/)
-    expect(() => baselineKey('', undefined, 1)).toThrow(/`testName`/)
+  it('rejects an occurrence below 1 or fractional, an empty name and no titles', () => {
+    expect(() => baselineKey(['t'], undefined, 0)).toThrow(PerfgateTypeError)
+    expect(() => baselineKey(['t'], undefined, 1.5)).toThrow(PerfgateTypeError)
+    expect(() => baselineKey(['t'], '', 1)).toThrow(/`name`/)
+    expect(() => baselineKey([], undefined, 1)).toThrow(/`titles`/)
+    expect(() => baselineKey([''], undefined, 1)).toThrow(/`titles`/)
   })
 })

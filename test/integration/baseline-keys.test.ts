@@ -1,0 +1,119 @@
+/**
+ * Baseline keys are exact: per test (not per file) under `describe.concurrent`, unambiguous
+ * between a test's second comparison and a test named `x 2`, and files with perfgate 0.1's keys
+ * are read and moved to the exact keys. Real Vitest concurrency, real files in a scratch root.
+ */
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultConfig } from '../../src/config/config.js'
+import { checkBaseline, openBaselineCheck, resolveBaselineOptions } from '../../src/gate/check-baseline.js'
+import { benchmark } from '../../src/measure/benchmark.js'
+import { baselineFilePath } from '../../src/baselines/path.js'
+import '../../src/runners/vitest.js'
+
+const root = mkdtempSync(join(tmpdir(), 'perfgate-keys-'))
+const previousRoot = process.env['PERFGATE_ROOT']
+const previousUpdate = process.env['PERFGATE_UPDATE']
+const quick = { time: 20, warmupTime: 0, rounds: 2 }
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+beforeAll(() => {
+  process.env['PERFGATE_ROOT'] = root
+  process.env['PERFGATE_UPDATE'] = 'new'
+})
+
+afterAll(() => {
+  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
+  else process.env['PERFGATE_ROOT'] = previousRoot
+  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
+  else process.env['PERFGATE_UPDATE'] = previousUpdate
+  rmSync(root, { recursive: true, force: true })
+})
+
+function keysIn(path: string): string[] {
+  return Object.keys((JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, unknown> }).entries).sort()
+}
+
+const thisFile = baselineFilePath({ rootDir: root, baselineDir: defaultConfig.baselineDir, testFile: import.meta.filename })
+
+describe.concurrent('conc', () => {
+  for (const n of [1, 2, 3, 4, 5]) {
+    it(`t${n}`, async ({ expect }) => {
+      // Uneven waits, so that the five tests interleave.
+      await sleep((5 - n) * 7)
+      await expect(() => Math.sqrt(n)).toMatchBaseline(quick)
+      await sleep(n * 3)
+      await expect(() => Math.cbrt(n)).toMatchBaseline(quick)
+    })
+  }
+})
+
+describe.concurrent('global expect in concurrent tests', () => {
+  for (const n of [1, 2]) {
+    it(`g${n}`, async () => {
+      // The global `expect` names the test started last, not the one asking: perfgate refuses to guess.
+      await sleep(n * 5)
+      const error = await expect(() => n).toMatchBaseline(quick).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+      assert.ok(error instanceof Error, 'toMatchBaseline with the global expect in a concurrent test must throw')
+      assert.equal((error as { code?: string }).code, 'PERFGATE_UNKNOWN_TEST')
+      assert.match(error.message, /test context's expect/)
+    })
+  }
+})
+
+describe('keys', () => {
+  it('five concurrent tests with two anonymous comparisons each wrote ten exact keys, and the refused ones none', () => {
+    expect(keysIn(thisFile)).toEqual([1, 2, 3, 4, 5].flatMap((n) => [`conc > t${n}`, `conc > t${n} #2`]).sort())
+  })
+
+  it("x's second comparison and a test named 'x 2' get their own entries", async () => {
+    // Keys are built from the test's titles, so a core-level site stands in for the two tests.
+    const config = defaultConfig
+    const options = resolveBaselineOptions(quick, config)
+    const site = (testName: string, token: object) => ({ testFile: join(root, 'pair.test.ts'), testName, test: { titles: [testName], token, attempt: 0 } })
+    const x = site('x', {})
+    const x2 = site('x 2', {})
+    const first = await openBaselineCheck(x, undefined, 'new', root, config)
+    const second = await openBaselineCheck(x, undefined, 'new', root, config)
+    const other = await openBaselineCheck(x2, undefined, 'new', root, config)
+    expect([first.key, second.key, other.key]).toEqual(['x', 'x #2', 'x 2'])
+    const fast = await benchmark('fast', () => Math.sqrt(2), quick)
+    const slow = await benchmark('slow', () => {
+      let sum = 0
+      for (let i = 0; i < 20_000; i++) sum += Math.sqrt(i)
+      return sum
+    }, quick)
+    expect((await checkBaseline(fast, second, options)).verdict).toBe('new')
+    // perfgate 0.1 compared this with x's second entry (a far faster function): a false regression.
+    expect((await checkBaseline(slow, other, options)).verdict).toBe('new')
+  })
+
+  it("reads a file with perfgate 0.1's keys under the exact keys, and moves them when the run may write", async () => {
+    const config = defaultConfig
+    const options = resolveBaselineOptions(quick, config)
+    const result = await benchmark('sum', () => Math.sqrt(3), quick)
+    // Record under today's keys in one file, then write its text with the old keys to another test file's baseline.
+    const site = (testFile: string, testName: string) => ({ testFile: join(root, testFile), testName, test: { titles: testName.split(' > '), token: {}, attempt: 0 } })
+    const recorder = site('recorder.test.ts', 'c')
+    const named = await openBaselineCheck(recorder, 'd', 'new', root, config)
+    await checkBaseline(result, named, options)
+    const recorderPath = baselineFilePath({ rootDir: root, baselineDir: config.baselineDir, testFile: recorder.testFile })
+    const legacyText = readFileSync(recorderPath, 'utf8').replace('"c >> d"', '"c > d"')
+    const legacyPath = baselineFilePath({ rootDir: root, baselineDir: config.baselineDir, testFile: join(root, 'legacy.test.ts') })
+    mkdirSync(join(root, config.baselineDir), { recursive: true })
+    writeFileSync(legacyPath, legacyText)
+
+    const context = await openBaselineCheck(site('legacy.test.ts', 'c'), 'd', 'new', root, config)
+    expect(context.key).toBe('c >> d')
+    const check = await checkBaseline(result, context, options)
+    expect(check.verdict).not.toBe('new')
+    expect(check.comparison).not.toBeNull()
+    expect(keysIn(legacyPath)).toEqual(['c >> d'])
+  })
+})
