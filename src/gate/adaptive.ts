@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { BaselineRecord } from '../baselines/types.js'
 import type { BenchmarkResult } from '../measure/benchmark.js'
 import { combinedMachineState } from '../machine/state.js'
@@ -42,7 +43,7 @@ export async function compareAdaptively(
   first: BenchmarkResult,
   measureMore: (time: number) => Promise<BenchmarkResult>,
   options: ResolvedCompareOptions,
-  budget: { readonly time: number; readonly maxTime: number },
+  budget: { readonly time: number; readonly maxTime: number; readonly endsAt?: number | undefined; readonly warmupTime?: number },
 ): Promise<AdaptiveComparison> {
   let current = first
   let comparison = compareResolved(stored, current, options)
@@ -53,6 +54,8 @@ export async function compareAdaptively(
     if (comparison.verdict === 'regressed') confirmed = true
     const more = Math.min(budget.time, budget.maxTime - spent)
     if (more < budget.time / 4) break
+    // Only what fits before the test's deadline, with room to spare: warm-up, and sampling running long on a busy machine.
+    if (budget.endsAt !== undefined && performance.now() + (budget.warmupTime ?? 0) + 2 * more > budget.endsAt) break
     current = merged(current, await measureMore(more))
     spent += more
     extensions++

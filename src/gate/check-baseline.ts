@@ -4,6 +4,7 @@
  * checking plus a message over this; the reporters and the CLI read the same record.
  */
 import { relative } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { baselineFilePath, baselineKey, legacyBaselineKey } from '../baselines/path.js'
 import type { BaselineFile } from '../baselines/store.js'
 import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
@@ -11,7 +12,7 @@ import type { RecordMode } from '../baselines/update-mode.js'
 import { invalidArgument, positiveNumber, printableName } from '../common/validate.js'
 import type { PerfgateConfig } from '../config/config.js'
 import { currentEnvironment } from '../machine/environment.js'
-import { benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../measure/benchmark.js'
+import { BenchmarkStoppedError, benchmarkOptionKeys, resolveBenchmarkOptions, runBenchmark } from '../measure/benchmark.js'
 import type { BenchmarkOptions, BenchmarkResult } from '../measure/benchmark.js'
 import { compactSorted } from '../stats/index.js'
 import { compareAdaptively } from './adaptive.js'
@@ -20,7 +21,7 @@ import type { Measured } from './baseline-record.js'
 import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
-import type { AssertionSite, BaselineCheckRecord, MeasurementSummary } from './records.js'
+import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RunDeadline } from './records.js'
 import { baselineFile, firstTime, keepRecord, nextOccurrence } from './session.js'
 
 export type { Measured } from './baseline-record.js'
@@ -170,7 +171,9 @@ export async function checkBaseline(
   received: (() => unknown) | Measured,
   context: BaselineCheckContext,
   options: ResolvedBaselineOptions,
+  deadline?: RunDeadline,
 ): Promise<BaselineCheckRecord> {
+  const checkStart = performance.now()
   const { file, key } = context
   const environment = currentEnvironment()
   const storedRecord = file.get(key, environment.id)
@@ -198,13 +201,18 @@ export async function checkBaseline(
     return done({ ...base, verdict: 'missing', pass, comparison: null, measurement: null, written: null, warnings })
   }
 
-  const measure = (time: number): Promise<BenchmarkResult> => runBenchmark(key, received as () => unknown, { ...options.benchmark, time })
+  const measure = (time: number): Promise<BenchmarkResult> => runBenchmark(key, received as () => unknown, { ...options.benchmark, time }, deadline)
+  // Nothing is written once the test's deadline passed or the test ended: the runner may already have failed it.
+  const mayWrite = (): void => {
+    if (deadline?.signal.aborted === true) throw new BenchmarkStoppedError({ phase: 'sampling', roundsDone: current.kind === 'benchmark' ? current.rounds.length : 0, roundsPlanned: options.benchmark.rounds, median: current.summary?.median ?? null, elapsedMs: performance.now() - checkStart })
+  }
   const benchmarked = typeof received === 'function'
   let current: Measured = benchmarked ? await measure(options.benchmark.time) : received
   const firstSampling = benchmarked ? options.benchmark.time : null
 
   if (storedRecord === undefined) {
     if (file.canWrite(key, environment.id)) {
+      mayWrite()
       const record = recordFrom(current, context.rootDir)
       const warnings = detectableWarning(record, key, options.compare, current.kind)
       file.set(key, environment.id, record)
@@ -220,7 +228,12 @@ export async function checkBaseline(
   let comparison: Comparison
   let measurement: MeasurementSummary
   if (current.kind === 'benchmark' && benchmarked) {
-    const adaptive = await compareAdaptively(storedRecord, current, measure, options.compare, { time: options.benchmark.time, maxTime: options.maxTime })
+    const adaptive = await compareAdaptively(storedRecord, current, measure, options.compare, {
+      time: options.benchmark.time,
+      maxTime: options.maxTime,
+      endsAt: deadline?.endsAt,
+      warmupTime: options.benchmark.warmupTime,
+    })
     comparison = adaptive.comparison
     current = adaptive.current
     measurement = summaryOf(current, adaptive.samplingMs, adaptive.extensions)
@@ -232,6 +245,7 @@ export async function checkBaseline(
   let written: 'rewritten' | 'added' | null = null
   const warnings: string[] = []
   if (context.recordMode === 'add' && file.canWrite(key, environment.id, true)) {
+    mayWrite()
     const record = withAddedRun(storedRecord, current, context.rootDir)
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record, true)) {
@@ -239,6 +253,7 @@ export async function checkBaseline(
       written = 'added'
     }
   } else if (context.updateMode === 'all') {
+    mayWrite()
     const record = recordFrom(current, context.rootDir)
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record)) {

@@ -32,6 +32,8 @@ export interface TestIdentity {
 /** A run's way to stop early (the test's deadline), and to tell afterwards whether it did. */
 export interface RunDeadline {
   readonly signal: AbortSignal
+  /** When the signal fires at the latest, as a `performance.now()` time, where known. */
+  readonly endsAt?: number | undefined
   /** Call once the run has returned: true when the signal had stopped it before it finished. */
   stoppedRun(): boolean
 }

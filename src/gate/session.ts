@@ -19,6 +19,8 @@ interface SessionState {
   readonly commits: Map<string, string | null>
   /** What was already said once in this process. */
   readonly said: Set<string>
+  /** One controller per running test (by the runner's test object), aborted when the test ends. */
+  readonly testEnds: Map<object, AbortController>
 }
 
 const sessionKey = Symbol.for('perfgate.session.v3')
@@ -26,7 +28,7 @@ const sessionKey = Symbol.for('perfgate.session.v3')
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], commits: new Map(), said: new Set() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], commits: new Map(), said: new Set(), testEnds: new Map() }
   return holder[sessionKey]
 }
 
@@ -119,4 +121,25 @@ export function firstTime(what: string): boolean {
   if (said.has(what)) return false
   said.add(what)
   return true
+}
+
+/**
+ * A signal that fires when the test `token` ends (its runner's afterEach hook calls `endTest`),
+ * so that no perfgate work outlives its test.
+ */
+export function testEndSignal(token: object): AbortSignal {
+  const { testEnds } = session()
+  let controller = testEnds.get(token)
+  if (controller === undefined) testEnds.set(token, (controller = new AbortController()))
+  return controller.signal
+}
+
+/** Stops every perfgate run of the test `token`; with no token, of every test still running. */
+export function endTest(token?: object): void {
+  const { testEnds } = session()
+  for (const [key, controller] of testEnds) {
+    if (token !== undefined && key !== token) continue
+    controller.abort(new Error('the test ended'))
+    testEnds.delete(key)
+  }
 }

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
+import { testEndSignal } from '../gate/session.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -70,9 +72,11 @@ export interface TestDeadline extends RunDeadline {
 
 /**
  * The running test's deadline, so that a run against a slow or hanging target stops in time to
- * fail with perfgate's reasons instead of the runner's bare "timed out". Undefined when the
- * runner does not say when the test ends. The margin (a tenth of the test's timeout, at most
- * 500 ms) leaves time to close the sockets and report.
+ * fail with perfgate's reasons instead of the runner's bare "timed out". It also fires when the
+ * test ends first (a runner's timeout, a failed assertion elsewhere): the setup files' afterEach
+ * ends the test's runs, so no perfgate work outlives its test. Undefined when the runner does
+ * not say when the test ends. The margin (a tenth of the test's timeout, at most 500 ms) leaves
+ * time to close the sockets and report.
  */
 export function testDeadline(context: MatcherContext): TestDeadline | undefined {
   const timeout = context.task?.timeout
@@ -80,13 +84,17 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
   // AbortSignal.timeout takes whole milliseconds only (testTimeout: 2345 gave a RangeError).
-  const signal = AbortSignal.timeout(Math.max(0, Math.floor(startTime + timeout - margin - Date.now())))
+  const remainingMs = Math.max(0, Math.floor(startTime + timeout - margin - Date.now()))
+  const test = runningTest(context)
+  const timedOut = AbortSignal.timeout(remainingMs)
+  const signal = test === undefined || test === 'ambiguous' ? timedOut : AbortSignal.any([timedOut, testEndSignal(test.token)])
   let running = true
   let stopped = false
   // Registered before the run's own listener, so it sees the run still going.
   signal.addEventListener('abort', () => (stopped = running), { once: true })
   return {
     signal,
+    endsAt: performance.now() + remainingMs,
     testTimeoutMs: timeout,
     stoppedRun: () => {
       running = false

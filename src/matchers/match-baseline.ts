@@ -4,10 +4,11 @@ import { invalidArgument, optionsObject, printableName } from '../common/validat
 import { baselineOptionKeys, checkBaseline, isMeasured, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
 import type { Measured } from '../gate/check-baseline.js'
 import { formatChange } from '../gate/compare.js'
+import { BenchmarkStoppedError } from '../measure/benchmark.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
-import { assertionSite, runningTest } from './context.js'
+import { assertionSite, runningTest, testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
 export type { MatchBaselineOptions } from '../gate/check-baseline.js'
@@ -43,7 +44,22 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const config = await projectConfig(rootDir)
   const resolved = resolveBaselineOptions(raw, config)
   const context = await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
-  const record = await checkBaseline(received as (() => unknown) | Measured, context, resolved)
+  const deadline = testDeadline(this)
+  let record: BaselineCheckRecord
+  try {
+    record = await checkBaseline(received as (() => unknown) | Measured, context, resolved, deadline)
+  } catch (error) {
+    if (!(error instanceof BenchmarkStoppedError) || deadline === undefined) throw error
+    throw new PerfgateError(
+      'PERFGATE_TEST_TIMEOUT',
+      [
+        `toMatchBaseline stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${error.message}. The baseline file was not touched.`,
+        `It warms up (\`warmupTime\`, ${resolved.benchmark.warmupTime} ms), samples for \`time\` (${resolved.benchmark.time} ms, at least \`minSamples\` ${resolved.benchmark.minSamples}), ` +
+          `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline. Give the test more time, or lower those.`,
+        `Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`,
+      ].join('\n'),
+    )
+  }
   for (const warning of record.warnings) console.warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
 }

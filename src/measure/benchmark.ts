@@ -7,6 +7,8 @@ import type { MachineState } from '../machine/state.js'
 import { median } from 'simple-statistics'
 import { summarizeSorted } from '../stats/index.js'
 import type { SampleSummary } from '../stats/index.js'
+import { setImmediate as nextMacrotask } from 'node:timers/promises'
+import { PerfgateError } from '../common/errors.js'
 import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
 
@@ -70,6 +72,84 @@ function optionalFunction(name: string, value: unknown): (() => unknown) | undef
   return value as (() => unknown) | undefined
 }
 
+/** When a benchmark must stop: the test's deadline (a signal, and its time where known). */
+export interface BenchmarkDeadline {
+  readonly signal: AbortSignal
+  /** A `performance.now()` time the signal fires by, where known. */
+  readonly endsAt?: number | undefined
+}
+
+/** How far a stopped benchmark got, for its message. */
+export interface BenchmarkProgress {
+  /** `planned`: it did not start, because warm-up and sampling alone would outlast the time left. */
+  readonly phase: 'planned' | 'first call' | 'warm-up' | 'calibration' | 'sampling'
+  readonly roundsDone: number
+  readonly roundsPlanned: number
+  /** Median ms per call of the rounds done, or null. */
+  readonly median: number | null
+  readonly elapsedMs: number
+  /** For `planned` (and a `sampling` stop made ahead): ms the rest would take, and ms left before the deadline. */
+  readonly plannedMs?: number
+  readonly leftMs?: number
+}
+
+/** A benchmark stopped by its deadline before it finished; `progress` says what it saw. */
+export class BenchmarkStoppedError extends PerfgateError {
+  readonly progress: BenchmarkProgress
+  constructor(progress: BenchmarkProgress) {
+    super('PERFGATE_TEST_TIMEOUT', describeProgress(progress))
+    this.name = 'BenchmarkStoppedError'
+    this.progress = progress
+  }
+}
+
+function describeProgress(progress: BenchmarkProgress): string {
+  switch (progress.phase) {
+    case 'planned':
+      return `it did not start: warm-up and sampling take ${Math.round(progress.plannedMs ?? 0)} ms, more than the ${Math.round(progress.leftMs ?? 0)} ms left`
+    case 'first call':
+      return `the function's first call had not settled after ${Math.round(progress.elapsedMs)} ms`
+    case 'sampling': {
+      const sofar = progress.median === null ? '' : ` (median ${formatMs(progress.median)} per call so far)`
+      const ahead =
+        progress.plannedMs === undefined ? '' : `; the other rounds would take about ${Math.round(progress.plannedMs)} ms, more than the ${Math.round(progress.leftMs ?? 0)} ms left`
+      return `${progress.roundsDone} of ${progress.roundsPlanned} rounds measured${sofar} in ${Math.round(progress.elapsedMs)} ms${ahead}`
+    }
+    default:
+      return `still in ${progress.phase} after ${Math.round(progress.elapsedMs)} ms, no round measured`
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1 ? `${ms.toPrecision(3)} ms` : ms >= 1e-3 ? `${(ms * 1e3).toPrecision(3)} µs` : `${(ms * 1e6).toPrecision(3)} ns`
+}
+
+/** True once the deadline's signal fired or its time passed (a synchronous loop cannot see the signal fire). */
+function pastDeadline(deadline: BenchmarkDeadline | undefined): boolean {
+  return deadline !== undefined && (deadline.signal.aborted || (deadline.endsAt !== undefined && performance.now() >= deadline.endsAt))
+}
+
+/** `promise`, or a rejection once the deadline fires; the listener is removed either way. */
+function untilDeadline<T>(promise: PromiseLike<T>, deadline: BenchmarkDeadline | undefined, stopped: () => Error): Promise<T> {
+  if (deadline === undefined) return Promise.resolve(promise)
+  const { signal } = deadline
+  if (signal.aborted) return Promise.reject(stopped())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(stopped())
+    signal.addEventListener('abort', onAbort, { once: true })
+    Promise.resolve(promise).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
 /** Validates benchmark options once; `defaults` come from the configuration. */
 export function resolveBenchmarkOptions(
   raw: Partial<Record<(typeof benchmarkOptionKeys)[number], unknown>>,
@@ -87,21 +167,26 @@ export function resolveBenchmarkOptions(
 }
 
 /** Calls the function for `warmupTime` ms, unmeasured, so the JIT has settled before anything counts. */
-async function warmUp(fn: () => unknown, isAsync: boolean, warmupTime: number): Promise<void> {
+async function warmUp(fn: () => unknown, isAsync: boolean, warmupTime: number, deadline: BenchmarkDeadline | undefined): Promise<void> {
   const until = performance.now() + warmupTime
   let calls = 1
-  for (let now = performance.now(); now < until; now = performance.now()) {
-    const elapsed = await timeCalls(fn, isAsync, calls)
+  for (let now = performance.now(); now < until && !pastDeadline(deadline); now = performance.now()) {
+    const elapsed = await timeCalls(fn, isAsync, calls, deadline)
     // Grow the batch while it is short next to the time left, so the end is not overshot.
     if (elapsed * 4 < until - now && calls < 1 << 20) calls *= 2
   }
 }
 
-async function timeCalls(fn: () => unknown, isAsync: boolean, calls: number): Promise<number> {
+async function timeCalls(fn: () => unknown, isAsync: boolean, calls: number, deadline: BenchmarkDeadline | undefined): Promise<number> {
   const start = performance.now()
-  for (let i = 0; i < calls; i++) {
-    if (isAsync) await fn()
-    else fn()
+  if (isAsync) {
+    // A call that never settles must not hold the run past its deadline; a stopped batch calls no more.
+    const calling = (async (): Promise<void> => {
+      for (let i = 0; i < calls && deadline?.signal.aborted !== true; i++) await fn()
+    })()
+    await untilDeadline(calling, deadline, () => new Error('stopped'))
+  } else {
+    for (let i = 0; i < calls; i++) fn()
   }
   return performance.now() - start
 }
@@ -111,18 +196,18 @@ async function timeCalls(fn: () => unknown, isAsync: boolean, calls: number): Pr
  * (which also warms the function up), then timing that batch once more and sizing from the
  * faster of the two, so that one slow first call (a compile, a GC) cannot shrink the batch.
  */
-async function calibrate(fn: () => unknown, isAsync: boolean, time: number): Promise<number> {
+async function calibrate(fn: () => unknown, isAsync: boolean, time: number, deadline: BenchmarkDeadline | undefined): Promise<{ batchSize: number; perCall: number }> {
   const budgetMs = Math.max(time / 10, 5)
   const calibrationStart = performance.now()
   let calls = 1
   for (;;) {
-    const elapsed = await timeCalls(fn, isAsync, calls)
-    const outOfBudget = performance.now() - calibrationStart >= budgetMs
+    const elapsed = await timeCalls(fn, isAsync, calls, deadline)
+    const outOfBudget = performance.now() - calibrationStart >= budgetMs || pastDeadline(deadline)
     // Several batches' worth, so a slow first await or call is spread over many calls.
     if (elapsed >= 4 * targetBatchMs || outOfBudget || calls >= 1 << 24) {
-      const again = outOfBudget ? elapsed : await timeCalls(fn, isAsync, calls)
+      const again = outOfBudget ? elapsed : await timeCalls(fn, isAsync, calls, deadline)
       const perCall = Math.min(elapsed, again) / calls
-      return perCall <= 0 ? calls : Math.max(1, Math.ceil(targetBatchMs / perCall))
+      return { batchSize: perCall <= 0 ? calls : Math.max(1, Math.ceil(targetBatchMs / perCall)), perCall: Math.max(perCall, 0) }
     }
     calls *= 2
   }
@@ -146,15 +231,23 @@ async function sampleRound(
   isAsync: boolean,
   options: ResolvedBenchmarkOptions,
   round: { readonly time: number; readonly minSamples: number },
+  deadline: BenchmarkDeadline | undefined,
 ): Promise<number[]> {
   // Warm-up was done before calibration, so tinybench samples straight away.
-  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true })
+  const bench = new Bench({
+    time: round.time,
+    iterations: round.minSamples,
+    warmup: false,
+    retainSamples: true,
+    ...(deadline === undefined ? {} : { signal: deadline.signal }),
+  })
   bench.add(name, batch, {
     async: isAsync,
     ...(options.setup === undefined ? {} : { beforeAll: async () => void (await options.setup?.()) }),
     ...(options.teardown === undefined ? {} : { afterAll: async () => void (await options.teardown?.()) }),
   })
-  const [task] = await bench.run()
+  const [task] = await untilDeadline(bench.run(), deadline, () => new Error('stopped'))
+  if (deadline?.signal.aborted === true) throw new Error('stopped')
   const result = task?.result
   if (result === undefined) throw new Error(`benchmark "${name}" produced no result`)
   if (result.state === 'errored') throw result.error
@@ -176,37 +269,89 @@ export async function benchmark(name: string, fn: () => unknown, options?: Bench
   return runBenchmark(name, fn, resolved)
 }
 
-/** benchmark() after validation: shared with `toMatchBaseline`. */
-export async function runBenchmark(name: string, fn: () => unknown, options: ResolvedBenchmarkOptions): Promise<BenchmarkResult> {
+/**
+ * benchmark() after validation: shared with `toMatchBaseline`. With a deadline (the test's), it
+ * stops when the deadline fires, also while a call of `fn` hangs, and keeps each round within
+ * the time left (`minSamples` gives way), throwing a `BenchmarkStoppedError` with what it saw.
+ */
+export async function runBenchmark(name: string, fn: () => unknown, options: ResolvedBenchmarkOptions, deadline?: BenchmarkDeadline): Promise<BenchmarkResult> {
   const startedAt = performance.now()
-  await options.setup?.()
-  let isAsync: boolean
-  let batchSize: number
+  let phase: BenchmarkProgress['phase'] = 'first call'
+  const roundMedians: number[] = []
+  const progressNow = (): BenchmarkProgress => ({
+    phase,
+    roundsDone: roundMedians.length,
+    roundsPlanned: options.rounds,
+    median: roundMedians.length === 0 ? null : median(roundMedians),
+    elapsedMs: performance.now() - startedAt,
+  })
+  const stopped = (): BenchmarkStoppedError => new BenchmarkStoppedError(progressNow())
+  const guard = async <T>(step: () => Promise<T>): Promise<T> => {
+    if (pastDeadline(deadline)) throw stopped()
+    try {
+      return await step()
+    } catch (error) {
+      if (pastDeadline(deadline)) throw stopped()
+      throw error
+    }
+  }
+  if (deadline?.endsAt !== undefined) {
+    const leftMs = deadline.endsAt - startedAt
+    const plannedMs = options.warmupTime + options.time
+    if (plannedMs > leftMs) throw new BenchmarkStoppedError({ phase: 'planned', roundsDone: 0, roundsPlanned: options.rounds, median: null, elapsedMs: 0, plannedMs, leftMs })
+  }
+  await guard(async () => options.setup?.())
+  let isAsync = false
+  let calibration = { batchSize: 1, perCall: 0 }
   try {
     // The first call tells sync from async and surfaces an error before any sampling.
-    const first = fn()
-    isAsync = isPromiseLike(first)
-    if (isAsync) await first
-    await warmUp(fn, isAsync, options.warmupTime)
-    batchSize = await calibrate(fn, isAsync, options.time)
+    await guard(async () => {
+      const first = fn()
+      if (isPromiseLike(first)) {
+        isAsync = true
+        await untilDeadline(first, deadline, stopped)
+      }
+    })
+    phase = 'warm-up'
+    await guard(() => warmUp(fn, isAsync, options.warmupTime, deadline))
+    phase = 'calibration'
+    calibration = await guard(() => calibrate(fn, isAsync, options.time, deadline))
   } finally {
     await options.teardown?.()
   }
+  phase = 'sampling'
+  let batchSize = calibration.batchSize
   const roundTime = options.time / options.rounds
   const roundMinSamples = Math.max(1, Math.ceil(options.minSamples / options.rounds))
   const all: number[] = []
-  const roundMedians: number[] = []
   let iterations = 0
   const window = machineWindow()
+  // Wall time per sample (tinybench's own loop included): the calibration's guess until a round has run.
+  let wallPerSample = Math.max(targetBatchMs, calibration.perCall * batchSize)
   for (let round = 0; round < options.rounds; round++) {
-    const samples = await sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples: roundMinSamples })
+    // A macrotask turn lets the deadline's timer fire between rounds, even for a synchronous function.
+    await nextMacrotask()
+    if (deadline?.endsAt !== undefined) {
+      // A synchronous round cannot be stopped inside: the rounds left must fit in the time left, or the run stops now.
+      const leftMs = deadline.endsAt - performance.now()
+      const roundsLeft = options.rounds - round
+      const plannedMs = roundsLeft * Math.max(roundTime, roundMinSamples * wallPerSample)
+      if (plannedMs > leftMs) throw new BenchmarkStoppedError({ ...progressNow(), plannedMs, leftMs: Math.max(0, leftMs) })
+    }
+    const roundStart = performance.now()
+    const samples = await guard(() => sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples: roundMinSamples }, deadline))
+    if (samples.length > 0) wallPerSample = (performance.now() - roundStart) / samples.length
     const perCall = samples.map((ms) => ms / batchSize)
     iterations += samples.length * batchSize
     const roundMedian = median(perCall)
     roundMedians.push(roundMedian)
     for (const value of perCall) all.push(value)
     // Calibration can be fooled by a GC or a slow first await; the round's median cannot.
-    if (round === 0 && roundMedian > 0) batchSize = Math.max(batchSize, Math.ceil(targetBatchMs / roundMedian))
+    if (round === 0 && roundMedian > 0) {
+      const grown = Math.max(batchSize, Math.ceil(targetBatchMs / roundMedian))
+      wallPerSample *= grown / batchSize
+      batchSize = grown
+    }
     window.probe()
   }
   const machine = window.end()

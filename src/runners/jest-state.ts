@@ -5,6 +5,10 @@ interface CircusEntry {
   readonly concurrent?: boolean
   /** How many times the test has started (retries start it again). */
   readonly invocations?: number
+  /** Its own timeout (the third argument of `test`), else the file's `testTimeout` holds. */
+  readonly timeout?: number
+  /** When it started (`Date.now()`), set at its `test_start`. */
+  readonly startedAt?: number | null
   readonly mode?: string | undefined
   readonly status?: string | null
   readonly errors?: readonly unknown[]
@@ -17,6 +21,7 @@ interface CircusState {
   readonly rootDescribeBlock?: CircusEntry
   readonly hasFocusedTests?: boolean
   readonly testNamePattern?: unknown
+  readonly testTimeout?: number
 }
 
 // jest-circus keeps its state on the test environment's global under a Symbol of its own
@@ -39,6 +44,9 @@ export interface JestTest {
   readonly titles: readonly string[]
   readonly token: object
   readonly attempt: number
+  /** Its timeout and start, where Jest has them: perfgate's runs stop before the timeout. */
+  readonly timeout: number | undefined
+  readonly startTime: number | undefined
 }
 
 function titlesOf(test: CircusEntry): string[] {
@@ -87,7 +95,8 @@ export function jestRunningTest(expectState: JestExpectState): JestTest | 'ambig
     }
   }
   if (test === undefined) return undefined
-  return { titles: titlesOf(test), token: test, attempt: concurrentUpfront ? 0 : (test.invocations ?? 1) }
+  const startTime = typeof test.startedAt === 'number' ? test.startedAt : undefined
+  return { titles: titlesOf(test), token: test, attempt: concurrentUpfront ? 0 : (test.invocations ?? 1), timeout: test.timeout ?? state?.testTimeout, startTime }
 }
 
 function allRanAndPassed(entry: CircusEntry): boolean {

@@ -1,6 +1,7 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
+import { endTest } from '../gate/session.js'
 import { jestFullRun, jestRunningTest } from './jest-state.js'
 import type { JestExpectState } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
@@ -14,10 +15,11 @@ type Matcher = (this: MatcherContext, received: unknown, ...args: unknown[]) => 
 interface JestGlobals {
   readonly expect?: { extend(matchers: Record<string, Matcher>): void; getState(): { testPath?: string; snapshotState?: unknown } }
   readonly afterAll?: (fn: () => Promise<void>) => void
+  readonly afterEach?: (fn: () => void) => void
 }
 
-const { expect, afterAll } = globalThis as JestGlobals
-if (expect === undefined || afterAll === undefined) {
+const { expect, afterAll, afterEach } = globalThis as JestGlobals
+if (expect === undefined || afterAll === undefined || afterEach === undefined) {
   throw new PerfgateError(
     'PERFGATE_WRONG_RUNNER',
     "perfgate/jest needs Jest's globals (expect, afterAll): list it in setupFilesAfterEnv (not setupFiles), and keep injectGlobals on.",
@@ -30,15 +32,29 @@ function withJestTestName(matcher: Matcher): Matcher {
   return function (this: MatcherContext & JestExpectState, received, ...args) {
     const test = jestRunningTest(this)
     const currentTestName = test === undefined || test === 'ambiguous' ? this.currentTestName : test.titles.join(' > ')
-    const context = Object.create(this, { currentTestName: { value: currentTestName }, perfgateTest: { value: test } }) as MatcherContext
+    // Jest gives matchers no deadline; its test entry has the timeout and the start.
+    const task = test === undefined || test === 'ambiguous' ? undefined : { timeout: test.timeout, result: { startTime: test.startTime } }
+    const context = Object.create(this, {
+      currentTestName: { value: currentTestName },
+      perfgateTest: { value: test },
+      task: { value: task },
+    }) as MatcherContext
     return matcher.call(context, received, ...args)
   }
 }
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
 
+// When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
+// (Jest runs no afterEach for test.concurrent tests: theirs stop at their deadline, or below.)
+afterEach(() => {
+  const test = jestRunningTest(expect.getState() as JestExpectState)
+  endTest(test === undefined || test === 'ambiguous' ? undefined : test.token)
+})
+
 // A setup file's hooks run for each test file: the file's baselines are settled at its end.
 afterAll(async () => {
+  endTest()
   const { testPath, snapshotState } = expect.getState()
   if (testPath !== undefined) await finishTestFile(testPath, jestFullRun(), snapshotState)
 })

@@ -1,6 +1,7 @@
 import './vitest-guard.js'
-import { afterAll, expect } from 'vitest'
+import { afterAll, afterEach, expect } from 'vitest'
 import { finishTestFile } from '../gate/file-end.js'
+import { endTest } from '../gate/session.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
 
@@ -20,12 +21,18 @@ function isFullRun(task: TaskLike): boolean {
   return task.mode === 'run' && task.result?.state === 'pass'
 }
 
+// When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
+afterEach(({ task }) => {
+  endTest(task)
+})
+
 // A setup file's hooks run for each test file: the file's baselines are settled at its end.
 // Vitest 4 passes (context, suite) and rejects a first parameter that is not destructured;
 // Vitest 3.2 passes (suite). A function without parameters reads either from `arguments`.
 afterAll(async function settleBaselines() {
   // eslint-disable-next-line prefer-rest-params
   const suite = (arguments.length > 1 ? arguments[1] : arguments[0]) as TaskLike | undefined
+  endTest()
   const testFile = suite?.filepath ?? expect.getState().testPath
   if (testFile === undefined) return
   await finishTestFile(testFile, suite !== undefined && isFullRun(suite), expect.getState().snapshotState)

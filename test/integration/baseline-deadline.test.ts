@@ -1,0 +1,92 @@
+/**
+ * toMatchBaseline keeps to its test's deadline (issue 11, item 4): a function that never settles,
+ * `minSamples` far past the time, and a plan longer than the test all end in a failed assertion
+ * with perfgate's reason before the runner's timeout, and write nothing. Real Vitest timeouts,
+ * real files in a scratch root.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { baselineFilePath } from '../../src/baselines/path.js'
+import { defaultConfig } from '../../src/config/config.js'
+import '../../src/runners/vitest.js'
+
+const root = mkdtempSync(join(tmpdir(), 'perfgate-deadline-'))
+const previousRoot = process.env['PERFGATE_ROOT']
+const previousUpdate = process.env['PERFGATE_UPDATE']
+const baselines = baselineFilePath({ rootDir: root, baselineDir: defaultConfig.baselineDir, testFile: import.meta.filename })
+
+beforeAll(() => {
+  process.env['PERFGATE_ROOT'] = root
+  process.env['PERFGATE_UPDATE'] = 'new'
+})
+
+afterAll(() => {
+  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
+  else process.env['PERFGATE_ROOT'] = previousRoot
+  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
+  else process.env['PERFGATE_UPDATE'] = previousUpdate
+  rmSync(root, { recursive: true, force: true })
+})
+
+/** The rejection of a matcher call, or a failure when it resolved. */
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  if (!(outcome instanceof Error)) throw new Error('the matcher was expected to fail')
+  return outcome as Error & { code?: string }
+}
+
+describe("toMatchBaseline and the test's deadline", () => {
+  // Each test has 3 s; perfgate stops 300 ms before (a tenth of the timeout), so these tests end by themselves.
+  it('a function whose first call never settles fails with that reason', { timeout: 3000 }, async () => {
+    const error = await rejection(expect(() => new Promise(() => {})).toMatchBaseline({ time: 200, warmupTime: 0 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toContain("toMatchBaseline stopped before the test's timeout (3000 ms): the function's first call had not settled")
+    expect(error.message).toContain('The baseline file was not touched.')
+  })
+
+  it('a function that hangs after its first calls (in warm-up) fails, and calls it no more', { timeout: 3000 }, async () => {
+    let calls = 0
+    const hangsOnThird = (): Promise<void> => (++calls >= 3 ? new Promise(() => {}) : Promise.resolve())
+    const error = await rejection(expect(hangsOnThird).toMatchBaseline({ time: 200, warmupTime: 100 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toMatch(/still in warm-up after \d+ ms, no round measured/)
+    expect(calls).toBe(3)
+  })
+
+  it('minSamples far past what the time allows stops at the deadline with the rounds it measured, for a synchronous function', { timeout: 3000 }, async () => {
+    const error = await rejection(expect(() => Math.sqrt(2)).toMatchBaseline({ time: 500, warmupTime: 0, minSamples: 1e9 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toMatch(/: \d+ of 10 rounds measured( \(median [\d.]+ (ns|µs|ms) per call so far\))? in \d+ ms; the other rounds would take about \d+ ms, more than the \d+ ms left\./)
+  })
+
+  it('a plan longer than the time left fails at once and says so', { timeout: 3000 }, async () => {
+    let called = false
+    const error = await rejection(expect(() => (called = true)).toMatchBaseline({ time: 5000, warmupTime: 100 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toMatch(/it did not start: warm-up and sampling take 5100 ms, more than the \d+ ms left/)
+    expect(called).toBe(false)
+  })
+
+  it('a function that gets slow after a few rounds stops before the deadline with the rounds it measured', { timeout: 3000 }, async () => {
+    let spins = 0
+    const start = Date.now()
+    // 1 ms a call at first; after ~400 ms, 40 ms a call, so the rounds left cannot fit in the test.
+    const slowsDown = (): number => {
+      const until = Date.now() + (Date.now() - start < 400 ? 1 : 40)
+      while (Date.now() < until) spins++
+      return spins
+    }
+    const error = await rejection(expect(slowsDown).toMatchBaseline({ time: 1000, warmupTime: 0, minSamples: 100 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toMatch(/: [1-9] of 10 rounds measured \(median [\d.]+ (ns|µs|ms) per call so far\) in \d+ ms/)
+  })
+
+  it('none of them wrote a baseline', () => {
+    expect(existsSync(baselines)).toBe(false)
+  })
+})
