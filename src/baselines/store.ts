@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
 import { PerfgateError } from '../common/errors.js'
@@ -47,26 +48,34 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
         return await readFile(file, 'utf8')
       } catch (error) {
         if (isNotFound(error)) return null
-        throw error
+        throw ioError('read', file, error)
       }
     },
     async write(file, content) {
-      await mkdir(path.dirname(file), { recursive: true })
+      const directory = path.dirname(file)
       // Same directory, so the rename never crosses devices; pid + random so that no two writers share it.
-      const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+      const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
       try {
+        await mkdir(directory, { recursive: true })
+        const mode = await writableMode(file, 'write')
+        await removeLeftTemporaries(file)
         await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx' })
+        // The rename gives the file the temporary's mode: keep the one it had.
+        if (mode !== null) await chmod(temporary, mode)
         await rename(temporary, file)
       } catch (error) {
         await rm(temporary, { force: true })
-        throw error
+        if (error instanceof PerfgateError) throw error
+        throw ioError('write', file, error)
       }
     },
     async remove(file) {
       try {
+        await writableMode(file, 'remove')
         await unlink(file)
       } catch (error) {
-        if (!isNotFound(error)) throw error
+        if (error instanceof PerfgateError) throw error
+        if (!isNotFound(error)) throw ioError('remove', file, error)
       }
     },
     async lock(file) {
@@ -79,7 +88,7 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           await writeFile(lockFile, String(process.pid), { encoding: 'utf8', flag: 'wx' })
           return () => rm(lockFile, { force: true })
         } catch (error) {
-          if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+          if ((error as { code?: unknown }).code !== 'EEXIST') throw ioError('lock', file, error)
         }
         const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''))
         const age = await stat(lockFile).then((info) => Date.now() - info.mtimeMs, () => 0)
@@ -99,6 +108,61 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT'
+}
+
+/** A file system error as a PerfgateError that names the baseline file (Node's EISDIR, for one, does not). */
+function ioError(action: 'read' | 'write' | 'remove' | 'lock', file: string, error: unknown): PerfgateError {
+  const code = (error as { code?: unknown } | null)?.code
+  const reason =
+    code === 'EISDIR' ? 'it is a directory, not a file' : code === 'ENOTDIR' ? 'a part of its path is a file, not a directory' : error instanceof Error ? error.message : String(error)
+  const doing = action === 'lock' ? 'take the lock beside' : action
+  return new PerfgateError('PERFGATE_BASELINE_IO', `Cannot ${doing} the baseline file ${file}: ${reason}.`, { cause: error })
+}
+
+/**
+ * The permission bits of an existing baseline file, or null when there is none. A file without
+ * any write permission (`chmod a-w`, a read-only checkout) is an error: it is not replaced, as a
+ * rename would do regardless of its mode.
+ */
+async function writableMode(file: string, action: 'write' | 'remove'): Promise<number | null> {
+  let info: Stats
+  try {
+    info = await stat(file)
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
+  if (info.isDirectory()) throw ioError(action, file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }))
+  const mode = info.mode
+  if ((mode & 0o222) === 0) {
+    throw new PerfgateError(
+      'PERFGATE_BASELINE_READONLY',
+      `The baseline file ${file} is read-only; perfgate does not replace it. Make it writable (chmod u+w) to let this run update it, ` +
+        'or run without updating (CI=true or PERFGATE_UPDATE=none).',
+    )
+  }
+  return mode & 0o7777
+}
+
+/**
+ * Deletes the temporary files of `file` that a writer killed between writing and renaming left
+ * behind: those of a process that no longer runs, or older than a stale lock. Called under the
+ * lock, so no live perfgate writer of this file has one in flight.
+ */
+async function removeLeftTemporaries(file: string): Promise<void> {
+  const directory = path.dirname(file)
+  const prefix = `.${path.basename(file)}.`
+  const names = await readdir(directory).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length))
+    if (match === null) continue
+    const pid = Number(match[1])
+    if (pid === process.pid) continue
+    const temporary = path.join(directory, name)
+    const age = await stat(temporary).then((info) => Date.now() - info.mtimeMs, () => 0)
+    if (processGone(pid) || age > lockStaleMs) await rm(temporary, { force: true })
+  }
 }
 
 /** A file system in a Map, for tests; `writes` counts calls to `write`. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -416,8 +416,59 @@ describe('node file system', () => {
     await expect(fs.remove(path.join(dir, 'missing.json'))).resolves.toBeUndefined()
   })
 
-  it('passes on read errors other than a missing file', async () => {
-    await expect(nodeBaselineFileSystem().read(dir)).rejects.toMatchObject({ code: 'EISDIR' })
+  it('names the path when it is a directory, for reading, writing and removing', async () => {
+    const fs = nodeBaselineFileSystem()
+    for (const action of [() => fs.read(dir), () => BaselineFile.open(fs, dir, 'none'), () => fs.write(dir, '{}\n'), () => fs.remove(dir)]) {
+      const error = await perfgateErrorOf(action)
+      expect(error.code).toBe('PERFGATE_BASELINE_IO')
+      expect(error.message).toContain(`the baseline file ${dir}: it is a directory, not a file`)
+    }
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it.runIf(process.platform !== 'win32')('refuses to replace or remove a read-only baseline file, naming it, and leaves it and its mode alone', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    const baselines = await BaselineFile.open(fs, target, 'new')
+    baselines.set(key, linux.id, baselineRecord())
+    await baselines.save()
+    const text = await readFile(target, 'utf8')
+    await chmod(target, 0o444)
+
+    const updating = await BaselineFile.open(fs, target, 'all')
+    updating.set(key, linux.id, baselineRecord({ noise: 0.05 }))
+    const error = await perfgateErrorOf(() => updating.save())
+    expect(error.code).toBe('PERFGATE_BASELINE_READONLY')
+    expect(error.message).toContain(`The baseline file ${target} is read-only; perfgate does not replace it.`)
+    expect(updating.removeObsolete()).toEqual([])
+    const removing = await BaselineFile.open(fs, target, 'all')
+    expect(removing.removeObsolete()).toEqual([key])
+    expect((await perfgateErrorOf(() => removing.save())).code).toBe('PERFGATE_BASELINE_READONLY')
+
+    expect(await readFile(target, 'utf8')).toBe(text)
+    expect((await stat(target)).mode & 0o777).toBe(0o444)
+    expect((await readdir(dir)).sort()).toEqual(['a.test.ts.json'])
+  })
+
+  it.runIf(process.platform !== 'win32')('keeps the mode of a file it replaces', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    await fs.write(target, 'first\n')
+    await chmod(target, 0o640)
+    await fs.write(target, 'second\n')
+    expect(await readFile(target, 'utf8')).toBe('second\n')
+    expect((await stat(target)).mode & 0o777).toBe(0o640)
+  })
+
+  it('removes the temporary files a killed writer left beside the file, and no one else’s', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    const left = ['.a.test.ts.json.2147483646.0123456789ab.tmp', '.a.test.ts.json.2147483645.ba9876543210.tmp']
+    // A live process's fresh one (this process's parent), another file's, and a look-alike that is not ours.
+    const kept = [`.a.test.ts.json.${process.ppid}.00000000aaaa.tmp`, '.b.test.ts.json.2147483646.0123456789ab.tmp', '.a.test.ts.json.notes.tmp']
+    for (const name of [...left, ...kept]) await writeFile(path.join(dir, name), 'partial')
+    await fs.write(target, 'whole\n')
+    expect((await readdir(dir)).sort()).toEqual(['a.test.ts.json', ...kept].sort())
   })
 
   it('creates directories, replaces the file through a rename and leaves no temporary file', async () => {
