@@ -11,10 +11,19 @@ const brokenFileAdvice = 'Fix or delete the file, or restore it from version con
 
 /**
  * The file's text: `version` first, then keys sorted (by UTF-16 code unit) at every level,
- * two-space indent and a trailing newline, so the same content is always the same bytes.
+ * two-space indent, arrays of numbers on one line and a trailing newline, so the same content is
+ * always the same bytes and a rewritten record is a short diff.
  */
 export function serializeBaselineFile(content: BaselineFileContent): string {
-  return `{\n  "version": ${stableJson(content.version, '  ', 'version')},\n  "entries": ${stableJson(content.entries, '  ', 'entries')}\n}\n`
+  return serializeBaselineEntries(content.entries)
+}
+
+/**
+ * {@link serializeBaselineFile} for entries that may also hold records kept as they were read
+ * (records that failed validation, set aside under `-u`): any JSON data is written the same way.
+ */
+export function serializeBaselineEntries(entries: Readonly<Record<string, Readonly<Record<string, unknown>>>>): string {
+  return `{\n  "version": 1,\n  "entries": ${stableJson(entries, '  ', 'entries')}\n}\n`
 }
 
 function stableJson(value: unknown, indent: string, at: string): string {
@@ -28,6 +37,8 @@ function stableJson(value: unknown, indent: string, at: string): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
     const items = value.map((item: unknown, index) => stableJson(item, inner, `${at}[${index}]`))
+    // A sample or the rounds on one line: a rewritten record changes one line, not 256.
+    if (value.every((item: unknown) => typeof item !== 'object' || item === null)) return `[${items.join(', ')}]`
     return `[\n${inner}${items.join(`,\n${inner}`)}\n${indent}]`
   }
   if (typeof value === 'object') {

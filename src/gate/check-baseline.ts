@@ -224,7 +224,7 @@ export async function checkBaseline(
       await file.save()
       written = 'added'
     }
-  } else if (context.updateMode === 'all') {
+  } else if (context.updateMode === 'all' && changedMeaningfully(comparison, options)) {
     const record = recordFrom(current, context.rootDir)
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record)) {
@@ -233,6 +233,25 @@ export async function checkBaseline(
     }
   }
   return done(decide(base, comparison, options, measurement, written, warnings))
+}
+
+/**
+ * Whether `-u` rewrites a compared entry: as Vitest's `-u` leaves a matching snapshot alone, an
+ * `unchanged` entry is not touched (rewriting it would only replace its numbers with another
+ * run's noise), nor an `inconclusive` one that passes. A regression, an improvement, a record
+ * from another environment, and an inconclusive verdict that fails (`onInconclusive: 'fail'`)
+ * are rewritten, so that `-u` leaves a passing suite behind.
+ */
+export function changedMeaningfully(comparison: Comparison, options: ResolvedBaselineOptions): boolean {
+  switch (comparison.verdict) {
+    case 'regressed':
+    case 'improved':
+      return true
+    case 'inconclusive':
+      return !comparison.environmentMatch || options.onInconclusive === 'fail'
+    default:
+      return !comparison.environmentMatch
+  }
 }
 
 type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode'>

@@ -217,9 +217,15 @@ describe('stable output', () => {
       if (typeof value !== 'object' || value === null) return value
       return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortedDeep(v)]))
     }
-    const reference = `${JSON.stringify({ version: 1, entries: sortedDeep(reversed.entries) }, null, 2)}\n`
+    // JSON.stringify's layout, but for arrays of numbers, which stand on one line.
+    const reference = `${JSON.stringify({ version: 1, entries: sortedDeep(reversed.entries) }, null, 2)}\n`.replace(
+      /\[\n\s*([^[\]{}]*?)\n\s*\]/g,
+      (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+    )
     const text = serializeBaselineFile(reversed)
     expect(text).toBe(reference)
+    expect(text).toContain('\n        "sample": [1.18, 1.19, 1.2, 1.21, 1.21, 1.22, 1.24, 1.27, 1.31, 1.42],\n')
+    expect(text).toContain('\n        "rounds": [1.21, 1.22, 1.2],\n')
     expect(text.startsWith('{\n  "version": 1,\n  "entries": {\n')).toBe(true)
     expect(text.indexOf('"arch"')).toBeLessThan(text.indexOf('"cores"'))
     expect(text.indexOf('"p99"')).toBeLessThan(text.indexOf('"sd"'))
