@@ -5,7 +5,8 @@ import path from 'node:path'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
 import { PerfgateError } from '../common/errors.js'
 import { invalidArgument } from '../common/validate.js'
-import { entryPath, parseBaselineFile, readRecord, serializeBaselineFile } from './format.js'
+import { entryPath, readBaselineFile, readRecord, serializeBaselineEntries } from './format.js'
+import type { UnreadableRecord } from './format.js'
 
 // ---------------------------------------------------------------------------
 // File systems
@@ -203,6 +204,10 @@ export function memoryBaselineFileSystem(initial: Record<string, string> = {}): 
  * The baselines of one test file, after Vitest's `SnapshotState`: opened once, read and updated
  * in memory under an update mode, saved at the end. Every key starts unchecked; whatever no test
  * asked for by the end is obsolete.
+ *
+ * A record that fails validation fails the whole file in modes `new` and `none`. In mode `all`
+ * (`-u`) it is set aside: kept in the file byte for byte as JSON data, reported by
+ * `unreadableRecord`, and replaced when its test records it again.
  */
 export class BaselineFile {
   readonly path: string
@@ -216,17 +221,23 @@ export class BaselineFile {
   /** What this instance stored (key → envId) and removed, to merge into what others wrote. */
   private readonly stored = new Map<string, Set<string>>()
   private readonly removed = new Set<string>()
+  /** Records that failed validation, set aside in mode `all`: key → envId → the record as read. */
+  private unreadable = new Map<string, Map<string, UnreadableRecord>>()
 
-  private constructor(fs: BaselineFileSystem, file: string, updateMode: UpdateMode, diskText: string | null, content: BaselineFileContent) {
+  private constructor(
+    fs: BaselineFileSystem,
+    file: string,
+    updateMode: UpdateMode,
+    diskText: string | null,
+    content: BaselineFileContent,
+    unreadable: readonly UnreadableRecord[],
+  ) {
     this.fs = fs
     this.path = file
     this.updateMode = updateMode
     this.diskText = diskText
-    this.entries = new Map()
-    for (const key of Object.keys(content.entries)) {
-      const records = content.entries[key]!
-      this.entries.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
-    }
+    this.entries = entriesMap(content)
+    this.unreadable = unreadableMap(unreadable)
   }
 
   /**
@@ -238,8 +249,22 @@ export class BaselineFile {
       invalidArgument('updateMode', "'all', 'new' or 'none'", updateMode)
     }
     const text = await fs.read(file)
-    const content: BaselineFileContent = text === null ? { version: 1, entries: {} } : parseBaselineFile(text, file)
-    return new BaselineFile(fs, file, updateMode, text, content)
+    const { content, unreadable } = text === null ? emptyFile : readBaselineFile(text, file, updateMode === 'all')
+    return new BaselineFile(fs, file, updateMode, text, content, unreadable)
+  }
+
+  /**
+   * What is wrong with the stored record of key in envId when it failed validation and was set
+   * aside (mode `all` only), with its key path; undefined otherwise. Marks key as checked.
+   */
+  unreadableRecord(key: string, envId: string): string | undefined {
+    this.checked.add(key)
+    return this.unreadable.get(key)?.get(envId)?.problem
+  }
+
+  /** The records set aside because they failed validation and not replaced so far. */
+  unreadableRecords(): UnreadableRecord[] {
+    return [...this.unreadable.values()].flatMap((records) => [...records.values()])
   }
 
   /** The record of key in environment envId, or undefined. Marks key as checked. */
@@ -279,6 +304,7 @@ export class BaselineFile {
     let records = this.entries.get(key)
     if (records === undefined) this.entries.set(key, (records = new Map()))
     records.set(envId, stored)
+    this.forgetUnreadable(key, envId)
     let envIds = this.stored.get(key)
     if (envIds === undefined) this.stored.set(key, (envIds = new Set()))
     envIds.add(envId)
@@ -298,7 +324,7 @@ export class BaselineFile {
    * test whose name starts the same way, which only ever keeps a baseline, never loses one.
    */
   markTestChecked(testName: string): void {
-    for (const key of this.entries.keys()) {
+    for (const key of this.keys()) {
       if (!key.startsWith(testName)) continue
       const rest = key.slice(testName.length)
       if (rest === '' || rest.startsWith(' > ') || /^ \d+$/.test(rest)) this.checked.add(key)
@@ -307,7 +333,18 @@ export class BaselineFile {
 
   /** Keys in the file that no test asked for so far, sorted. */
   obsoleteKeys(): string[] {
-    return [...this.entries.keys()].filter((key) => !this.checked.has(key)).sort()
+    return this.keys().filter((key) => !this.checked.has(key)).sort()
+  }
+
+  /** Every key in the file, set-aside records included. */
+  private keys(): string[] {
+    return [...new Set([...this.entries.keys(), ...this.unreadable.keys()])]
+  }
+
+  private forgetUnreadable(key: string, envId: string): void {
+    const records = this.unreadable.get(key)
+    records?.delete(envId)
+    if (records?.size === 0) this.unreadable.delete(key)
   }
 
   /**
@@ -319,6 +356,7 @@ export class BaselineFile {
     const obsolete = this.obsoleteKeys()
     for (const key of obsolete) {
       this.entries.delete(key)
+      this.unreadable.delete(key)
       this.stored.delete(key)
       this.removed.add(key)
     }
@@ -337,6 +375,18 @@ export class BaselineFile {
     return { version: 1, entries }
   }
 
+  /** The content to write: the records, and the set-aside ones as they were read. */
+  private entriesToWrite(): Record<string, Record<string, unknown>> {
+    // Null prototypes throughout, so a key such as `__proto__` is data here too.
+    const entries: Record<string, Record<string, unknown>> = Object.assign(Object.create(null), this.content().entries)
+    for (const [key, records] of this.unreadable) {
+      const byEnvironment: Record<string, unknown> = Object.assign(Object.create(null), entries[key])
+      for (const [envId, record] of records) byEnvironment[envId] = record.raw
+      entries[key] = byEnvironment
+    }
+    return entries
+  }
+
   /**
    * Writes the file when something was stored or removed and its serialized content differs from
    * what is on disk; never in `'none'` mode. An empty file that did not exist is not created, and
@@ -348,14 +398,14 @@ export class BaselineFile {
     const release = await this.fs.lock(this.path)
     try {
       await this.mergeWhatOthersWrote()
-      if (this.entries.size === 0) {
+      if (this.entries.size === 0 && this.unreadable.size === 0) {
         const existed = this.diskText !== null
         if (existed) await this.fs.remove(this.path)
         this.diskText = null
         this.dirty = false
         return existed
       }
-      const text = serializeBaselineFile(this.content())
+      const text = serializeBaselineEntries(this.entriesToWrite())
       const changed = text !== this.diskText
       if (changed) await this.fs.write(this.path, text)
       this.diskText = text
@@ -374,15 +424,19 @@ export class BaselineFile {
   private async mergeWhatOthersWrote(): Promise<void> {
     const text = await this.fs.read(this.path)
     if (text === this.diskText) return
-    const onDisk = text === null ? { version: 1 as const, entries: {} } : parseBaselineFile(text, this.path)
+    const { content: onDisk, unreadable } = text === null ? emptyFile : readBaselineFile(text, this.path, this.updateMode === 'all')
     const merged = new Map<string, Map<string, BaselineRecord>>()
     for (const key of Object.keys(onDisk.entries)) {
       if (this.removed.has(key)) continue
       // Another writer's entry: never reported or removed as obsolete by this run.
-      if (!this.entries.has(key)) this.checked.add(key)
+      if (!this.entries.has(key) && !this.unreadable.has(key)) this.checked.add(key)
       const records = onDisk.entries[key]!
       merged.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
     }
+    // Set-aside records on disk stay, but for those this instance removed or stored again.
+    const keptUnreadable = unreadable.filter((record) => !this.removed.has(record.key) && this.stored.get(record.key)?.has(record.envId) !== true)
+    for (const { key } of keptUnreadable) if (!this.entries.has(key) && !this.unreadable.has(key)) this.checked.add(key)
+    this.unreadable = unreadableMap(keptUnreadable)
     for (const [key, envIds] of this.stored) {
       let records = merged.get(key)
       if (records === undefined) merged.set(key, (records = new Map()))
@@ -395,5 +449,25 @@ export class BaselineFile {
     for (const [key, records] of merged) this.entries.set(key, records)
     this.diskText = text
   }
+}
 
+const emptyFile: { readonly content: BaselineFileContent; readonly unreadable: readonly UnreadableRecord[] } = { content: { version: 1, entries: {} }, unreadable: [] }
+
+function entriesMap(content: BaselineFileContent): Map<string, Map<string, BaselineRecord>> {
+  const entries = new Map<string, Map<string, BaselineRecord>>()
+  for (const key of Object.keys(content.entries)) {
+    const records = content.entries[key]!
+    entries.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
+  }
+  return entries
+}
+
+function unreadableMap(records: readonly UnreadableRecord[]): Map<string, Map<string, UnreadableRecord>> {
+  const byKey = new Map<string, Map<string, UnreadableRecord>>()
+  for (const record of records) {
+    let byEnvironment = byKey.get(record.key)
+    if (byEnvironment === undefined) byKey.set(record.key, (byEnvironment = new Map()))
+    byEnvironment.set(record.envId, record)
+  }
+  return byKey
 }

@@ -193,6 +193,11 @@ export async function checkBaseline(
     if (file.canWrite(key, environment.id)) {
       const record = recordFrom(current, context.rootDir)
       const warnings = detectableWarning(record, key, options.compare, current.kind)
+      // Only under -u does an unreadable record get this far (otherwise the file fails to open).
+      const unreadable = file.unreadableRecord(key, environment.id)
+      if (unreadable !== undefined) {
+        warnings.unshift(`perfgate: the baseline for "${printableName(key)}" in ${printableName(context.shownPath)} could not be read (${printableName(unreadable)}); -u recorded it again`)
+      }
       file.set(key, environment.id, record)
       await file.save()
       return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })

@@ -280,10 +280,13 @@ describe('environments side by side', () => {
 describe('broken files', () => {
   const valid = serializeBaselineFile(contentOf({ [key]: { [linux.id]: baselineRecord() } }))
 
-  /** Opens `text` as the baseline file in 'all' mode, expects it to fail, and checks that the file is untouched. */
-  async function openError(text: string): Promise<PerfgateError> {
+  /**
+   * Opens `text` as the baseline file (in 'all' mode unless told), expects it to fail, and checks
+   * that the file is untouched. A record that fails validation fails the file in 'new' and 'none'.
+   */
+  async function openError(text: string, mode: UpdateMode = 'all'): Promise<PerfgateError> {
     const fs = memoryBaselineFileSystem({ [file]: text })
-    const error = await perfgateErrorOf(() => open(fs, 'all'))
+    const error = await perfgateErrorOf(() => open(fs, mode))
     expect(fs.files.get(file)).toBe(text)
     expect(fs.writes).toBe(0)
     return error
@@ -323,12 +326,13 @@ describe('broken files', () => {
     }
   })
 
-  it('names the key path of a value of the wrong type', async () => {
+  it.each(['new', 'none'] as const)("names the key path of a value of the wrong type, and how -u records it again ('%s')", async (mode) => {
     const text = valid.replace('1.2,', '"1.2",')
-    const error = await openError(text)
+    const error = await openError(text, mode)
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain(file)
     expect(error.message).toContain(`entries["${key}"]["${linux.id}"].sample[2] must be a finite number (found "1.2")`)
+    expect(error.message).toContain(`run its test with -u in that environment (${linux.id}), which replaces only this record`)
   })
 
   it.each([
@@ -341,7 +345,7 @@ describe('broken files', () => {
     ['a missing version', () => '{"entries": {}}', 'version is missing'],
     ['version 0', () => '{"version": 0, "entries": {}}', 'version must be 1 (found 0)'],
   ])('rejects %s with the key path', async (_name, edit, expected) => {
-    const error = await openError(edit(valid))
+    const error = await openError(edit(valid), 'new')
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain(expected)
   })
@@ -350,6 +354,59 @@ describe('broken files', () => {
     const error = await openError('{"version": 2, "entries": {"k": {"env": {"shape": "new"}}}}')
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain('written by a newer perfgate (format version 2')
+  })
+})
+
+describe('records that fail validation, under -u', () => {
+  // Passes JSON.parse, fails validation: a round of 0 ms (every comparison with it would be meaningless).
+  const zeroRound = (record: BaselineRecord): BaselineRecord => ({ ...record, rounds: [0, ...record.rounds.slice(1)] })
+
+  it("are set aside in 'all' mode: the file opens, the record is reported, and storing it again replaces only it", async () => {
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord() }, [otherKey]: { [linux.id]: zeroRound(baselineRecord()) } })
+    const baselines = await open(fs, 'all')
+    expect(baselines.obsoleteKeys()).toEqual([otherKey, key].sort())
+    expect(baselines.get(otherKey, linux.id)).toBeUndefined()
+    expect(baselines.unreadableRecord(otherKey, linux.id)).toBe(`entries["${otherKey}"]["${linux.id}"] holds a sample or round of 0 ms: times must be positive`)
+    expect(baselines.unreadableRecord(key, linux.id)).toBeUndefined()
+
+    expect(baselines.set(otherKey, linux.id, baselineRecord({ noise: 0.02 }))).toBe(true)
+    expect(baselines.unreadableRecords()).toEqual([])
+    expect(await baselines.save()).toBe(true)
+    const saved = parseBaselineFile(fs.files.get(file)!, file)
+    expect(saved.entries[otherKey]?.[linux.id]?.noise).toBe(0.02)
+    expect(saved.entries[key]?.[linux.id]).toEqual(baselineRecord())
+  })
+
+  it('keep another environment’s broken record byte for byte when the file is saved', async () => {
+    const broken = zeroRound(baselineRecord({ environment: mac }))
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord(), [mac.id]: broken } })
+    const baselines = await open(fs, 'all')
+    baselines.set(key, linux.id, baselineRecord({ noise: 0.03 }))
+    expect(await baselines.save()).toBe(true)
+    const text = fs.files.get(file)!
+    expect(JSON.parse(text).entries[key][mac.id]).toEqual(JSON.parse(JSON.stringify(broken)))
+    expect(() => parseBaselineFile(text, file)).toThrow(`entries["${key}"]["${mac.id}"] holds a sample or round of 0 ms`)
+    expect(baselines.unreadableRecords().map((record) => record.envId)).toEqual([mac.id])
+  })
+
+  it("still fail the file in 'new' and 'none' modes, and a file that is not JSON in every mode", async () => {
+    const text = serializeBaselineFile(contentOf({ [key]: { [linux.id]: zeroRound(baselineRecord()) } }))
+    for (const mode of ['new', 'none'] as const) {
+      const fs = memoryBaselineFileSystem({ [file]: text })
+      const error = await perfgateErrorOf(() => open(fs, mode))
+      expect(error.message).toContain(`Invalid baseline file ${file}: entries["${key}"]["${linux.id}"] holds a sample or round of 0 ms`)
+    }
+    const fs = memoryBaselineFileSystem({ [file]: text.slice(0, -5) })
+    expect((await perfgateErrorOf(() => open(fs, 'all'))).code).toBe('PERFGATE_BASELINE_PARSE')
+  })
+
+  it('go with their key when -u removes it as obsolete', async () => {
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord() }, [otherKey]: { [linux.id]: zeroRound(baselineRecord()) } })
+    const baselines = await open(fs, 'all')
+    baselines.get(key, linux.id)
+    expect(baselines.removeObsolete()).toEqual([otherKey])
+    expect(await baselines.save()).toBe(true)
+    expect(Object.keys(parseBaselineFile(fs.files.get(file)!, file).entries)).toEqual([key])
   })
 })
 

@@ -1,6 +1,7 @@
 /**
  * What `-u` (update mode `all`) writes through the baseline gate: only entries that changed
- * meaningfully, as Vitest's `-u` leaves matching snapshots alone. Measurements are made up (seeded), so no verdict depends on timing.
+ * meaningfully, as Vitest's `-u` leaves matching snapshots alone, and a record that failed
+ * validation recorded again. Measurements are made up (seeded), so no verdict depends on timing.
  */
 import { describe, expect, it } from 'vitest'
 import { parseBaselineFile, serializeBaselineFile } from '../../src/baselines/format.js'
@@ -114,3 +115,25 @@ describe('-u rewrites only what changed meaningfully', () => {
   })
 })
 
+describe('-u and a record that fails validation', () => {
+  it('records it again, saying which file, key and problem, and leaves the other entries alone', async () => {
+    const fs = recordedFile()
+    const original = parseBaselineFile(fs.files.get(path)!, path)
+    const broken = JSON.parse(fs.files.get(path)!) as { entries: Record<string, Record<string, { rounds: number[] }>> }
+    broken.entries[keys[2]!]![environment.id]!.rounds[0] = -1
+    const text = `${JSON.stringify(broken, null, 2)}\n`
+    fs.files.set(path, text)
+    await expect(BaselineFile.open(fs, path, 'new')).rejects.toThrow(`entries["${keys[2]}"]["${environment.id}"] holds a sample or round of -1 ms`)
+
+    const file = await BaselineFile.open(fs, path, 'all')
+    const result = await checkBaseline(run(0.3, 600), contextOf(file, keys[2]!, 'all'), resolveBaselineOptions({}, defaultConfig))
+    expect([result.verdict, result.written, result.pass]).toEqual(['new', 'recorded', true])
+    expect(result.warnings[0]).toBe(
+      `perfgate: the baseline for "${keys[2]}" in baselines/test/a.test.ts.json could not be read ` +
+        `(entries["${keys[2]}"]["${environment.id}"] holds a sample or round of -1 ms: times must be positive); -u recorded it again`,
+    )
+    const saved = parseBaselineFile(fs.files.get(path)!, path)
+    expect(saved.entries[keys[2]!]?.[environment.id]?.rounds.every((round) => round > 0)).toBe(true)
+    expect(without(saved, keys[2]!)).toEqual(without(original, keys[2]!))
+  })
+})
