@@ -113,6 +113,8 @@ const slowScales = list('SLOW_SCALES', ['1.25', '1.5']).map((raw) => {
 })
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
 const outDir = process.env['OUT_DIR'] || join(repoRoot, '.tmp', 'quality-suite', stamp)
+// Inside the suite's root, where perfgate writes baselines (git-ignored .tmp/).
+const baselinesDir = join(suiteDir, '.tmp', 'baselines', stamp)
 const recordsPath = join(outDir, 'records.jsonl')
 const runsPath = join(outDir, 'runs.jsonl')
 
@@ -595,15 +597,15 @@ async function main(): Promise<void> {
       `RUNS=${runs}, RUNS_SLOW=${runsSlow}, ADD_RUNS=${addRuns}, SLOW_SCALES=${slowScales.join(',')}, ${availableParallelism()} CPUs (Vitest's default here: ${Math.max(availableParallelism() - 1, 1)} worker(s))`,
   )
   console.log(`Measured: ${measuredCode()}; load average at start ${loadavg().map((value) => value.toFixed(2)).join(' ')}`)
-  console.log(`Output: ${relative(process.cwd(), outDir)}\n`)
+  console.log(`Output: ${relative(process.cwd(), outDir)}; baselines: ${relative(process.cwd(), baselinesDir)}\n`)
 
   const results: RunResult[] = []
   const total = trials * (recordRuns + judgeRuns)
   const position = (): string => `[${results.length}/${total}]`
   for (let trial = 1; trial <= trials; trial++) {
     const dirs: Record<BaselineKind, string> = {
-      'one-run': join(outDir, `trial-${trial}`, 'one-run', 'baselines'),
-      'multi-run': join(outDir, `trial-${trial}`, 'multi-run', 'baselines'),
+      'one-run': join(baselinesDir, `trial-${trial}`, 'one-run'),
+      'multi-run': join(baselinesDir, `trial-${trial}`, 'multi-run'),
     }
     const base = { trial, scale: 1, neighbour: false, args: [] }
     // 1. Record: one plain local run, the default way.

@@ -4,10 +4,10 @@ import { defineConfig } from 'vitest/config'
 import { perfgate } from 'perfgate/plugin'
 
 // The quality suite (npm run bench:quality:suite): a small, realistic perf suite. The driver
-// chooses the baseline directory per trial (QUALITY_BASELINE_DIR, absolute); run by hand it
-// keeps them in the repo's scratch directory.
+// chooses the baseline directory per trial (QUALITY_BASELINE_DIR, absolute, inside this folder:
+// perfgate writes baselines only inside the project root); run by hand it keeps them in .tmp/.
 export default defineConfig({
-  plugins: [perfgate({ baselineDir: process.env['QUALITY_BASELINE_DIR'] ?? '../../.tmp/quality-suite/manual/baselines' })],
+  plugins: [perfgate({ baselineDir: process.env['QUALITY_BASELINE_DIR'] ?? '.tmp/manual/baselines' })],
   test: {
     root: import.meta.dirname,
     include: ['**/*.perf.ts'],

@@ -11,10 +11,19 @@ const brokenFileAdvice = 'Fix or delete the file, or restore it from version con
 
 /**
  * The file's text: `version` first, then keys sorted (by UTF-16 code unit) at every level,
- * two-space indent and a trailing newline, so the same content is always the same bytes.
+ * two-space indent, arrays of numbers on one line and a trailing newline, so the same content is
+ * always the same bytes and a rewritten record is a short diff.
  */
 export function serializeBaselineFile(content: BaselineFileContent): string {
-  return `{\n  "version": ${stableJson(content.version, '  ', 'version')},\n  "entries": ${stableJson(content.entries, '  ', 'entries')}\n}\n`
+  return serializeBaselineEntries(content.entries)
+}
+
+/**
+ * {@link serializeBaselineFile} for entries that may also hold records kept as they were read
+ * (records that failed validation, set aside under `-u`): any JSON data is written the same way.
+ */
+export function serializeBaselineEntries(entries: Readonly<Record<string, Readonly<Record<string, unknown>>>>): string {
+  return `{\n  "version": 1,\n  "entries": ${stableJson(entries, '  ', 'entries')}\n}\n`
 }
 
 function stableJson(value: unknown, indent: string, at: string): string {
@@ -28,6 +37,8 @@ function stableJson(value: unknown, indent: string, at: string): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
     const items = value.map((item: unknown, index) => stableJson(item, inner, `${at}[${index}]`))
+    // A sample or the rounds on one line: a rewritten record changes one line, not 256.
+    if (value.every((item: unknown) => typeof item !== 'object' || item === null)) return `[${items.join(', ')}]`
     return `[\n${inner}${items.join(`,\n${inner}`)}\n${indent}]`
   }
   if (typeof value === 'object') {
@@ -47,6 +58,41 @@ function stableJson(value: unknown, indent: string, at: string): string {
  * Every map in the result has a null prototype, so keys such as `__proto__` are plain data.
  */
 export function parseBaselineFile(text: string, path: string): BaselineFileContent {
+  return readBaselineFile(text, path, false).content
+}
+
+/** A record that failed validation, kept as it was read (see {@link readBaselineFile}). */
+export interface UnreadableRecord {
+  readonly key: string
+  readonly envId: string
+  /** The record's JSON as read: written back unchanged until it is replaced or removed. */
+  readonly raw: unknown
+  /** What is wrong, with its key path: `entries["k"]["env"].rounds must hold at least one number`. */
+  readonly problem: string
+}
+
+/** A validation failure inside one record, caught where records may be set aside. */
+class RecordProblem extends Error {
+  readonly at: string
+  readonly problem: string
+
+  constructor(at: string, problem: string) {
+    super(`${at} ${problem}`)
+    this.at = at
+    this.problem = problem
+  }
+}
+
+/**
+ * {@link parseBaselineFile}; with `setAsideInvalidRecords` (update mode `all`), a record that
+ * fails validation does not fail the file: it is returned in `unreadable`, for `-u` to record
+ * again. Text that is not JSON, a wrong shape above the records or a newer version still throws.
+ */
+export function readBaselineFile(
+  text: string,
+  path: string,
+  setAsideInvalidRecords: boolean,
+): { readonly content: BaselineFileContent; readonly unreadable: readonly UnreadableRecord[] } {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text
   let data: unknown
   try {
@@ -76,17 +122,36 @@ export function parseBaselineFile(text: string, path: string): BaselineFileConte
   const top = objectWithFields(data, '', { version: true, entries: true }, fail)
   if (top['version'] !== 1) fail('version', `must be 1 (found ${describe(version)})`)
   const entries: Record<string, Record<string, BaselineRecord>> = Object.create(null)
+  const unreadable: UnreadableRecord[] = []
   const rawEntries = top['entries']
   if (!isPlainObject(rawEntries)) return fail('entries', `must be an object (found ${describe(rawEntries)})`)
+  const recordFail: Fail = (at, problem) => {
+    throw new RecordProblem(at, problem)
+  }
   for (const key of Object.keys(rawEntries)) {
     const rawRecords = rawEntries[key]
     const at = `entries[${JSON.stringify(key)}]`
     if (!isPlainObject(rawRecords)) return fail(at, `must be an object of records by environment id (found ${describe(rawRecords)})`)
     const records: Record<string, BaselineRecord> = Object.create(null)
-    for (const envId of Object.keys(rawRecords)) records[envId] = readRecord(rawRecords[envId], entryPath(key, envId), envId, fail)
-    entries[key] = records
+    for (const envId of Object.keys(rawRecords)) {
+      try {
+        records[envId] = readRecord(rawRecords[envId], entryPath(key, envId), envId, recordFail)
+      } catch (error) {
+        if (!(error instanceof RecordProblem)) throw error
+        if (!setAsideInvalidRecords) {
+          throw new PerfgateError(
+            'PERFGATE_BASELINE_INVALID',
+            `Invalid baseline file ${path}: ${error.at} ${error.problem}. Fix or delete this record, or record it again: ` +
+              `run its test with -u in that environment (${envId}), which replaces only this record. Perfgate will not overwrite the file otherwise.`,
+          )
+        }
+        unreadable.push({ key, envId, raw: rawRecords[envId], problem: error.message })
+      }
+    }
+    // A key whose every record was set aside holds none here; `unreadable` keeps it.
+    if (Object.keys(records).length > 0) entries[key] = records
   }
-  return { version: 1, entries }
+  return { content: { version: 1, entries }, unreadable }
 }
 
 /** Line and column (both from 1) of a JSON syntax error, from V8's message or, failing that, by scanning. */
@@ -180,7 +245,6 @@ function firstJsonErrorOffset(text: string): number {
 // ---------------------------------------------------------------------------
 
 /** Reports a shape problem at a key path (`entries["a"]["env"].sample[3]`); never returns. */
-/** Raises a validation failure at a path in the file. */
 export type Fail = (at: string, problem: string) => never
 
 // Records with every field, so the compiler keeps these lists in step with the types.
@@ -202,8 +266,7 @@ export function entryPath(key: string, envId: string): string {
   return `entries[${JSON.stringify(key)}][${JSON.stringify(envId)}]`
 }
 
-/** A validated copy of one record, built from its known fields only. */
-/** Validates one record (as parsed, or before it is stored). */
+/** A validated copy of one record (as parsed, or before it is stored), built from its known fields only. */
 export function readRecord(value: unknown, at: string, envId: string, fail: Fail): BaselineRecord {
   const raw = objectWithFields(value, at, recordFields, fail)
   if (raw['unit'] !== 'ms') fail(`${at}.unit`, `must be "ms" (found ${describe(raw['unit'])})`)
@@ -252,19 +315,20 @@ export function readRecord(value: unknown, at: string, envId: string, fail: Fail
   if (raw['runs'] === undefined) return withMachine
   if (!Array.isArray(raw['runs']) || raw['runs'].length < 2) fail(`${at}.runs`, `must be an array of at least two runs (found ${describe(raw['runs'])})`)
   const runs = (raw['runs'] as unknown[]).map((run, index) => readRun(run, `${at}.runs[${index}]`, fail))
+  // The rounds are stored run after run; adding a run drops the oldest run's rounds by this count.
+  const runRounds = runs.reduce((sum, run) => sum + run.rounds, 0)
+  if (runRounds !== rounds.length) fail(`${at}.runs`, `count ${runRounds} rounds in all, but rounds holds ${rounds.length}: they must agree`)
   return { ...withMachine, runs }
 }
 
 function readMachine(value: unknown, at: string, fail: Fail): MachineState {
   const raw = objectWithFields(value, at, machineFields, fail)
-  const nullableShare = (field: 'busy' | 'probe', max: number): number | null => {
-    const x = raw[field]
-    if (x === null) return null
-    const n = finite(x, `${at}.${field}`, fail)
-    if (n < 0 || n > max) fail(`${at}.${field}`, `must be null or a number from 0 to ${max} (found ${n})`)
-    return n
-  }
-  return { busy: nullableShare('busy', 1), probe: nullableShare('probe', Number.MAX_VALUE) }
+  const busy = raw['busy'] === null ? null : finite(raw['busy'], `${at}.busy`, fail)
+  if (busy !== null && (busy < 0 || busy > 1)) fail(`${at}.busy`, `must be null or a number from 0 to 1 (found ${busy})`)
+  const probe = raw['probe'] === null ? null : finite(raw['probe'], `${at}.probe`, fail)
+  // A zero probe would make any slowdown look explained by a slower machine.
+  if (probe !== null && !(probe > 0)) fail(`${at}.probe`, `must be null or a positive number of ms (found ${probe})`)
+  return { busy, probe }
 }
 
 function readRun(value: unknown, at: string, fail: Fail): BaselineRun {

@@ -8,8 +8,10 @@ const externalDir = '__external__'
 
 /**
  * The baseline file of one test file: `<rootDir>/<baselineDir>/<testFile relative to rootDir>.json`,
- * always absolute and always inside `baselineDir`. A test file outside `rootDir` maps to
- * `<baselineDir>/__external__/<its absolute path, flattened>.<hash>.json` rather than escaping.
+ * always absolute and always inside `baselineDir`, which must lie inside `rootDir`. A test file
+ * outside `rootDir` maps to `<baselineDir>/__external__/<its file name>.<hash>.json`, the hash
+ * taken over its path relative to the root: no directory of the user's in the name, and the same
+ * name on every machine where the project is laid out the same way.
  * @example baselineFilePath({ rootDir: '/app', baselineDir: 'baselines', testFile: 'test/a.test.ts' })
  * // => '/app/baselines/test/a.test.ts.json'
  */
@@ -20,9 +22,15 @@ export function baselineFilePath(options: { rootDir: string; baselineDir: string
   }
   const root = path.resolve(rootDir)
   const baseDir = path.resolve(root, baselineDir)
+  if (escapes(path.relative(root, baseDir))) {
+    throw new PerfgateError(
+      'PERFGATE_CONFIG_INVALID',
+      `Expected \`baselineDir\` to be a folder inside the project root ${root}, got ${JSON.stringify(baselineDir)}: perfgate writes baselines only inside the project.`,
+    )
+  }
   const testPath = path.resolve(root, testFile)
   const relative = path.relative(root, testPath)
-  const file = relative === '' || escapes(relative) ? path.join(externalDir, externalName(testPath)) : relative
+  const file = relative === '' || escapes(relative) ? path.join(externalDir, externalName(testPath, relative)) : relative
   const result = path.join(baseDir, `${file}.json`)
   // The branches above cannot leave baseDir; this check keeps it so if they ever change.
   const inside = path.relative(baseDir, result)
@@ -41,13 +49,16 @@ function escapes(relative: string): boolean {
 }
 
 /**
- * One flat, portable file name for an absolute path: unsafe characters become `_`, long names keep
- * their end (where the file name is), and a hash of the full path keeps two such files apart.
+ * One flat, portable file name for a test file outside the root: its own name (unsafe characters
+ * as `_`, long names keeping their end), and a hash of its path relative to the root with `/`
+ * separators, which keeps two such files apart without writing where they are.
  */
-function externalName(absolutePath: string): string {
-  const hash = createHash('sha256').update(absolutePath).digest('hex').slice(0, 8)
-  const flat = absolutePath.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+/, '')
-  return `${flat.slice(-120)}.${hash}`
+function externalName(testPath: string, relative: string): string {
+  // Another drive (Windows) has no relative path: its absolute path is only hashed, never shown.
+  const portable = path.isAbsolute(relative) ? testPath : relative.split(path.sep).join('/')
+  const hash = createHash('sha256').update(portable).digest('hex').slice(0, 8)
+  const flat = path.basename(testPath).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+/, '')
+  return `${flat.slice(-120) || 'test'}.${hash}`
 }
 
 /**

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
 import { PerfgateError } from '../common/errors.js'
 import { invalidArgument } from '../common/validate.js'
-import { entryPath, parseBaselineFile, readRecord, serializeBaselineFile } from './format.js'
+import { entryPath, readBaselineFile, readRecord, serializeBaselineEntries } from './format.js'
+import type { UnreadableRecord } from './format.js'
 
 // ---------------------------------------------------------------------------
 // File systems
@@ -47,26 +49,34 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
         return await readFile(file, 'utf8')
       } catch (error) {
         if (isNotFound(error)) return null
-        throw error
+        throw ioError('read', file, error)
       }
     },
     async write(file, content) {
-      await mkdir(path.dirname(file), { recursive: true })
+      const directory = path.dirname(file)
       // Same directory, so the rename never crosses devices; pid + random so that no two writers share it.
-      const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+      const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
       try {
+        await mkdir(directory, { recursive: true })
+        const mode = await writableMode(file, 'write')
+        await removeLeftTemporaries(file)
         await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx' })
+        // The rename gives the file the temporary's mode: keep the one it had.
+        if (mode !== null) await chmod(temporary, mode)
         await rename(temporary, file)
       } catch (error) {
         await rm(temporary, { force: true })
-        throw error
+        if (error instanceof PerfgateError) throw error
+        throw ioError('write', file, error)
       }
     },
     async remove(file) {
       try {
+        await writableMode(file, 'remove')
         await unlink(file)
       } catch (error) {
-        if (!isNotFound(error)) throw error
+        if (error instanceof PerfgateError) throw error
+        if (!isNotFound(error)) throw ioError('remove', file, error)
       }
     },
     async lock(file) {
@@ -79,7 +89,7 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           await writeFile(lockFile, String(process.pid), { encoding: 'utf8', flag: 'wx' })
           return () => rm(lockFile, { force: true })
         } catch (error) {
-          if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+          if ((error as { code?: unknown }).code !== 'EEXIST') throw ioError('lock', file, error)
         }
         const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''))
         const age = await stat(lockFile).then((info) => Date.now() - info.mtimeMs, () => 0)
@@ -99,6 +109,61 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT'
+}
+
+/** A file system error as a PerfgateError that names the baseline file (Node's EISDIR, for one, does not). */
+function ioError(action: 'read' | 'write' | 'remove' | 'lock', file: string, error: unknown): PerfgateError {
+  const code = (error as { code?: unknown } | null)?.code
+  const reason =
+    code === 'EISDIR' ? 'it is a directory, not a file' : code === 'ENOTDIR' ? 'a part of its path is a file, not a directory' : error instanceof Error ? error.message : String(error)
+  const doing = action === 'lock' ? 'take the lock beside' : action
+  return new PerfgateError('PERFGATE_BASELINE_IO', `Cannot ${doing} the baseline file ${file}: ${reason}.`, { cause: error })
+}
+
+/**
+ * The permission bits of an existing baseline file, or null when there is none. A file without
+ * any write permission (`chmod a-w`, a read-only checkout) is an error: it is not replaced, as a
+ * rename would do regardless of its mode.
+ */
+async function writableMode(file: string, action: 'write' | 'remove'): Promise<number | null> {
+  let info: Stats
+  try {
+    info = await stat(file)
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
+  if (info.isDirectory()) throw ioError(action, file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }))
+  const mode = info.mode
+  if ((mode & 0o222) === 0) {
+    throw new PerfgateError(
+      'PERFGATE_BASELINE_READONLY',
+      `The baseline file ${file} is read-only; perfgate does not replace it. Make it writable (chmod u+w) to let this run update it, ` +
+        'or run without updating (CI=true or PERFGATE_UPDATE=none).',
+    )
+  }
+  return mode & 0o7777
+}
+
+/**
+ * Deletes the temporary files of `file` that a writer killed between writing and renaming left
+ * behind: those of a process that no longer runs, or older than a stale lock. Called under the
+ * lock, so no live perfgate writer of this file has one in flight.
+ */
+async function removeLeftTemporaries(file: string): Promise<void> {
+  const directory = path.dirname(file)
+  const prefix = `.${path.basename(file)}.`
+  const names = await readdir(directory).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length))
+    if (match === null) continue
+    const pid = Number(match[1])
+    if (pid === process.pid) continue
+    const temporary = path.join(directory, name)
+    const age = await stat(temporary).then((info) => Date.now() - info.mtimeMs, () => 0)
+    if (processGone(pid) || age > lockStaleMs) await rm(temporary, { force: true })
+  }
 }
 
 /** A file system in a Map, for tests; `writes` counts calls to `write`. */
@@ -139,6 +204,10 @@ export function memoryBaselineFileSystem(initial: Record<string, string> = {}): 
  * The baselines of one test file, after Vitest's `SnapshotState`: opened once, read and updated
  * in memory under an update mode, saved at the end. Every key starts unchecked; whatever no test
  * asked for by the end is obsolete.
+ *
+ * A record that fails validation fails the whole file in modes `new` and `none`. In mode `all`
+ * (`-u`) it is set aside: kept in the file byte for byte as JSON data, reported by
+ * `unreadableRecord`, and replaced when its test records it again.
  */
 export class BaselineFile {
   readonly path: string
@@ -152,17 +221,23 @@ export class BaselineFile {
   /** What this instance stored (key → envId) and removed, to merge into what others wrote. */
   private readonly stored = new Map<string, Set<string>>()
   private readonly removed = new Set<string>()
+  /** Records that failed validation, set aside in mode `all`: key → envId → the record as read. */
+  private unreadable = new Map<string, Map<string, UnreadableRecord>>()
 
-  private constructor(fs: BaselineFileSystem, file: string, updateMode: UpdateMode, diskText: string | null, content: BaselineFileContent) {
+  private constructor(
+    fs: BaselineFileSystem,
+    file: string,
+    updateMode: UpdateMode,
+    diskText: string | null,
+    content: BaselineFileContent,
+    unreadable: readonly UnreadableRecord[],
+  ) {
     this.fs = fs
     this.path = file
     this.updateMode = updateMode
     this.diskText = diskText
-    this.entries = new Map()
-    for (const key of Object.keys(content.entries)) {
-      const records = content.entries[key]!
-      this.entries.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
-    }
+    this.entries = entriesMap(content)
+    this.unreadable = unreadableMap(unreadable)
   }
 
   /**
@@ -174,8 +249,22 @@ export class BaselineFile {
       invalidArgument('updateMode', "'all', 'new' or 'none'", updateMode)
     }
     const text = await fs.read(file)
-    const content: BaselineFileContent = text === null ? { version: 1, entries: {} } : parseBaselineFile(text, file)
-    return new BaselineFile(fs, file, updateMode, text, content)
+    const { content, unreadable } = text === null ? emptyFile : readBaselineFile(text, file, updateMode === 'all')
+    return new BaselineFile(fs, file, updateMode, text, content, unreadable)
+  }
+
+  /**
+   * What is wrong with the stored record of key in envId when it failed validation and was set
+   * aside (mode `all` only), with its key path; undefined otherwise. Marks key as checked.
+   */
+  unreadableRecord(key: string, envId: string): string | undefined {
+    this.checked.add(key)
+    return this.unreadable.get(key)?.get(envId)?.problem
+  }
+
+  /** The records set aside because they failed validation and not replaced so far. */
+  unreadableRecords(): UnreadableRecord[] {
+    return [...this.unreadable.values()].flatMap((records) => [...records.values()])
   }
 
   /** The record of key in environment envId, or undefined. Marks key as checked. */
@@ -215,6 +304,7 @@ export class BaselineFile {
     let records = this.entries.get(key)
     if (records === undefined) this.entries.set(key, (records = new Map()))
     records.set(envId, stored)
+    this.forgetUnreadable(key, envId)
     let envIds = this.stored.get(key)
     if (envIds === undefined) this.stored.set(key, (envIds = new Set()))
     envIds.add(envId)
@@ -255,7 +345,7 @@ export class BaselineFile {
    * test whose name starts the same way, which only ever keeps a baseline, never loses one.
    */
   markTestChecked(testName: string): void {
-    for (const key of this.entries.keys()) {
+    for (const key of this.keys()) {
       if (!key.startsWith(testName)) continue
       const rest = key.slice(testName.length)
       if (rest === '' || rest.startsWith(' > ') || /^ \d+$/.test(rest)) this.checked.add(key)
@@ -264,7 +354,18 @@ export class BaselineFile {
 
   /** Keys in the file that no test asked for so far, sorted. */
   obsoleteKeys(): string[] {
-    return [...this.entries.keys()].filter((key) => !this.checked.has(key)).sort()
+    return this.keys().filter((key) => !this.checked.has(key)).sort()
+  }
+
+  /** Every key in the file, set-aside records included. */
+  private keys(): string[] {
+    return [...new Set([...this.entries.keys(), ...this.unreadable.keys()])]
+  }
+
+  private forgetUnreadable(key: string, envId: string): void {
+    const records = this.unreadable.get(key)
+    records?.delete(envId)
+    if (records?.size === 0) this.unreadable.delete(key)
   }
 
   /**
@@ -276,6 +377,7 @@ export class BaselineFile {
     const obsolete = this.obsoleteKeys()
     for (const key of obsolete) {
       this.entries.delete(key)
+      this.unreadable.delete(key)
       this.stored.delete(key)
       this.removed.add(key)
     }
@@ -294,6 +396,18 @@ export class BaselineFile {
     return { version: 1, entries }
   }
 
+  /** The content to write: the records, and the set-aside ones as they were read. */
+  private entriesToWrite(): Record<string, Record<string, unknown>> {
+    // Null prototypes throughout, so a key such as `__proto__` is data here too.
+    const entries: Record<string, Record<string, unknown>> = Object.assign(Object.create(null), this.content().entries)
+    for (const [key, records] of this.unreadable) {
+      const byEnvironment: Record<string, unknown> = Object.assign(Object.create(null), entries[key])
+      for (const [envId, record] of records) byEnvironment[envId] = record.raw
+      entries[key] = byEnvironment
+    }
+    return entries
+  }
+
   /**
    * Writes the file when something was stored or removed and its serialized content differs from
    * what is on disk; never in `'none'` mode. An empty file that did not exist is not created, and
@@ -305,14 +419,14 @@ export class BaselineFile {
     const release = await this.fs.lock(this.path)
     try {
       await this.mergeWhatOthersWrote()
-      if (this.entries.size === 0) {
+      if (this.entries.size === 0 && this.unreadable.size === 0) {
         const existed = this.diskText !== null
         if (existed) await this.fs.remove(this.path)
         this.diskText = null
         this.dirty = false
         return existed
       }
-      const text = serializeBaselineFile(this.content())
+      const text = serializeBaselineEntries(this.entriesToWrite())
       const changed = text !== this.diskText
       if (changed) await this.fs.write(this.path, text)
       this.diskText = text
@@ -331,15 +445,19 @@ export class BaselineFile {
   private async mergeWhatOthersWrote(): Promise<void> {
     const text = await this.fs.read(this.path)
     if (text === this.diskText) return
-    const onDisk = text === null ? { version: 1 as const, entries: {} } : parseBaselineFile(text, this.path)
+    const { content: onDisk, unreadable } = text === null ? emptyFile : readBaselineFile(text, this.path, this.updateMode === 'all')
     const merged = new Map<string, Map<string, BaselineRecord>>()
     for (const key of Object.keys(onDisk.entries)) {
       if (this.removed.has(key)) continue
       // Another writer's entry: never reported or removed as obsolete by this run.
-      if (!this.entries.has(key)) this.checked.add(key)
+      if (!this.entries.has(key) && !this.unreadable.has(key)) this.checked.add(key)
       const records = onDisk.entries[key]!
       merged.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
     }
+    // Set-aside records on disk stay, but for those this instance removed or stored again.
+    const keptUnreadable = unreadable.filter((record) => !this.removed.has(record.key) && this.stored.get(record.key)?.has(record.envId) !== true)
+    for (const { key } of keptUnreadable) if (!this.entries.has(key) && !this.unreadable.has(key)) this.checked.add(key)
+    this.unreadable = unreadableMap(keptUnreadable)
     for (const [key, envIds] of this.stored) {
       let records = merged.get(key)
       if (records === undefined) merged.set(key, (records = new Map()))
@@ -352,5 +470,25 @@ export class BaselineFile {
     for (const [key, records] of merged) this.entries.set(key, records)
     this.diskText = text
   }
+}
 
+const emptyFile: { readonly content: BaselineFileContent; readonly unreadable: readonly UnreadableRecord[] } = { content: { version: 1, entries: {} }, unreadable: [] }
+
+function entriesMap(content: BaselineFileContent): Map<string, Map<string, BaselineRecord>> {
+  const entries = new Map<string, Map<string, BaselineRecord>>()
+  for (const key of Object.keys(content.entries)) {
+    const records = content.entries[key]!
+    entries.set(key, new Map(Object.keys(records).map((envId) => [envId, records[envId]!])))
+  }
+  return entries
+}
+
+function unreadableMap(records: readonly UnreadableRecord[]): Map<string, Map<string, UnreadableRecord>> {
+  const byKey = new Map<string, Map<string, UnreadableRecord>>()
+  for (const record of records) {
+    let byEnvironment = byKey.get(record.key)
+    if (byEnvironment === undefined) byKey.set(record.key, (byEnvironment = new Map()))
+    byEnvironment.set(record.envId, record)
+  }
+  return byKey
 }

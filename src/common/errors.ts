@@ -10,6 +10,8 @@ export type PerfgateErrorCode =
   | 'PERFGATE_TEST_TIMEOUT'
   | 'PERFGATE_BASELINE_LOCKED'
   | 'PERFGATE_UNKNOWN_TEST'
+  | 'PERFGATE_BASELINE_IO'
+  | 'PERFGATE_BASELINE_READONLY'
 
 // The ESM and CommonJS builds (and Jest's setup file beside a test's own import) can each load
 // their own copy of these classes; a shared brand keeps `instanceof` true across copies.

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { resolve as resolvePath } from 'node:path'
+import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path'
 import JSON5 from 'json5'
 import { PerfgateError } from '../common/errors.js'
 import { describeValue } from '../common/validate.js'
@@ -354,9 +354,32 @@ export async function readConfigFile(rootDir: string): Promise<{ path: string | 
       const reason = error instanceof Error ? error.message : String(error)
       throw new PerfgateError('PERFGATE_CONFIG_PARSE', `Cannot read ${path}: ${reason}`, { cause: error })
     }
-    return { path, config: parseConfigText(text, path) }
+    const config = parseConfigText(text, path)
+    checkBaselineDirInside(config, rootDir, path)
+    return { path, config }
   }
   return { path: null, config: {} }
+}
+
+/**
+ * Throws `PERFGATE_CONFIG_INVALID`, naming the key and `source`, when a layer's `baselineDir`
+ * leads outside the project root: baselines belong to the project and are committed with it,
+ * and a configuration must not make perfgate write elsewhere.
+ * @example
+ * checkBaselineDirInside({ baselineDir: '../shared' }, '/app', '/app/perfgate.config.json5') // throws
+ */
+export function checkBaselineDirInside(config: PerfgateUserConfig, rootDir: string, source: string): void {
+  const dir = config.baselineDir
+  if (dir === undefined) return
+  const root = resolvePath(rootDir)
+  const fromRoot = relative(root, resolvePath(root, dir))
+  if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
+    throw new PerfgateError(
+      'PERFGATE_CONFIG_INVALID',
+      `Expected \`baselineDir\` in ${source} to be a folder inside the project root ${root}, got ${JSON.stringify(dir)}: ` +
+        'perfgate writes baselines only inside the project, where they are committed with it.',
+    )
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

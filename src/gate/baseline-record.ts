@@ -30,7 +30,9 @@ function storedSummary(summary: ReturnType<typeof summarizeSorted>): ReturnType<
 
 function storedMachine(machine: MachineState | undefined): MachineState {
   const storedOrNull = (value: number | null | undefined): number | null => (value === null || value === undefined ? null : stored(value))
-  return { busy: storedOrNull(machine?.busy), probe: storedOrNull(machine?.probe) }
+  // A probe too quick for the timer says nothing about the machine's speed (and would not read back).
+  const probe = machine?.probe !== undefined && machine.probe !== null && machine.probe > 0 ? machine.probe : null
+  return { busy: storedOrNull(machine?.busy), probe: storedOrNull(probe) }
 }
 
 /** The round medians of a measurement (a latency result of one round: its median). */

@@ -215,6 +215,11 @@ export async function checkBaseline(
       mayWrite()
       const record = recordFrom(current, context.rootDir)
       const warnings = detectableWarning(record, key, options.compare, current.kind)
+      // Only under -u does an unreadable record get this far (otherwise the file fails to open).
+      const unreadable = file.unreadableRecord(key, environment.id)
+      if (unreadable !== undefined) {
+        warnings.unshift(`perfgate: the baseline for "${printableName(key)}" in ${printableName(context.shownPath)} could not be read (${printableName(unreadable)}); -u recorded it again`)
+      }
       file.set(key, environment.id, record)
       await file.save()
       return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
@@ -252,7 +257,7 @@ export async function checkBaseline(
       await file.save()
       written = 'added'
     }
-  } else if (context.updateMode === 'all') {
+  } else if (context.updateMode === 'all' && changedMeaningfully(comparison, options)) {
     mayWrite()
     const record = recordFrom(current, context.rootDir)
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
@@ -262,6 +267,25 @@ export async function checkBaseline(
     }
   }
   return done(decide(base, comparison, options, measurement, written, warnings))
+}
+
+/**
+ * Whether `-u` rewrites a compared entry: as Vitest's `-u` leaves a matching snapshot alone, an
+ * `unchanged` entry is not touched (rewriting it would only replace its numbers with another
+ * run's noise), nor an `inconclusive` one that passes. A regression, an improvement, a record
+ * from another environment, and an inconclusive verdict that fails (`onInconclusive: 'fail'`)
+ * are rewritten, so that `-u` leaves a passing suite behind.
+ */
+export function changedMeaningfully(comparison: Comparison, options: ResolvedBaselineOptions): boolean {
+  switch (comparison.verdict) {
+    case 'regressed':
+    case 'improved':
+      return true
+    case 'inconclusive':
+      return !comparison.environmentMatch || options.onInconclusive === 'fail'
+    default:
+      return !comparison.environmentMatch
+  }
 }
 
 type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode'>

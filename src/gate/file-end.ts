@@ -34,11 +34,19 @@ export async function finishTestFile(testFile: string, fullRun: boolean, snapsho
     return null
   }
   const path = file.path
-  const obsolete = file.obsoleteKeys()
-  if (obsolete.length === 0) return { path, obsolete, removed: [] }
-  const removed = file.removeObsolete()
-  if (removed.length > 0) await file.save()
   const shown = relative(rootDir, path)
+  const obsolete = file.obsoleteKeys()
+  const removed = obsolete.length === 0 ? [] : file.removeObsolete()
+  if (removed.length > 0) await file.save()
+  // Under -u, records that failed validation and no test recorded again (another environment's, say) stay as they were.
+  const unreadable = file.unreadableRecords()
+  if (unreadable.length > 0) {
+    console.warn(
+      `perfgate: unreadable baseline records kept as they are in ${printableName(shown)}: ${unreadable.map((record) => printableName(record.problem)).join('; ')}. ` +
+        'Record each again with -u in its environment, or delete it.',
+    )
+  }
+  if (obsolete.length === 0) return { path, obsolete, removed }
   if (removed.length > 0) {
     console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
   } else {

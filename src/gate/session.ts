@@ -1,6 +1,6 @@
 import { BaselineFile, nodeBaselineFileSystem } from '../baselines/store.js'
 import type { UpdateMode } from '../baselines/types.js'
-import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
+import { checkBaselineDirInside, readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { gitCommit } from '../baselines/provenance.js'
 import type { AssertionSite, PerfRecord } from './records.js'
@@ -37,10 +37,13 @@ export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env['PERFGATE_ROOT'] ?? process.cwd()
 }
 
+/** How errors name the plugin's options. */
+const pluginOptionsSource = 'perfgate() plugin options'
+
 /** Plugin options, handed to the test workers by the plugin as JSON in the environment. */
 function pluginLayer(env: NodeJS.ProcessEnv): PerfgateUserConfig | undefined {
   const text = env['PERFGATE_PLUGIN_OPTIONS']
-  return text === undefined || text === '' ? undefined : validateUserConfig(JSON.parse(text), 'perfgate() plugin options')
+  return text === undefined || text === '' ? undefined : validateUserConfig(JSON.parse(text), pluginOptionsSource)
 }
 
 /** The configuration of a project root: defaults < config file < plugin options, read once. */
@@ -48,7 +51,11 @@ export function projectConfig(rootDir: string, env: NodeJS.ProcessEnv = process.
   const configs = session().configs
   let config = configs.get(rootDir)
   if (config === undefined) {
-    config = readConfigFile(rootDir).then(({ config: fileLayer }) => resolveConfig(fileLayer, pluginLayer(env)))
+    config = readConfigFile(rootDir).then(({ config: fileLayer }) => {
+      const plugin = pluginLayer(env)
+      if (plugin !== undefined) checkBaselineDirInside(plugin, rootDir, pluginOptionsSource)
+      return resolveConfig(fileLayer, plugin)
+    })
     // A config error is reported to every test that asks, not cached as a silent failure.
     config.catch(() => configs.delete(rootDir))
     configs.set(rootDir, config)

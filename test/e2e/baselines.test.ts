@@ -128,7 +128,10 @@ function onlyRecord(content: StoredFile, key: string): StoredRecord {
   return records[0]
 }
 
-/** The stable format, written independently of perfgate: `version` first, then keys sorted at every level, 2-space indent, newline. */
+/**
+ * The stable format, written independently of perfgate: `version` first, then keys sorted at every
+ * level, 2-space indent, arrays of numbers on one line (`[1.2, 1.3]`), newline.
+ */
 function stableFormat(content: StoredFile): string {
   const sorted = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sorted)
@@ -136,7 +139,10 @@ function stableFormat(content: StoredFile): string {
     const record = value as Record<string, unknown>
     return Object.fromEntries(Object.keys(record).sort().map((key) => [key, sorted(record[key])]))
   }
-  return `${JSON.stringify({ version: content.version, entries: sorted(content.entries) }, null, 2)}\n`
+  return `${JSON.stringify({ version: content.version, entries: sorted(content.entries) }, null, 2)}\n`.replace(
+    /\[\n\s*([^[\]{}]*?)\n\s*\]/g,
+    (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+  )
 }
 
 /** The packed perfgate, as installed in the project (not this repository's src/). */
@@ -279,12 +285,12 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
       const lines = content.slice(0, offset).split('\n')
       return `line ${lines.length}, column ${(lines.at(-1) ?? '').length + 1}`
     }
-    // Truncated mid-way, inside a number of a sample: the error is at the end of the text.
-    const numberLine = /^ +(\d+)\.\d+,$/gm
-    numberLine.lastIndex = Math.floor(text.length / 2)
-    const middle = numberLine.exec(text)
+    // Truncated mid-way, inside the first number of a sample: the error is at the end of the text.
+    const sampleStart = /^ +"sample": \[\d+\.\d/gm
+    sampleStart.lastIndex = Math.floor(text.length / 2)
+    const middle = sampleStart.exec(text)
     if (middle === null) throw new Error(`no sample line in the second half of\n${text}`)
-    const truncated = text.slice(0, middle.index + middle[0].indexOf('.') + 2)
+    const truncated = text.slice(0, middle.index + middle[0].length)
     // A merge conflict left in the file: the error is at the marker, mid-file.
     const conflictAt = text.indexOf('    "speed > sums square roots": {')
     const conflicted = `${text.slice(0, conflictAt)}<<<<<<< HEAD\n${text.slice(conflictAt)}`

@@ -29,10 +29,22 @@ describe.runIf(path.sep === '/')('baselineFilePath', () => {
     )
   })
 
-  it('accepts an absolute baselineDir, even one outside the root', () => {
-    expect(baselineFilePath({ rootDir, baselineDir: '/var/perf/baselines', testFile: 'test/a.test.ts' })).toBe(
-      '/var/perf/baselines/test/a.test.ts.json',
+  it('accepts an absolute baselineDir inside the root', () => {
+    expect(baselineFilePath({ rootDir, baselineDir: '/home/dev/app/perf/baselines', testFile: 'test/a.test.ts' })).toBe(
+      '/home/dev/app/perf/baselines/test/a.test.ts.json',
     )
+  })
+
+  it.each(['/var/perf/baselines', '../sibling-baselines', '..', 'baselines/../../app-other'])('rejects a baselineDir outside the root (%s), naming the key', (baselineDir) => {
+    let error: unknown
+    try {
+      baselineFilePath({ rootDir, baselineDir, testFile: 'test/a.test.ts' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(PerfgateError)
+    expect(error).toMatchObject({ code: 'PERFGATE_CONFIG_INVALID' })
+    expect((error as Error).message).toContain(`Expected \`baselineDir\` to be a folder inside the project root ${rootDir}, got ${JSON.stringify(baselineDir)}`)
   })
 
   it('normalizes `..` segments that stay inside the root', () => {
@@ -41,15 +53,25 @@ describe.runIf(path.sep === '/')('baselineFilePath', () => {
     )
   })
 
-  it('keeps a test file outside the root inside baselineDir, under __external__', () => {
+  it('keeps a test file outside the root inside baselineDir, under __external__, named by its file name and a hash', () => {
     const result = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/home/dev/shared/test/a.test.ts' })
     expect(path.dirname(result)).toBe('/home/dev/app/baselines/__external__')
-    expect(path.basename(result)).toMatch(/^home_dev_shared_test_a\.test\.ts\.[0-9a-f]{8}\.json$/)
+    expect(path.basename(result)).toMatch(/^a\.test\.ts\.[0-9a-f]{8}\.json$/)
   })
 
-  it('keeps apart two outside files whose flattened names are the same', () => {
-    const a = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/a_b/c.test.ts' })
-    const b = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/a/b_c.test.ts' })
+  it('names an outside test file the same on every machine with the same layout, and shows none of its directories', () => {
+    const on = (root: string, testFile: string): string => path.relative(root, baselineFilePath({ rootDir: root, baselineDir: 'baselines', testFile }))
+    const alice = on('/home/alice/projects/app', '/home/alice/projects/shared/test/a.test.ts')
+    const ci = on('/builds/ci-runner-7/app', '/builds/ci-runner-7/shared/test/a.test.ts')
+    expect(alice).toBe(ci)
+    for (const part of ['home', 'alice', 'projects', 'builds', 'shared']) expect(alice).not.toContain(part)
+    // From a temporary directory: nothing of its path reaches the name.
+    expect(on(rootDir, '/tmp/vitest-x1y2/a.test.ts')).toMatch(/^baselines\/__external__\/a\.test\.ts\.[0-9a-f]{8}\.json$/)
+  })
+
+  it('keeps apart two outside files of the same name', () => {
+    const a = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/x/c.test.ts' })
+    const b = baselineFilePath({ rootDir, baselineDir: 'baselines', testFile: '/srv/y/c.test.ts' })
     expect(a).not.toBe(b)
   })
 
@@ -66,7 +88,7 @@ describe.runIf(path.sep === '/')('baselineFilePath', () => {
       '/home/dev/app/../app2/x.test.ts',
       'test/with spaces & $ymbols/ä.test.ts',
     ]
-    for (const baselineDir of ['baselines', '/var/perf/baselines', '../sibling-baselines', '.']) {
+    for (const baselineDir of ['baselines', '/home/dev/app/perf/baselines', 'perf/../baselines', '.']) {
       const dir = path.resolve(rootDir, baselineDir)
       for (const testFile of testFiles) {
         const result = baselineFilePath({ rootDir, baselineDir, testFile })

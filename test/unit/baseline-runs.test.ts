@@ -94,6 +94,11 @@ describe('records of several runs', () => {
     ['a busy share above 1', (r: BaselineRecord) => ({ ...r, machine: { busy: 1.5, probe: null } }), /machine\.busy must be null or a number from 0 to 1/],
     ['a negative round', (r: BaselineRecord) => ({ ...r, rounds: [-1, ...r.rounds.slice(1)] }), /times must be positive/],
     ['an unknown field in a run', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, extra: 1 }, r.runs![1]!] }), /runs\[0\]\.extra is not a known field/],
+    // A zero probe made every slowdown look explained by a slower machine: inconclusive forever.
+    ['a probe of 0 ms', (r: BaselineRecord) => ({ ...r, machine: { busy: 0.1, probe: 0 } }), /machine\.probe must be null or a positive number of ms \(found 0\)/],
+    ['a run with a negative probe', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, machine: { busy: 0, probe: -1 } }, r.runs![1]!] }), /runs\[0\]\.machine\.probe must be null or a positive/],
+    // Adding a run drops the oldest run's rounds by its count: counts that disagree would drop the wrong rounds.
+    ['runs whose round counts do not add up to the rounds', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, rounds: 3 }, r.runs![1]!] }), /runs count 13 rounds in all, but rounds holds 20: they must agree/],
   ])('rejects %s, naming the file and the key', (_label, broken, pattern) => {
     const record = withAddedRun(recordFrom(result(1), '/nowhere'), result(1.05), '/nowhere')
     const text = serializeBaselineFile({ version: 1, entries: { 'suite > t': { [environment.id]: broken(record) as BaselineRecord } } })

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -217,9 +217,15 @@ describe('stable output', () => {
       if (typeof value !== 'object' || value === null) return value
       return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortedDeep(v)]))
     }
-    const reference = `${JSON.stringify({ version: 1, entries: sortedDeep(reversed.entries) }, null, 2)}\n`
+    // JSON.stringify's layout, but for arrays of numbers, which stand on one line.
+    const reference = `${JSON.stringify({ version: 1, entries: sortedDeep(reversed.entries) }, null, 2)}\n`.replace(
+      /\[\n\s*([^[\]{}]*?)\n\s*\]/g,
+      (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+    )
     const text = serializeBaselineFile(reversed)
     expect(text).toBe(reference)
+    expect(text).toContain('\n        "sample": [1.18, 1.19, 1.2, 1.21, 1.21, 1.22, 1.24, 1.27, 1.31, 1.42],\n')
+    expect(text).toContain('\n        "rounds": [1.21, 1.22, 1.2],\n')
     expect(text.startsWith('{\n  "version": 1,\n  "entries": {\n')).toBe(true)
     expect(text.indexOf('"arch"')).toBeLessThan(text.indexOf('"cores"'))
     expect(text.indexOf('"p99"')).toBeLessThan(text.indexOf('"sd"'))
@@ -274,10 +280,13 @@ describe('environments side by side', () => {
 describe('broken files', () => {
   const valid = serializeBaselineFile(contentOf({ [key]: { [linux.id]: baselineRecord() } }))
 
-  /** Opens `text` as the baseline file in 'all' mode, expects it to fail, and checks that the file is untouched. */
-  async function openError(text: string): Promise<PerfgateError> {
+  /**
+   * Opens `text` as the baseline file (in 'all' mode unless told), expects it to fail, and checks
+   * that the file is untouched. A record that fails validation fails the file in 'new' and 'none'.
+   */
+  async function openError(text: string, mode: UpdateMode = 'all'): Promise<PerfgateError> {
     const fs = memoryBaselineFileSystem({ [file]: text })
-    const error = await perfgateErrorOf(() => open(fs, 'all'))
+    const error = await perfgateErrorOf(() => open(fs, mode))
     expect(fs.files.get(file)).toBe(text)
     expect(fs.writes).toBe(0)
     return error
@@ -317,12 +326,13 @@ describe('broken files', () => {
     }
   })
 
-  it('names the key path of a value of the wrong type', async () => {
+  it.each(['new', 'none'] as const)("names the key path of a value of the wrong type, and how -u records it again ('%s')", async (mode) => {
     const text = valid.replace('1.2,', '"1.2",')
-    const error = await openError(text)
+    const error = await openError(text, mode)
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain(file)
     expect(error.message).toContain(`entries["${key}"]["${linux.id}"].sample[2] must be a finite number (found "1.2")`)
+    expect(error.message).toContain(`run its test with -u in that environment (${linux.id}), which replaces only this record`)
   })
 
   it.each([
@@ -335,7 +345,7 @@ describe('broken files', () => {
     ['a missing version', () => '{"entries": {}}', 'version is missing'],
     ['version 0', () => '{"version": 0, "entries": {}}', 'version must be 1 (found 0)'],
   ])('rejects %s with the key path', async (_name, edit, expected) => {
-    const error = await openError(edit(valid))
+    const error = await openError(edit(valid), 'new')
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain(expected)
   })
@@ -344,6 +354,59 @@ describe('broken files', () => {
     const error = await openError('{"version": 2, "entries": {"k": {"env": {"shape": "new"}}}}')
     expect(error.code).toBe('PERFGATE_BASELINE_INVALID')
     expect(error.message).toContain('written by a newer perfgate (format version 2')
+  })
+})
+
+describe('records that fail validation, under -u', () => {
+  // Passes JSON.parse, fails validation: a round of 0 ms (every comparison with it would be meaningless).
+  const zeroRound = (record: BaselineRecord): BaselineRecord => ({ ...record, rounds: [0, ...record.rounds.slice(1)] })
+
+  it("are set aside in 'all' mode: the file opens, the record is reported, and storing it again replaces only it", async () => {
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord() }, [otherKey]: { [linux.id]: zeroRound(baselineRecord()) } })
+    const baselines = await open(fs, 'all')
+    expect(baselines.obsoleteKeys()).toEqual([otherKey, key].sort())
+    expect(baselines.get(otherKey, linux.id)).toBeUndefined()
+    expect(baselines.unreadableRecord(otherKey, linux.id)).toBe(`entries["${otherKey}"]["${linux.id}"] holds a sample or round of 0 ms: times must be positive`)
+    expect(baselines.unreadableRecord(key, linux.id)).toBeUndefined()
+
+    expect(baselines.set(otherKey, linux.id, baselineRecord({ noise: 0.02 }))).toBe(true)
+    expect(baselines.unreadableRecords()).toEqual([])
+    expect(await baselines.save()).toBe(true)
+    const saved = parseBaselineFile(fs.files.get(file)!, file)
+    expect(saved.entries[otherKey]?.[linux.id]?.noise).toBe(0.02)
+    expect(saved.entries[key]?.[linux.id]).toEqual(baselineRecord())
+  })
+
+  it('keep another environment’s broken record byte for byte when the file is saved', async () => {
+    const broken = zeroRound(baselineRecord({ environment: mac }))
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord(), [mac.id]: broken } })
+    const baselines = await open(fs, 'all')
+    baselines.set(key, linux.id, baselineRecord({ noise: 0.03 }))
+    expect(await baselines.save()).toBe(true)
+    const text = fs.files.get(file)!
+    expect(JSON.parse(text).entries[key][mac.id]).toEqual(JSON.parse(JSON.stringify(broken)))
+    expect(() => parseBaselineFile(text, file)).toThrow(`entries["${key}"]["${mac.id}"] holds a sample or round of 0 ms`)
+    expect(baselines.unreadableRecords().map((record) => record.envId)).toEqual([mac.id])
+  })
+
+  it("still fail the file in 'new' and 'none' modes, and a file that is not JSON in every mode", async () => {
+    const text = serializeBaselineFile(contentOf({ [key]: { [linux.id]: zeroRound(baselineRecord()) } }))
+    for (const mode of ['new', 'none'] as const) {
+      const fs = memoryBaselineFileSystem({ [file]: text })
+      const error = await perfgateErrorOf(() => open(fs, mode))
+      expect(error.message).toContain(`Invalid baseline file ${file}: entries["${key}"]["${linux.id}"] holds a sample or round of 0 ms`)
+    }
+    const fs = memoryBaselineFileSystem({ [file]: text.slice(0, -5) })
+    expect((await perfgateErrorOf(() => open(fs, 'all'))).code).toBe('PERFGATE_BASELINE_PARSE')
+  })
+
+  it('go with their key when -u removes it as obsolete', async () => {
+    const fs = fileSystemWith({ [key]: { [linux.id]: baselineRecord() }, [otherKey]: { [linux.id]: zeroRound(baselineRecord()) } })
+    const baselines = await open(fs, 'all')
+    baselines.get(key, linux.id)
+    expect(baselines.removeObsolete()).toEqual([otherKey])
+    expect(await baselines.save()).toBe(true)
+    expect(Object.keys(parseBaselineFile(fs.files.get(file)!, file).entries)).toEqual([key])
   })
 })
 
@@ -416,8 +479,59 @@ describe('node file system', () => {
     await expect(fs.remove(path.join(dir, 'missing.json'))).resolves.toBeUndefined()
   })
 
-  it('passes on read errors other than a missing file', async () => {
-    await expect(nodeBaselineFileSystem().read(dir)).rejects.toMatchObject({ code: 'EISDIR' })
+  it('names the path when it is a directory, for reading, writing and removing', async () => {
+    const fs = nodeBaselineFileSystem()
+    for (const action of [() => fs.read(dir), () => BaselineFile.open(fs, dir, 'none'), () => fs.write(dir, '{}\n'), () => fs.remove(dir)]) {
+      const error = await perfgateErrorOf(action)
+      expect(error.code).toBe('PERFGATE_BASELINE_IO')
+      expect(error.message).toContain(`the baseline file ${dir}: it is a directory, not a file`)
+    }
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it.runIf(process.platform !== 'win32')('refuses to replace or remove a read-only baseline file, naming it, and leaves it and its mode alone', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    const baselines = await BaselineFile.open(fs, target, 'new')
+    baselines.set(key, linux.id, baselineRecord())
+    await baselines.save()
+    const text = await readFile(target, 'utf8')
+    await chmod(target, 0o444)
+
+    const updating = await BaselineFile.open(fs, target, 'all')
+    updating.set(key, linux.id, baselineRecord({ noise: 0.05 }))
+    const error = await perfgateErrorOf(() => updating.save())
+    expect(error.code).toBe('PERFGATE_BASELINE_READONLY')
+    expect(error.message).toContain(`The baseline file ${target} is read-only; perfgate does not replace it.`)
+    expect(updating.removeObsolete()).toEqual([])
+    const removing = await BaselineFile.open(fs, target, 'all')
+    expect(removing.removeObsolete()).toEqual([key])
+    expect((await perfgateErrorOf(() => removing.save())).code).toBe('PERFGATE_BASELINE_READONLY')
+
+    expect(await readFile(target, 'utf8')).toBe(text)
+    expect((await stat(target)).mode & 0o777).toBe(0o444)
+    expect((await readdir(dir)).sort()).toEqual(['a.test.ts.json'])
+  })
+
+  it.runIf(process.platform !== 'win32')('keeps the mode of a file it replaces', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    await fs.write(target, 'first\n')
+    await chmod(target, 0o640)
+    await fs.write(target, 'second\n')
+    expect(await readFile(target, 'utf8')).toBe('second\n')
+    expect((await stat(target)).mode & 0o777).toBe(0o640)
+  })
+
+  it('removes the temporary files a killed writer left beside the file, and no one else’s', async () => {
+    const fs = nodeBaselineFileSystem()
+    const target = path.join(dir, 'a.test.ts.json')
+    const left = ['.a.test.ts.json.2147483646.0123456789ab.tmp', '.a.test.ts.json.2147483645.ba9876543210.tmp']
+    // A live process's fresh one (this process's parent), another file's, and a look-alike that is not ours.
+    const kept = [`.a.test.ts.json.${process.ppid}.00000000aaaa.tmp`, '.b.test.ts.json.2147483646.0123456789ab.tmp', '.a.test.ts.json.notes.tmp']
+    for (const name of [...left, ...kept]) await writeFile(path.join(dir, name), 'partial')
+    await fs.write(target, 'whole\n')
+    expect((await readdir(dir)).sort()).toEqual(['a.test.ts.json', ...kept].sort())
   })
 
   it('creates directories, replaces the file through a rename and leaves no temporary file', async () => {

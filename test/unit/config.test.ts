@@ -11,6 +11,7 @@ import {
   validateUserConfig,
 } from '../../src/config/config.js'
 import { PerfgateError } from '../../src/common/errors.js'
+import { projectConfig } from '../../src/gate/session.js'
 
 let rootDir: string
 
@@ -108,6 +109,20 @@ describe('readConfigFile', () => {
     const path = await writeConfig('perfgate.config.json5', '{ alpha: 0.02 }')
     await writeConfig('perfgate.config.json', '{ "alpha": 0.05 }')
     await expect(readConfigFile(rootDir)).resolves.toEqual({ path, config: { alpha: 0.02 } })
+  })
+
+  it('accepts a baselineDir inside the project root, relative or absolute', async () => {
+    const path = await writeConfig('perfgate.config.json5', `{ baselineDir: ${JSON.stringify(join(rootDir, 'perf', 'baselines'))} }`)
+    await expect(readConfigFile(rootDir)).resolves.toEqual({ path, config: { baselineDir: join(rootDir, 'perf', 'baselines') } })
+    await writeConfig('perfgate.config.json5', '{ baselineDir: "./perf/../baselines" }')
+    await expect(readConfigFile(rootDir)).resolves.toMatchObject({ config: { baselineDir: './perf/../baselines' } })
+  })
+
+  it('rejects a baselineDir outside the project root in the plugin options, naming them', async () => {
+    const env = { PERFGATE_PLUGIN_OPTIONS: JSON.stringify({ baselineDir: '../elsewhere' }) }
+    const error = await caught(() => projectConfig(rootDir, env))
+    expect(error.code).toBe('PERFGATE_CONFIG_INVALID')
+    expect(error.message).toContain('Expected `baselineDir` in perfgate() plugin options to be a folder inside the project root')
   })
 
   it('returns an empty config and a null path when there is no file', async () => {
@@ -215,6 +230,8 @@ describe('validation', () => {
     ['report.formats', '{ report: { formats: ["md", "pdf"] } }', 'an array of distinct formats', 'got an array'],
     ['report.formats', '{ report: { formats: ["md", "md"] } }', 'an array of distinct formats', 'got an array'],
     ['baselineDir', '{ baselineDir: "" }', 'a non-empty string', 'got ""'],
+    ['baselineDir', '{ baselineDir: "../shared-baselines" }', 'a folder inside the project root', 'got "../shared-baselines"'],
+    ['baselineDir', '{ baselineDir: "/var/perf/baselines" }', 'a folder inside the project root', 'got "/var/perf/baselines"'],
   ])('rejects a bad `%s` (%s), naming the key and the file', async (key, text, expected, got) => {
     const path = await writeConfig('perfgate.config.json5', text)
     const error = await caught(() => readConfigFile(rootDir))
