@@ -163,13 +163,28 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
 
   it('test.concurrent: five tests with two anonymous baselines each get ten exact keys', { timeout: stepTimeoutMs }, async () => {
     await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
-    const run = await jestOn(machineNodeMajor)('test.concurrent keys', ['--testMatch', '**/concurrency/*.concurrent.js'])
+    const run = await jestOn(machineNodeMajor)('test.concurrent keys', ['--testMatch', '**/scenarios/keys.scenario.js'])
     expect(run.result.code, run.transcript).toBe(0)
     expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 5, failed: 0, skipped: 0, total: 5 })
-    const text = await readFile(await jestCjs.path('baselines', 'concurrency', 'keys.concurrent.js.json'), 'utf8')
+    const text = await readFile(await jestCjs.path('baselines', 'scenarios', 'keys.scenario.js.json'), 'utf8')
     const keys = Object.keys((JSON.parse(text) as { entries: Record<string, unknown> }).entries)
     expect(keys.sort(), run.transcript).toEqual([1, 2, 3, 4, 5].flatMap((n) => [`conc > t${n}`, `conc > t${n} #2`]).sort())
     await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+  })
+
+  it('hanging targets fail with perfgate\'s reason before Jest\'s timeout, and Jest exits by itself', { timeout: stepTimeoutMs }, async () => {
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+    const run = await jestOn(machineNodeMajor)('hanging targets', ['--testMatch', '**/scenarios/hang.scenario.js'])
+    // Before, the requests went on after the tests had timed out, and Jest waited for them (100 s and more).
+    expect(run.result.timedOut, run.transcript).toBe(false)
+    expect(run.output, run.transcript).not.toContain('did not exit one second after the test run has completed')
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 0, failed: 3, skipped: 0, total: 3 })
+    for (const matcher of ['toRespondWithin', 'toSustainSuccessRate', 'toMatchBaseline']) {
+      expect(run.output, run.transcript).toContain(`${matcher} stopped before the test's timeout (3000 ms)`)
+    }
+    expect(run.output, run.transcript).not.toContain('Exceeded timeout of 3000 ms')
+    expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
 
   it('the wrong setup file (--setupFilesAfterEnv perfgate/vitest) stops the run with advice naming perfgate/jest', { timeout: stepTimeoutMs }, async () => {
