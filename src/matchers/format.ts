@@ -68,10 +68,11 @@ export function stoppedAtTestTimeout(
   requestTimeoutMs: number,
   ended: string,
   result: { readonly target: string; readonly outcomes: Readonly<Record<string, number>>; readonly errors: Readonly<Record<string, string>> },
+  shorter = 'a shorter `timeout`',
 ): PerfgateError {
   const lines = [
     `${matcherName} stopped before the test's timeout (${testTimeoutMs} ms): ${ended}.`,
-    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher a shorter \`timeout\`, or the test more time.`,
+    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher ${shorter}, or the test more time.`,
     `Target:   ${result.target}`,
   ]
   if (Object.keys(result.outcomes).length > 0) {

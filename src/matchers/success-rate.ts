@@ -40,7 +40,8 @@ export async function toSustainSuccessRate(
   if (check.stopped) {
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
     const ended = `${check.result.total}${planned} requests had ended`
-    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result)
+    const shorter = loadOptions.requests === undefined ? 'a shorter `timeout`' : 'fewer `requests` or a shorter `timeout`'
+    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result, shorter)
   }
   const { record } = check
   return { pass: record.pass, message: () => describe(this, record) }

@@ -157,6 +157,14 @@ describe("stopping before the test's own timeout", () => {
     expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): 0 requests had ended/)
   })
 
+  it('a synchronous function target yields to the event loop, so the stop fires in a run of 3e7 calls', { timeout: 1500 }, async () => {
+    // `() => 1` answers inside the loop; before the fix the loop never yielded, and the test
+    // ran past its timeout with no perfgate message.
+    const message = plain(await failureOf(expect(() => 1).toSustainSuccessRate(1, { requests: 3e7 })))
+    expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): \d+ of 30000000 requests had ended/)
+    expect(message).toContain('Give the matcher fewer `requests` or a shorter `timeout`, or the test more time.')
+  })
+
   it('leaves a run that ends in time alone', { timeout: 1500 }, async () => {
     await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 5, warmup: 0 })
     await expect(`${server.url}/fast`).toSustainSuccessRate(1, { requests: 20 })
