@@ -32,6 +32,8 @@ export function assertionSite(context: MatcherContext): AssertionSite | undefine
 /** When the running test ends, as a signal for a run to stop at. */
 export interface TestDeadline extends RunDeadline {
   readonly testTimeoutMs: number
+  /** Milliseconds until the signal fires (negative once it is past). */
+  msLeft(): number
 }
 
 /**
@@ -45,8 +47,9 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   const startTime = context.task?.result?.startTime
   if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
+  const stopAt = startTime + timeout - margin
   // AbortSignal.timeout takes whole milliseconds only (testTimeout: 2345 gave a RangeError).
-  const signal = AbortSignal.timeout(Math.max(0, Math.floor(startTime + timeout - margin - Date.now())))
+  const signal = AbortSignal.timeout(Math.max(0, Math.floor(stopAt - Date.now())))
   let running = true
   let stopped = false
   // Registered before the run's own listener, so it sees the run still going.
@@ -54,6 +57,7 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   return {
     signal,
     testTimeoutMs: timeout,
+    msLeft: () => stopAt - Date.now(),
     stoppedRun: () => {
       running = false
       return stopped

@@ -392,6 +392,27 @@ function openArrivals(rate: number, options: ResolvedLoadOptions): number {
   return Math.min(options.requests ?? Number.POSITIVE_INFINITY, scheduled)
 }
 
+/** How long a load run is planned to last at least, and which options say so. */
+export interface PlannedRun {
+  readonly ms: number
+  /** `` `duration` `` or `` `requests` / `rate` ``. */
+  readonly from: string
+}
+
+/**
+ * The time a run takes whatever the target does, when its options fix one: a closed run for a
+ * `duration` (without `requests`, which could end it sooner), or an open run's schedule.
+ * Undefined for a closed run by count, whose length depends on the target.
+ */
+export function plannedRun(options: ResolvedLoadOptions): PlannedRun | undefined {
+  if (options.rate === undefined) {
+    return options.durationMs !== undefined && options.requests === undefined ? { ms: options.durationMs, from: '`duration`' } : undefined
+  }
+  const arrivals = openArrivals(options.rate, options)
+  if (options.durationMs === undefined || options.requests === arrivals) return { ms: (arrivals * 1000) / options.rate, from: '`requests` / `rate`' }
+  return { ms: options.durationMs, from: '`duration`' }
+}
+
 /**
  * Runs a bounded load against a target and reports counts by outcome, latency and throughput.
  * It always stops: by count or duration, each request bounded by `timeout`; sockets are closed.
