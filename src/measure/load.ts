@@ -274,8 +274,9 @@ export function runClosedModel(
  * so the arrivals waiting for a free slot are a range of indices, not objects, and memory stays
  * bounded by what is in flight. An arrival that cannot start in time counts as `dropped`
  * without being sent: it waited past its `timeout`, or the schedule (`arrivals / rate`) ended
- * while every slot was busy. So the run ends within the schedule plus the timeout of what is in
- * flight.
+ * while every slot was busy and it was not among the last `concurrency` still waiting (one per
+ * slot, started as the slots free). So the run ends within the schedule plus the timeout of
+ * what is in flight.
  */
 export function runOpenModel(
   requester: Sender,
@@ -344,7 +345,9 @@ export function runOpenModel(
         const due = Math.min(arrivals, Math.floor((now - start) / intervalMs) + 1)
         if (taken >= due) break
         const scheduledStart = start + taken * intervalMs
-        if (now - scheduledStart >= timeoutMs || (inFlight >= concurrency && now >= scheduleEnd)) {
+        // Once the schedule has ended, each busy slot may still take one waiting arrival when it
+        // frees (so a burst due at the very end is not lost to a late timer); the rest are dropped.
+        if (now - scheduledStart >= timeoutMs || (inFlight >= concurrency && now >= scheduleEnd && arrivals - taken > concurrency)) {
           taken++
           droppedReason ??= new Error(`not sent: all ${concurrency} slots (\`concurrency\`) were busy until its \`timeout\` or the end of the schedule`)
           safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason)
@@ -372,7 +375,8 @@ export function runOpenModel(
       const due = Math.min(arrivals, Math.floor((now - start) / intervalMs) + 1)
       // Waiting arrivals start when a slot frees (onDone); the timer only has to catch the
       // oldest one's timeout or the end of the schedule. Otherwise it wakes for the next arrival.
-      wakeAt(taken < due ? Math.min(start + taken * intervalMs + timeoutMs, scheduleEnd) : start + due * intervalMs)
+      const oldestExpires = start + taken * intervalMs + timeoutMs
+      wakeAt(taken < due ? (now < scheduleEnd ? Math.min(oldestExpires, scheduleEnd) : oldestExpires) : start + due * intervalMs)
     }
     const stopListening = onAbort(signal, () => {
       stopped = true
