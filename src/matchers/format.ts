@@ -68,14 +68,37 @@ export function stoppedAtTestTimeout(
   requestTimeoutMs: number,
   ended: string,
   result: { readonly target: string; readonly outcomes: Readonly<Record<string, number>>; readonly errors: Readonly<Record<string, string>> },
+  shorter = 'a shorter `timeout`',
 ): PerfgateError {
   const lines = [
     `${matcherName} stopped before the test's timeout (${testTimeoutMs} ms): ${ended}.`,
-    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher a shorter \`timeout\`, or the test more time.`,
+    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher ${shorter}, or the test more time.`,
     `Target:   ${result.target}`,
   ]
   if (Object.keys(result.outcomes).length > 0) {
     lines.push(`Outcomes before the stop: ${formatOutcomes(result.outcomes)}`, ...formatFailureReasons(result.errors))
   }
+  return new PerfgateError('PERFGATE_TEST_TIMEOUT', lines.join('\n'))
+}
+
+/**
+ * The error a matcher throws, before sending anything, when its run is planned to last longer
+ * than the time left before the test's timeout: it could only end stopped.
+ */
+export function runLongerThanTest(
+  matcherName: string,
+  testTimeoutMs: number,
+  planned: { readonly ms: number; readonly from: string },
+  msLeft: number,
+  target: string,
+): PerfgateError {
+  // Room for the run and for the requests still in flight at its end.
+  const suggested = Math.ceil((planned.ms + 5000) / 1000) * 1000
+  const lines = [
+    `${matcherName} cannot finish before the test's timeout (${testTimeoutMs} ms): it is planned to run for ${formatMs(planned.ms)} ms (${planned.from}), ` +
+      `and ${formatMs(Math.max(0, msLeft))} ms are left before perfgate has to stop it. Nothing was sent.`,
+    `Give the test more time (the third argument of \`test\`/\`it\`, e.g. \`test(name, fn, ${suggested.toLocaleString('en').replaceAll(',', '_')})\`, or \`testTimeout\`), or a shorter ${planned.from}.`,
+    `Target:   ${target}`,
+  ]
   return new PerfgateError('PERFGATE_TEST_TIMEOUT', lines.join('\n'))
 }

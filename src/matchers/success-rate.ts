@@ -2,12 +2,12 @@ import { closedUnitInterval, openUnitInterval } from '../common/validate.js'
 import { checkLoad } from '../gate/load-check.js'
 import type { LoadCheckRecord } from '../gate/records.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
-import { resolveLoadOptions } from '../measure/load.js'
+import { plannedRun, resolveLoadOptions } from '../measure/load.js'
 import type { LoadOptions } from '../measure/load.js'
 import { resolveTarget } from '../measure/target.js'
 import { assertionSite, testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult, TestDeadline } from './context.js'
-import { formatFailureReasons, formatOutcomes, formatPercent, formatPercentiles, formatThroughput, stoppedAtTestTimeout } from './format.js'
+import { formatFailureReasons, formatOutcomes, formatPercent, formatPercentiles, formatThroughput, runLongerThanTest, stoppedAtTestTimeout } from './format.js'
 
 /** Options of `toSustainSuccessRate`. */
 export interface SustainSuccessRateOptions extends LoadOptions {
@@ -35,12 +35,18 @@ export async function toSustainSuccessRate(
   const target = resolveTarget(received, 'target')
 
   const deadline = testDeadline(this)
+  // A run planned to outlast the test could only be stopped: say so before sending anything.
+  const plan = plannedRun(loadOptions)
+  if (deadline !== undefined && plan !== undefined && plan.ms > deadline.msLeft()) {
+    throw runLongerThanTest(matcherName, deadline.testTimeoutMs, plan, deadline.msLeft(), target.label)
+  }
   const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLoad(target, { minRate: rateFloor, confidence }, loadOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
     const ended = `${check.result.total}${planned} requests had ended`
-    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result)
+    const shorter = loadOptions.requests === undefined ? 'a shorter `timeout`' : 'fewer `requests` or a shorter `timeout`'
+    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result, shorter)
   }
   const { record } = check
   return { pass: record.pass, message: () => describe(this, record) }

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import pLimit from 'p-limit'
-import { makeOutcome } from './outcome.js'
+import { droppedKind, makeOutcome } from './outcome.js'
 import type { Outcome, OutcomeCallback } from './outcome.js'
 import { createRequester } from './requester.js'
 import type { Requester, Sender } from './requester.js'
@@ -45,7 +44,7 @@ export interface LoadResult {
   readonly errors: Readonly<Record<string, string>>
   /** Latency of the successful requests in ms (null when none succeeded). */
   readonly latency: SampleSummary | null
-  /** Completed requests per second over the run. */
+  /** Requests sent and ended per second over the run (arrivals `dropped` unsent do not count). */
   readonly throughput: number
   /** Wall time of the run in ms. */
   readonly durationMs: number
@@ -112,6 +111,8 @@ export class OutcomeRecorder {
   readonly errors: Record<string, string> = {}
   total = 0
   successes = 0
+  /** Open-model arrivals that were never sent (`dropped`), whatever `isSuccess` made of them. */
+  unsent = 0
 
   constructor(private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined) {}
 
@@ -123,6 +124,7 @@ export class OutcomeRecorder {
       else if (!decided && kind === 'ok') effectiveKind = status === undefined ? 'rejected-by-isSuccess' : `status:${status}`
     }
     this.total++
+    if (kind === droppedKind) this.unsent++
     if (effectiveKind === 'ok') {
       this.successes++
       this.latencies.push(latencyMs)
@@ -148,6 +150,13 @@ export class OutcomeRecorder {
     return result
   }
 }
+
+/**
+ * The longest a load loop runs synchronously before it yields to the event loop. A synchronous
+ * function target answers inside `send()`, so without a yield no timer could fire until the
+ * whole run had ended (`requests: 3e7` on `() => 1` ran past the test's timeout).
+ */
+const sliceMs = 10
 
 /**
  * Calls `onStop` once when `signal` aborts (at once if it already has); returns the function
@@ -195,11 +204,17 @@ export function runClosedModel(
     let readyHead = 0
     let readyCount = 0
     let launching = false
-    const launch = (client: number): void => {
-      ready[(readyHead + readyCount) % clients] = client
-      readyCount++
-      if (launching) return
+    // Set while the loop has yielded: one resume at a time, or each yield would add a slice
+    // to every turn of the event loop and starve the timers again.
+    let resumePending = false
+    const resume = (): void => {
+      resumePending = false
+      drain()
+    }
+    const drain = (): void => {
+      if (launching || resumePending) return
       launching = true
+      const sliceStart = performance.now()
       while (readyCount > 0) {
         const next = ready[readyHead] as number
         readyHead = (readyHead + 1) % clients
@@ -209,6 +224,13 @@ export function runClosedModel(
           issued++
           active++
           ;(lanes[next] as Sender).send(now, onDone[next] as OutcomeCallback)
+          // A synchronous target answers inside send() and the loop goes on: give timers (the
+          // test's deadline, the runner's timeout) a turn now and then.
+          if (readyCount > 0 && now - sliceStart >= sliceMs) {
+            resumePending = true
+            setImmediate(resume)
+            break
+          }
         } else if (active === 0) {
           readyCount = 0
           stopListening()
@@ -217,6 +239,11 @@ export function runClosedModel(
         }
       }
       launching = false
+    }
+    const launch = (client: number): void => {
+      ready[(readyHead + readyCount) % clients] = client
+      readyCount++
+      drain()
     }
     const lanes: Sender[] = []
     const onDone: OutcomeCallback[] = []
@@ -241,74 +268,153 @@ export function runClosedModel(
 /**
  * Open model: arrivals on a fixed schedule, whatever the server does. Latency counts from each
  * scheduled start, so a stalled server shows in the percentiles instead of slowing the sender
- * (coordinated omission). At most `concurrency` are in flight; the rest wait their turn, and an
- * arrival that waited past its timeout counts as `timeout` without being sent.
+ * (coordinated omission). At most `concurrency` are in flight.
+ *
+ * Arrival `i` is due at `start + i / rate`; an arrival is generated only when it can be sent,
+ * so the arrivals waiting for a free slot are a range of indices, not objects, and memory stays
+ * bounded by what is in flight. An arrival that cannot start in time counts as `dropped`
+ * without being sent: it waited past its `timeout`, or the schedule (`arrivals / rate`) ended
+ * while every slot was busy and it was not among the last `concurrency` still waiting (one per
+ * slot, started as the slots free). So the run ends within the schedule plus the timeout of
+ * what is in flight.
  */
 export function runOpenModel(
-  requester: Requester,
+  requester: Sender,
   limits: { readonly arrivals: number; readonly rate: number; readonly concurrency: number; readonly timeoutMs: number },
   record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const limit = pLimit(limits.concurrency)
+  const { arrivals, concurrency, timeoutMs } = limits
   const intervalMs = 1000 / limits.rate
-  const start = performance.now()
-  const finished: Promise<void>[] = []
-  let stopped = false
-  // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
-  let failure: { readonly error: unknown } | undefined
-  const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
-    if (stopped) return
-    try {
-      record(kind, latencyMs, status, detail)
-    } catch (error) {
-      failure ??= { error }
-    }
-  }
-  const sendAt = (scheduledStart: number) => (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (stopped || failure !== undefined) {
-        resolve()
-        return
-      }
-      const waited = performance.now() - scheduledStart
-      if (waited >= limits.timeoutMs) {
-        safeRecord('timeout', waited, undefined, undefined)
-        resolve()
-        return
-      }
-      requester.send(scheduledStart, (kind, latencyMs, status, detail) => {
-        safeRecord(kind, latencyMs, status, detail)
-        resolve()
-      })
-    })
   return new Promise((resolve, reject) => {
-    let next = 0
+    const start = performance.now()
+    const scheduleEnd = start + arrivals * intervalMs
+    /** Arrivals sent or dropped so far, in schedule order; arrivals from here on are waiting or not yet due. */
+    let taken = 0
+    let inFlight = 0
+    let stopped = false
+    let pumping = false
+    let resumePending = false
+    const resume = (): void => {
+      resumePending = false
+      pump()
+    }
     let timer: NodeJS.Timeout | undefined
+    let timerAt = Number.POSITIVE_INFINITY
+    // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
+    let failure: { readonly error: unknown } | undefined
+    let droppedReason: Error | undefined
+    const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+      if (stopped) return
+      try {
+        record(kind, latencyMs, status, detail)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+    const settle = (): void => {
+      stopped = true
+      clearTimeout(timer)
+      stopListening()
+      if (failure === undefined) resolve()
+      else reject(failure.error)
+    }
+    const onDone: OutcomeCallback = (kind, latencyMs, status, detail) => {
+      inFlight--
+      safeRecord(kind, latencyMs, status, detail)
+      pump()
+    }
+    const wakeAt = (at: number): void => {
+      if (timer !== undefined && timerAt <= at) return
+      clearTimeout(timer)
+      timerAt = at
+      timer = setTimeout(onTimer, Math.max(0, at - performance.now()))
+    }
+    const onTimer = (): void => {
+      timer = undefined
+      timerAt = Number.POSITIVE_INFINITY
+      pump()
+    }
+    function pump(): void {
+      if (stopped || pumping || resumePending) return
+      pumping = true
+      const sliceStart = performance.now()
+      let now = sliceStart
+      let yielded = false
+      while (failure === undefined && taken < arrivals) {
+        const due = Math.min(arrivals, Math.floor((now - start) / intervalMs) + 1)
+        if (taken >= due) break
+        const scheduledStart = start + taken * intervalMs
+        // Once the schedule has ended, each busy slot may still take one waiting arrival when it
+        // frees (so a burst due at the very end is not lost to a late timer); the rest are dropped.
+        if (now - scheduledStart >= timeoutMs || (inFlight >= concurrency && now >= scheduleEnd && arrivals - taken > concurrency)) {
+          taken++
+          droppedReason ??= new Error(`not sent: all ${concurrency} slots (\`concurrency\`) were busy until its \`timeout\` or the end of the schedule`)
+          safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason)
+        } else if (inFlight < concurrency) {
+          taken++
+          inFlight++
+          requester.send(scheduledStart, onDone)
+        } else {
+          break
+        }
+        now = performance.now()
+        // A synchronous target answers inside send(): let timers (the test's deadline) run.
+        if (now - sliceStart >= sliceMs) {
+          yielded = resumePending = true
+          setImmediate(resume)
+          break
+        }
+      }
+      pumping = false
+      if (stopped || yielded) return
+      if (failure !== undefined || taken === arrivals) {
+        if (inFlight === 0) settle()
+        return
+      }
+      const due = Math.min(arrivals, Math.floor((now - start) / intervalMs) + 1)
+      // Waiting arrivals start when a slot frees (onDone); the timer only has to catch the
+      // oldest one's timeout or the end of the schedule. Otherwise it wakes for the next arrival.
+      const oldestExpires = start + taken * intervalMs + timeoutMs
+      wakeAt(taken < due ? (now < scheduleEnd ? Math.min(oldestExpires, scheduleEnd) : oldestExpires) : start + due * intervalMs)
+    }
     const stopListening = onAbort(signal, () => {
       stopped = true
       clearTimeout(timer)
       resolve()
     })
-    const tick = (): void => {
-      const now = performance.now()
-      while (!stopped && failure === undefined && next < limits.arrivals && start + next * intervalMs <= now) {
-        finished.push(limit(sendAt(start + next * intervalMs)))
-        next++
-      }
-      if (stopped) return
-      if (failure === undefined && next < limits.arrivals) {
-        timer = setTimeout(tick, Math.max(0, Math.min(intervalMs, start + next * intervalMs - performance.now())))
-      } else {
-        void Promise.all(finished).then(() => {
-          stopListening()
-          if (failure === undefined) resolve()
-          else reject(failure.error)
-        })
-      }
-    }
-    tick()
+    pump()
   })
+}
+
+/**
+ * The arrivals of an open-model run: `rate × duration`, or `requests`; with both, whichever is
+ * fewer (the run ends at whichever comes first, as in the closed model).
+ */
+function openArrivals(rate: number, options: ResolvedLoadOptions): number {
+  const scheduled = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((rate * options.durationMs) / 1000))
+  return Math.min(options.requests ?? Number.POSITIVE_INFINITY, scheduled)
+}
+
+/** How long a load run is planned to last at least, and which options say so. */
+export interface PlannedRun {
+  readonly ms: number
+  /** `` `duration` `` or `` `requests` / `rate` ``. */
+  readonly from: string
+}
+
+/**
+ * The time a run takes whatever the target does, when its options fix one: a closed run for a
+ * `duration` (without `requests`, which could end it sooner), or an open run's schedule.
+ * Undefined for a closed run by count, whose length depends on the target.
+ */
+export function plannedRun(options: ResolvedLoadOptions): PlannedRun | undefined {
+  if (options.rate === undefined) {
+    return options.durationMs !== undefined && options.requests === undefined ? { ms: options.durationMs, from: '`duration`' } : undefined
+  }
+  const arrivals = openArrivals(options.rate, options)
+  if (options.durationMs === undefined || options.requests === arrivals) return { ms: (arrivals * 1000) / options.rate, from: '`requests` / `rate`' }
+  return { ms: options.durationMs, from: '`duration`' }
 }
 
 /**
@@ -335,18 +441,16 @@ export async function runResolvedLoad(
 ): Promise<LoadResult> {
   const recorder = new OutcomeRecorder(options.isSuccess)
   const record = recorder.record.bind(recorder)
-  const planned = options.rate === undefined ? options.requests : Math.min(options.requests ?? Number.POSITIVE_INFINITY, options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((options.rate * options.durationMs) / 1000)))
+  const rate = options.rate
+  const planned = rate === undefined ? options.requests : openArrivals(rate, options)
   const requester = createRequester(target, { connections: Math.max(1, Math.min(options.concurrency, planned ?? Number.POSITIVE_INFINITY)), timeoutMs: options.timeoutMs })
   const startedAt = performance.now()
   let endedAt = startedAt
   try {
-    if (options.rate === undefined) {
+    if (rate === undefined) {
       await runClosedModel(requester, options, record, signal)
     } else {
-      // With both `requests` and `duration`, whichever ends first, as in the closed model.
-      const scheduled = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.round((options.rate * options.durationMs) / 1000))
-      const arrivals = Math.min(options.requests ?? Number.POSITIVE_INFINITY, scheduled)
-      await runOpenModel(requester, { arrivals, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record, signal)
+      await runOpenModel(requester, { arrivals: openArrivals(rate, options), rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs }, record, signal)
     }
     // The run ends with its last request, not with closing the sockets.
     endedAt = performance.now()
@@ -354,7 +458,11 @@ export async function runResolvedLoad(
     await requester.close()
   }
   const durationMs = endedAt - startedAt
-  const sorted = recorder.sortedLatencies()
+  // A run its deadline stopped is reported by counts only: sorting millions of latencies of a
+  // fast function would take seconds the test no longer has.
+  const sorted = signal?.aborted === true ? [] : recorder.sortedLatencies()
+  // Dropped arrivals were never sent: they count against the success rate, not as throughput.
+  const sent = recorder.total - recorder.unsent
   return {
     kind: 'load',
     target: target.label,
@@ -366,7 +474,7 @@ export async function runResolvedLoad(
     outcomes: recorder.outcomes(),
     errors: recorder.errors,
     latency: sorted.length === 0 ? null : summarizeSorted(sorted),
-    throughput: durationMs > 0 ? (recorder.total * 1000) / durationMs : 0,
+    throughput: durationMs > 0 ? (sent * 1000) / durationMs : 0,
     durationMs,
     concurrency: options.concurrency,
     rate: options.rate,

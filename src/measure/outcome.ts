@@ -1,7 +1,7 @@
 /** What one request or call ended as. `kind` is `'ok'` for a success, else the failure kind. */
 export interface Outcome {
   readonly ok: boolean
-  /** `'ok'`, or a failure kind: `status:503`, `timeout`, `ECONNREFUSED`, `ECONNRESET`, `error:TypeError`… */
+  /** `'ok'`, or a failure kind: `status:503`, `timeout`, `ECONNREFUSED`, `ECONNRESET`, `error:TypeError`, `dropped`… */
   readonly kind: string
   /** Milliseconds from the request's (scheduled) start to its end. */
   readonly latencyMs: number
@@ -15,6 +15,12 @@ export interface Outcome {
 
 /** Receives each finished request; `detail` is the error of a failure or a function's value. */
 export type OutcomeCallback = (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void
+
+/**
+ * The failure kind of an open-model arrival that was never sent: every slot was busy until its
+ * timeout, or until the end of the schedule.
+ */
+export const droppedKind = 'dropped'
 
 /** The error a request ends with when it outlives its timeout. */
 export class RequestTimeoutError extends Error {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import v8 from 'node:v8'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
@@ -236,10 +237,95 @@ describe('runLoad, open model', () => {
     expect(server.requestCount('/fast') - before).toBeLessThan(20)
   })
 
-  it('counts arrivals that queued past their timeout as timeouts and still stops', async () => {
+  it('counts arrivals that could not start before their timeout as dropped, unsent, and still stops', async () => {
+    const before = server.requestCount('/hang')
     const result = await runLoad(`${server.url}/hang`, { rate: 100, duration: 200, concurrency: 2, timeout: 150 })
     expect(result.total).toBe(20)
-    expect(result.outcomes).toEqual({ timeout: 20 })
+    // What was sent hung until its timeout; the rest waited for a slot and was never sent.
+    expect(Object.keys(result.outcomes).sort()).toEqual(['dropped', 'timeout'])
+    const timedOut = result.outcomes['timeout'] ?? 0
+    expect(timedOut + (result.outcomes['dropped'] ?? 0)).toBe(20)
+    expect(timedOut).toBeGreaterThanOrEqual(2)
+    // A request aborted at its timeout may not have reached the server yet; none arrives unaccounted for.
+    expect(server.requestCount('/hang') - before).toBeLessThanOrEqual(timedOut)
+  })
+
+  it('ends with what was in flight when the schedule ends: waiting arrivals beyond one per slot are dropped, not sent later', async () => {
+    // The server holds every request until the run has dropped the arrivals it could not send
+    // (seen through isSuccess), or for 5 s at most. Before the fix, the waiting arrivals
+    // stayed queued and went out after the schedule, each until its 10 s timeout.
+    const held: ServerResponse[] = []
+    let releaseAll = false
+    const counter = await startConnectionCounter((_request, response) => {
+      if (releaseAll) response.end('ok')
+      else held.push(response)
+    })
+    const release = (): void => {
+      releaseAll = true
+      for (const response of held.splice(0)) response.end('ok')
+    }
+    const safety = setTimeout(release, 5000)
+    try {
+      let dropped = 0
+      // 40 arrivals over 200 ms, 2 slots: 2 are sent and held; at the end of the schedule 38
+      // wait, the last 2 of them keep a slot each (sent once the held ones answer), 36 are dropped.
+      const result = await runLoad(`${counter.url}/`, {
+        rate: 200,
+        duration: 200,
+        concurrency: 2,
+        isSuccess: (outcome) => {
+          if (outcome.kind === 'dropped' && ++dropped === 36) release()
+          return outcome.ok
+        },
+      })
+      const received = counter.connections().reduce((sum, connection) => sum + connection.requests, 0)
+      expect(received).toBe(4)
+      expect(result.outcomes).toEqual({ ok: 4, dropped: 36 })
+      expect(result.successRate).toBe(4 / 40)
+      expect(result.errors['dropped']).toMatch(/not sent: all 2 slots/)
+      // Throughput counts the requests that were sent, not the arrivals.
+      expect((result.throughput * result.durationMs) / 1000).toBeCloseTo(received, 6)
+    } finally {
+      clearTimeout(safety)
+      release()
+      await counter.close()
+    }
+  })
+
+  it('holds no object for an arrival waiting for a free slot: memory is bounded by what is in flight', async () => {
+    // A requester that holds every request until told, so all slots stay busy while 100 000
+    // arrivals a second come due. Counted after a full GC (v8.queryObjects): before the fix every
+    // due arrival sat in p-limit's queue with its promises, ~1 KB each (1M arrivals took 1.06 GB).
+    const { runOpenModel } = await import('../../src/measure/load.js')
+    const held: Array<() => void> = []
+    let answerAtOnce = false
+    let inFlight = 0
+    let mostInFlight = 0
+    const requester = {
+      send: (startedAt: number, done: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
+        const answer = (): void => {
+          inFlight--
+          done('ok', performance.now() - startedAt, undefined, undefined)
+        }
+        if (answerAtOnce) queueMicrotask(answer)
+        else held.push(answer)
+      },
+    }
+    const promisesAlive = (): number => v8.queryObjects(Promise, { format: 'count' }) as number
+    const before = promisesAlive()
+    let recorded = 0
+    const run = runOpenModel(requester, { arrivals: 30_000, rate: 100_000, concurrency: 4, timeoutMs: 60_000 }, () => void recorded++)
+    // At least 15 000 arrivals are due by now, whatever the machine's speed.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const during = promisesAlive()
+    expect(held).toHaveLength(4)
+    expect(during - before).toBeLessThan(1000)
+    answerAtOnce = true
+    for (const answer of held.splice(0)) answer()
+    await run
+    expect(recorded).toBe(30_000)
+    expect(mostInFlight).toBe(4)
   })
 })
 

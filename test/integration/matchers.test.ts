@@ -153,8 +153,42 @@ describe("stopping before the test's own timeout", () => {
   })
 
   it('in the open model too', { timeout: 1500 }, async () => {
-    const message = plain(await failureOf(expect(`${server.url}/hang`).toSustainSuccessRate(0.9, { rate: 20, duration: 5000 })))
+    const message = plain(await failureOf(expect(`${server.url}/hang`).toSustainSuccessRate(0.9, { rate: 10, duration: 1000 })))
     expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): 0 requests had ended/)
+  })
+
+  it('a synchronous function target yields to the event loop, so the stop fires in a run of 3e7 calls', { timeout: 1500 }, async () => {
+    // `() => 1` answers inside the loop; before the fix the loop never yielded, and the test
+    // ran past its timeout with no perfgate message.
+    const message = plain(await failureOf(expect(() => 1).toSustainSuccessRate(1, { requests: 3e7 })))
+    expect(message).toMatch(/toSustainSuccessRate stopped before the test's timeout \(1500 ms\): \d+ of 30000000 requests had ended/)
+    expect(message).toContain('Give the matcher fewer `requests` or a shorter `timeout`, or the test more time.')
+  })
+
+  it('fails at once, sending nothing, when the duration is longer than the time the test has left', { timeout: 1500 }, async () => {
+    const before = server.requestCount('/fast')
+    const message = plain(await failureOf(expect(`${server.url}/fast`).toSustainSuccessRate(0.9, { duration: 5000 })))
+    expect(message).toMatch(
+      /toSustainSuccessRate cannot finish before the test's timeout \(1500 ms\): it is planned to run for 5000 ms \(`duration`\), and \d+ ms are left before perfgate has to stop it\. Nothing was sent\./,
+    )
+    expect(message).toContain('the third argument of `test`/`it`, e.g. `test(name, fn, 10_000)`')
+    expect(message).toContain('or a shorter `duration`')
+    expect(message).not.toContain('shorter `timeout`')
+    expect(server.requestCount('/fast')).toBe(before)
+  })
+
+  it('and so does an open-model schedule longer than that, negated or not', { timeout: 1500 }, async () => {
+    const before = server.requestCount('/fast')
+    // 100 arrivals (the default `requests`) at 20 per second: a 5 s schedule.
+    for (const assertion of [expect(`${server.url}/fast`).toSustainSuccessRate(0.9, { rate: 20 }), expect(`${server.url}/fast`).not.toSustainSuccessRate(0.9, { rate: 20 })]) {
+      const message = plain(await failureOf(assertion))
+      expect(message).toMatch(/planned to run for 5000 ms \(`requests` \/ `rate`\)/)
+    }
+    expect(server.requestCount('/fast')).toBe(before)
+  })
+
+  it('runs a closed run by count whose duration is longer than the time left: the count may end it first', { timeout: 1500 }, async () => {
+    await expect(`${server.url}/fast`).toSustainSuccessRate(1, { requests: 20, duration: 5000 })
   })
 
   it('leaves a run that ends in time alone', { timeout: 1500 }, async () => {
