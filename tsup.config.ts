@@ -23,8 +23,8 @@ export default defineConfig([
     external,
   },
   {
-    // CommonJS for Jest's default mode: tinybench and p-limit are ESM-only, and Jest's own
-    // module system cannot require() them, so this build bundles them in.
+    // CommonJS for Jest's default mode: tinybench is ESM-only, and Jest's own
+    // module system cannot require() it, so this build bundles it (and simple-statistics) in.
     entry,
     format: ['cjs'],
     target: 'node20',
@@ -34,6 +34,6 @@ export default defineConfig([
     splitting: false,
     external,
     shims: true,
-    noExternal: ['tinybench', 'p-limit', 'yocto-queue', 'simple-statistics'],
+    noExternal: ['tinybench', 'simple-statistics'],
   },
 ])
