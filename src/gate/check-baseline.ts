@@ -21,7 +21,7 @@ import type { Measured } from './baseline-record.js'
 import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
-import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RunDeadline } from './records.js'
+import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RunDeadline, StoredBaselineSummary } from './records.js'
 import { baselineFile, firstTime, keepRecord, nextOccurrence } from './session.js'
 
 export type { Measured } from './baseline-record.js'
@@ -198,7 +198,7 @@ export async function checkBaseline(
     const warnings = pass
       ? [`perfgate: no baseline for "${printableName(key)}" in ${printableName(context.shownPath)} (${environment.id}); not recorded in update mode '${context.updateMode}'`]
       : []
-    return done({ ...base, verdict: 'missing', pass, comparison: null, measurement: null, written: null, warnings })
+    return done({ ...base, verdict: 'missing', pass, comparison: null, baseline: null, measurement: null, written: null, warnings })
   }
 
   const measure = (time: number): Promise<BenchmarkResult> => runBenchmark(key, received as () => unknown, { ...options.benchmark, time }, deadline)
@@ -222,12 +222,12 @@ export async function checkBaseline(
       }
       file.set(key, environment.id, record)
       await file.save()
-      return done({ ...base, verdict: 'new', pass: true, comparison: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
+      return done({ ...base, verdict: 'new', pass: true, comparison: null, baseline: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
     }
     // Only another environment's record exists and this run may not write: compare across.
     const other = others[0] as BaselineRecord
     const comparison = compareResolved(other, current, options.compare)
-    return done(decide(base, comparison, options, summaryOf(current, firstSampling, 0), null, []))
+    return done(decide(base, comparison, other, options, summaryOf(current, firstSampling, 0), null, []))
   }
 
   let comparison: Comparison
@@ -266,7 +266,7 @@ export async function checkBaseline(
       written = 'rewritten'
     }
   }
-  return done(decide(base, comparison, options, measurement, written, warnings))
+  return done(decide(base, comparison, storedRecord, options, measurement, written, warnings))
 }
 
 /**
@@ -288,12 +288,25 @@ export function changedMeaningfully(comparison: Comparison, options: ResolvedBas
   }
 }
 
+/** The stored record a comparison was made against, as the record keeps it (for charts). */
+function storedSummary(record: BaselineRecord): StoredBaselineSummary {
+  return {
+    summary: record.summary,
+    sample: record.sample,
+    sampleCount: record.sampleCount,
+    environmentId: record.environment.id,
+    recordedAt: record.recordedAt,
+    runs: record.runs?.length ?? 1,
+  }
+}
+
 type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode'>
 
 /** The verdict's effect: a regression fails unless rewritten; an inconclusive one as configured. */
 function decide(
   base: RecordHead,
   comparison: Comparison,
+  compared: BaselineRecord,
   options: ResolvedBaselineOptions,
   measurement: MeasurementSummary,
   written: 'rewritten' | 'added' | null,
@@ -311,5 +324,5 @@ function decide(
     default:
       pass = true
   }
-  return { ...base, verdict: comparison.verdict, pass, comparison, measurement, written, warnings }
+  return { ...base, verdict: comparison.verdict, pass, comparison, baseline: storedSummary(compared), measurement, written, warnings }
 }

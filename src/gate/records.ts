@@ -67,10 +67,23 @@ export interface MeasurementSummary {
   readonly extensions: number
 }
 
+/** A stored baseline record as a check record keeps it: enough to draw it beside the current one. */
+export interface StoredBaselineSummary {
+  readonly summary: SampleSummary
+  /** Its compact sorted sample (at most 256 points), in ms. */
+  readonly sample: readonly number[]
+  /** How many samples it summarizes. */
+  readonly sampleCount: number
+  readonly environmentId: string
+  readonly recordedAt: string
+  /** How many runs (processes) it was recorded from. */
+  readonly runs: number
+}
+
 /** A `toMatchBaseline` assertion. */
 export interface BaselineCheckRecord extends RecordBase {
   readonly kind: 'baseline'
-  /** The baseline key, `describe > test[ > name][ N]`. */
+  /** The baseline key, `describe > test[ >> name][ #n]`. */
   readonly key: string
   /** The baseline file, relative to the project root. */
   readonly baselineFile: string
@@ -81,6 +94,8 @@ export interface BaselineCheckRecord extends RecordBase {
   readonly verdict: Verdict | 'new' | 'missing'
   /** The comparison and its evidence (null for `new` and `missing`). */
   readonly comparison: Comparison | null
+  /** The stored record it was compared with (null for `new` and `missing`). */
+  readonly baseline: StoredBaselineSummary | null
   /** What was measured (null when nothing was: a missing baseline fails before measuring). */
   readonly measurement: MeasurementSummary | null
   /** What was written to the baseline file: a new record, a replaced one, or one more run added to it. */

@@ -1,0 +1,60 @@
+/**
+ * The run report: every perf assertion of one test run, with where and when it ran. The
+ * reporters build it at the end of a run, write it as `perfgate-report.json`, and render the
+ * terminal table, the Markdown and the HTML page from it; the CLI reads it back.
+ */
+import type { Environment } from '../machine/environment.js'
+import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
+
+/** The version of the report format; a reader refuses another one. */
+export const reportVersion = 1
+
+/** Baseline entries and files that no test asked for in a full run. */
+export interface StaleBaselines {
+  /** Per baseline file (relative to the root): its entries that no test of a full run asked for. */
+  readonly obsoleteEntries: readonly { readonly file: string; readonly keys: readonly string[] }[]
+  /** Baseline files (relative to the root) whose test file no longer exists. */
+  readonly orphanedFiles: readonly string[]
+}
+
+/** One test run's perf results. */
+export interface RunReport {
+  readonly version: typeof reportVersion
+  readonly tool: { readonly name: 'perfgate'; readonly version: string }
+  /** The runner that ran the suite. */
+  readonly runner: { readonly name: 'vitest' | 'jest'; readonly version: string | null }
+  /** When the run ended (ISO 8601). */
+  readonly createdAt: string
+  /** The project root the paths are relative to. */
+  readonly rootDir: string
+  /** The git commit of the project root, where known. */
+  readonly git: { readonly commit: string | null }
+  /** Where the run was measured. */
+  readonly environment: Environment
+  /** Every perf assertion of the run, in the order they finished per test file, files in path order. */
+  readonly records: readonly PerfRecord[]
+  /** Only after a full run (no filter, every test ran): what no test asked for. */
+  readonly stale: StaleBaselines | null
+}
+
+/** The records of one kind, for renderers. */
+export function recordsOfKind(report: RunReport): {
+  baselines: BaselineCheckRecord[]
+  latency: LatencyCheckRecord[]
+  load: LoadCheckRecord[]
+} {
+  const baselines: BaselineCheckRecord[] = []
+  const latency: LatencyCheckRecord[] = []
+  const load: LoadCheckRecord[] = []
+  for (const record of report.records) {
+    if (record.kind === 'baseline') baselines.push(record)
+    else if (record.kind === 'latency') latency.push(record)
+    else load.push(record)
+  }
+  return { baselines, latency, load }
+}
+
+/** The assertion failed, after `.not` (a record keeps its own result, before `.not`). */
+export function failed(record: PerfRecord): boolean {
+  return record.negated ? record.pass : !record.pass
+}
