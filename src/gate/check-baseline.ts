@@ -187,7 +187,7 @@ export async function checkBaseline(
     updateMode: context.updateMode,
   }
   const done = (record: BaselineCheckRecord): BaselineCheckRecord => {
-    keepRecord(record)
+    keepRecord(record, context.site)
     return record
   }
 

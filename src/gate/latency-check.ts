@@ -112,6 +112,6 @@ export async function checkLatency(
     durationMs: result.durationMs,
     concurrency: result.concurrency,
   }
-  keepRecord(record)
+  keepRecord(record, site)
   return { stopped: false, record, result }
 }

@@ -60,6 +60,6 @@ export async function checkLoad(
     throughput: result.throughput,
     durationMs: result.durationMs,
   }
-  keepRecord(record)
+  keepRecord(record, site)
   return { stopped: false, record, result }
 }

@@ -15,6 +15,10 @@ interface SessionState {
   readonly occurrencesByName: Map<string, { test: string; counts: Map<string, number> }>
   /** Every perf assertion of this process that finished, in order: what the reports render. */
   readonly records: PerfRecord[]
+  /** Which test each record came from (the runner's test object), where known. */
+  readonly recordTests: WeakMap<PerfRecord, object>
+  /** Records already handed to the runner's channel (a test's meta, a worker file). */
+  readonly claimed: WeakSet<PerfRecord>
   /** rootDir → its git commit, looked up once (it spawns git). */
   readonly commits: Map<string, string | null>
   /** What was already said once in this process. */
@@ -28,7 +32,7 @@ const sessionKey = Symbol.for('perfgate.session.v3')
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], commits: new Map(), said: new Set(), testEnds: new Map() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map() }
   return holder[sessionKey]
 }
 
@@ -112,9 +116,27 @@ export function projectCommit(rootDir: string): string | null {
   return commits.get(rootDir) ?? null
 }
 
-/** Keeps an assertion's record for the reports. */
-export function keepRecord(record: PerfRecord): void {
-  session().records.push(record)
+/** Keeps an assertion's record for the reports, with the test it came from where the site names one. */
+export function keepRecord(record: PerfRecord, site?: AssertionSite): void {
+  const state = session()
+  state.records.push(record)
+  if (site?.test !== undefined) state.recordTests.set(record, site.test.token)
+}
+
+/**
+ * Hands over the records not handed over yet that `belongs` accepts (given the record and its
+ * test object, when known), in the order they were kept. Each record is handed over once: the
+ * runners pass them on to their reporter (Vitest: the test's meta; Jest: a file per test file).
+ */
+export function claimRecords(belongs: (record: PerfRecord, test: object | undefined) => boolean): PerfRecord[] {
+  const { records, recordTests, claimed } = session()
+  const taken: PerfRecord[] = []
+  for (const record of records) {
+    if (claimed.has(record) || !belongs(record, recordTests.get(record))) continue
+    claimed.add(record)
+    taken.push(record)
+  }
+  return taken
 }
 
 /** The records this process kept so far. */

@@ -1,0 +1,82 @@
+/**
+ * The run report as JSON: built from real records of all three matchers (a real server on
+ * loopback, real benchmarks), valid against the JSON Schema shipped in the package, read back
+ * unchanged, and refused with a clear message when it is not a report of this version.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { keptRecords } from '../../src/gate/session.js'
+import { buildRunReport, orphanedBaselineFiles, parseRunReport, serializeRunReport } from '../../src/report/build.js'
+import '../../src/runners/vitest.js'
+
+const root = mkdtempSync(join(tmpdir(), 'perfgate-report-json-'))
+const previousRoot = process.env['PERFGATE_ROOT']
+const previousUpdate = process.env['PERFGATE_UPDATE']
+const schema = JSON.parse(readFileSync(new URL('../../schema/perfgate-report.schema.json', import.meta.url), 'utf8')) as object
+let server: FixtureServer
+
+beforeAll(async () => {
+  process.env['PERFGATE_ROOT'] = root
+  process.env['PERFGATE_UPDATE'] = 'new'
+  server = await startFixtureServer()
+})
+
+afterAll(async () => {
+  await server.close()
+  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
+  else process.env['PERFGATE_ROOT'] = previousRoot
+  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
+  else process.env['PERFGATE_UPDATE'] = previousUpdate
+  rmSync(root, { recursive: true, force: true })
+})
+
+describe('perfgate-report.json', () => {
+  // Run twice (a repeat keeps the key): the first run records the baseline, the second compares
+  // with it. Only the record matters here, not its verdict (40 ms of sampling decides little).
+  it('a baseline, recorded then compared', { repeats: 1 }, async () => {
+    await expect(() => Math.sqrt(2))
+      .toMatchBaseline({ time: 40, warmupTime: 0, rounds: 4 })
+      .catch(() => undefined)
+  })
+
+  it('holds every record of the three matchers, valid against the shipped schema, and reads back the same', async () => {
+    await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, warmup: 1 })
+    await expect(`${server.url}/status/503`).not.toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
+    const records = keptRecords().filter((record) => record.testFile === import.meta.filename)
+    expect(records.map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load'])
+
+    const report = buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: root, records })
+    const text = serializeRunReport(report)
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
+    const data = JSON.parse(text) as unknown
+    expect(validate(data), JSON.stringify(validate.errors, null, 2)).toBe(true)
+    expect(parseRunReport(text, 'perfgate-report.json')).toEqual(data)
+    expect(report).toMatchObject({ version: 1, tool: { name: 'perfgate' }, runner: { name: 'vitest' }, stale: { obsoleteEntries: [], orphanedFiles: [] } })
+    // The second comparison of the same function: it has a baseline and a comparison to draw.
+    const compared = report.records[1]
+    expect(compared?.kind === 'baseline' && compared.baseline !== null && compared.baseline.sample.length > 0).toBe(true)
+  })
+
+  it('is refused, naming the file and the problem, when empty, not JSON, not a report, or another version', () => {
+    expect(() => parseRunReport('', 'a.json')).toThrow('a.json: the file is empty')
+    expect(() => parseRunReport('{', 'a.json')).toThrow(/a\.json: not JSON/)
+    expect(() => parseRunReport('[]', 'a.json')).toThrow('a.json: not a perfgate run report (expected a JSON object)')
+    expect(() => parseRunReport('{"version":2,"records":[]}', 'a.json')).toThrow('a.json: a run report of format version 2; this perfgate reads version 1')
+  })
+
+  it('lists baseline files whose test file is gone, and no other', async () => {
+    const dir = join(root, 'orphans')
+    mkdirSync(join(dir, 'baselines', 'test'), { recursive: true })
+    mkdirSync(join(dir, 'test'), { recursive: true })
+    writeFileSync(join(dir, 'test', 'kept.test.ts'), '')
+    writeFileSync(join(dir, 'baselines', 'test', 'kept.test.ts.json'), '{}')
+    writeFileSync(join(dir, 'baselines', 'test', 'deleted.test.ts.json'), '{}')
+    expect(await orphanedBaselineFiles(dir, 'baselines')).toEqual([join(dir, 'baselines', 'test', 'deleted.test.ts.json')])
+    expect(await orphanedBaselineFiles(dir, 'nowhere')).toEqual([])
+  })
+})
