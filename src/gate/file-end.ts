@@ -49,7 +49,8 @@ export async function finishTestFile(testFile: string, fullRun: boolean, snapsho
   if (obsolete.length === 0) return { path, obsolete, removed }
   if (removed.length > 0) {
     console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
-  } else {
+  } else if (process.env['PERFGATE_REPORTER'] !== '1') {
+    // With perfgate's reporter in the run, it lists them once at the end, for every file.
     console.warn(
       `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${printableName(shown)} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.map(printableName).join(', ')}. ` +
         'A full run with -u removes them.',

@@ -1,7 +1,8 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { endTest } from '../gate/session.js'
+import { claimRecords, endTest } from '../gate/session.js'
+import { handOverJestRecords } from './jest-records.js'
 import { jestFullRun, jestRunningTest } from './jest-state.js'
 import type { JestExpectState } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
@@ -56,7 +57,14 @@ afterEach(() => {
 afterAll(async () => {
   endTest()
   const { testPath, snapshotState } = expect.getState()
-  if (testPath !== undefined) await finishTestFile(testPath, jestFullRun(), snapshotState)
+  if (testPath === undefined) return
+  const ended = await finishTestFile(testPath, jestFullRun(), snapshotState)
+  // The file's records (and obsolete entries) go to perfgate's reporter, when one runs.
+  handOverJestRecords({
+    testFile: testPath,
+    records: claimRecords((record) => record.testFile === testPath),
+    obsolete: ended !== null && ended.obsolete.length > 0 && ended.removed.length === 0 ? { file: ended.path, keys: ended.obsolete } : null,
+  })
 })
 
 // Types for both styles Jest users have: `@jest/globals` (the `expect` package's Matchers) and

@@ -1,7 +1,7 @@
 import './vitest-guard.js'
 import { afterAll, afterEach, expect } from 'vitest'
 import { finishTestFile } from '../gate/file-end.js'
-import { endTest } from '../gate/session.js'
+import { claimRecords, endTest } from '../gate/session.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
 
@@ -13,6 +13,8 @@ interface TaskLike {
   readonly result?: { readonly state?: string }
   readonly tasks?: readonly TaskLike[]
   readonly filepath?: string
+  /** Vitest hands a task's meta to the reporters in the main process (JSON-like values only). */
+  readonly meta?: Record<string, unknown>
 }
 
 /** Every test of the file ran and passed: no filter, skip, todo or failure. */
@@ -22,8 +24,12 @@ function isFullRun(task: TaskLike): boolean {
 }
 
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
+// Its records go to perfgate's reporter through the test's meta, which Vitest carries from any
+// pool's worker to the reporters.
 afterEach(({ task }) => {
   endTest(task)
+  const records = claimRecords((record, test) => test === task || (test === undefined && record.testName === expect.getState().currentTestName))
+  if (records.length > 0) (task.meta as Record<string, unknown>)['perfgate'] = records
 })
 
 // A setup file's hooks run for each test file: the file's baselines are settled at its end.
@@ -35,7 +41,13 @@ afterAll(async function settleBaselines() {
   endTest()
   const testFile = suite?.filepath ?? expect.getState().testPath
   if (testFile === undefined) return
-  await finishTestFile(testFile, suite !== undefined && isFullRun(suite), expect.getState().snapshotState)
+  const ended = await finishTestFile(testFile, suite !== undefined && isFullRun(suite), expect.getState().snapshotState)
+  // Records made outside a test (in hooks), and the file's obsolete entries, go with the file's meta.
+  const meta = suite?.meta
+  if (meta === undefined) return
+  const records = claimRecords((record) => record.testFile === testFile)
+  if (records.length > 0) meta['perfgate'] = records
+  if (ended !== null && ended.obsolete.length > 0 && ended.removed.length === 0) meta['perfgateObsolete'] = { file: ended.path, keys: ended.obsolete }
 })
 
 declare module 'vitest' {

@@ -1,0 +1,94 @@
+/**
+ * perfgate's Jest reporter: `reporters: ['default', 'perfgate/jest-reporter']`. Jest has no
+ * channel from a test to the reporters, so each test file's setup (perfgate/jest) writes its
+ * records to a file in a folder this reporter makes for the run; at the end the reporter reads
+ * them all, removes the folder, and writes the reports.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
+import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
+import type { PerfRecord } from '../gate/records.js'
+import { finishRun } from '../report/write.js'
+import type { FinishedRun } from '../report/write.js'
+import { jestRunDirVariable } from './jest-records.js'
+import type { JestFileRecords } from './jest-records.js'
+
+/** The parts of Jest's global config the reporter reads. */
+interface JestGlobalConfigLike {
+  readonly rootDir: string
+  readonly reporters?: readonly unknown[]
+}
+
+/** Options of the reporter: any configuration key, above the config file. */
+export type PerfgateJestReporterOptions = PerfgateUserConfig
+
+export class PerfgateJestReporter {
+  private readonly rootDir: string
+  private readonly options: PerfgateUserConfig | undefined
+  private readonly runDir: string
+  private readonly annotatedByJest: boolean
+  /** The last run's result, for tests and tools. */
+  lastRun: FinishedRun | undefined
+
+  constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
+    this.rootDir = resolve(process.env['PERFGATE_ROOT'] ?? globalConfig.rootDir)
+    const given = options !== undefined && Object.keys(options).length > 0 ? options : undefined
+    this.options = given === undefined ? undefined : validateUserConfig(given, 'perfgate/jest-reporter options')
+    // Workers start after the reporters, and inherit this.
+    this.runDir = mkdtempSync(join(tmpdir(), 'perfgate-jest-run-'))
+    process.env[jestRunDirVariable] = this.runDir
+    process.env['PERFGATE_REPORTER'] = '1'
+    this.annotatedByJest = (globalConfig.reporters ?? []).some((reporter) => {
+      const name = Array.isArray(reporter) ? reporter[0] : reporter
+      return name === 'github-actions'
+    })
+  }
+
+  async onRunComplete(): Promise<void> {
+    const records: PerfRecord[] = []
+    const obsolete: { file: string; keys: readonly string[] }[] = []
+    try {
+      for (const name of (await readdir(this.runDir)).sort()) {
+        const part = JSON.parse(await readFile(join(this.runDir, name), 'utf8')) as JestFileRecords
+        records.push(...part.records)
+        if (part.obsolete !== null) obsolete.push(part.obsolete)
+      }
+    } finally {
+      rmSync(this.runDir, { recursive: true, force: true })
+    }
+    let config: PerfgateConfig
+    try {
+      config = resolveConfig((await readConfigFile(this.rootDir)).config, this.options)
+    } catch (error) {
+      process.stderr.write(`perfgate: no reports: ${(error as Error).message}\n`)
+      return
+    }
+    this.lastRun = await finishRun(
+      { runner: { name: 'jest', version: jestVersion(this.rootDir) }, rootDir: this.rootDir, records, obsolete },
+      { config, out: process.stderr, runnerAnnotatesFailures: this.annotatedByJest },
+    )
+  }
+
+  /** Jest asks reporters whether the run should fail; perfgate's failures are the tests' own. */
+  getLastError(): Error | undefined {
+    return undefined
+  }
+}
+
+/** The project's Jest version, looked up from its root (perfgate itself does not depend on Jest). */
+function jestVersion(rootDir: string): string | null {
+  try {
+    const version = (createRequire(join(rootDir, 'package.json'))('jest/package.json') as { version?: unknown }).version
+    return typeof version === 'string' ? version : null
+  } catch {
+    return null
+  }
+}
+
+// `reporters: ['perfgate/jest-reporter']` loads this module's default export (module.exports in CommonJS).
+// eslint-disable-next-line no-restricted-syntax
+export default PerfgateJestReporter

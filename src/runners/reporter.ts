@@ -1,0 +1,91 @@
+/**
+ * perfgate's Vitest reporter: at the end of the run it gathers every perf assertion's record
+ * from the tests' meta (which Vitest carries from any pool's workers to the reporters) and
+ * writes the reports. `perfgate()` from `perfgate/plugin` adds it beside your own reporters;
+ * listed by hand it is `reporters: ['default', 'perfgate/reporter']`.
+ */
+import { resolve } from 'node:path'
+import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
+import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
+import type { PerfRecord } from '../gate/records.js'
+import { finishRun } from '../report/write.js'
+import type { FinishedRun } from '../report/write.js'
+
+/** The parts of Vitest's objects the reporter reads (Vitest 3.2 to 5). */
+interface VitestLike {
+  readonly version?: string
+  readonly config: { readonly root: string; readonly reporters?: readonly unknown[]; env?: Record<string, string> }
+}
+interface TestCaseLike {
+  meta(): Record<string, unknown>
+}
+interface TestModuleLike {
+  meta(): Record<string, unknown>
+  readonly children: { allTests(): Iterable<TestCaseLike> }
+}
+
+/** Records handed over in a task's meta (structurally checked: the meta is any JSON). */
+function recordsIn(meta: Record<string, unknown>): PerfRecord[] {
+  const value = meta['perfgate']
+  return Array.isArray(value) ? (value as PerfRecord[]) : []
+}
+
+/** Options of the reporter: any configuration key, above the config file (the plugin passes its own). */
+export type PerfgateReporterOptions = PerfgateUserConfig
+
+export class PerfgateReporter {
+  private readonly options: PerfgateUserConfig | undefined
+  private vitest: VitestLike | undefined
+  /** The last run's result, for tests and tools. */
+  lastRun: FinishedRun | undefined
+
+  constructor(options?: PerfgateReporterOptions) {
+    this.options = options === undefined ? undefined : validateUserConfig(options, 'perfgate reporter options')
+  }
+
+  onInit(vitest: VitestLike): void {
+    this.vitest = vitest
+    // The workers leave the end-of-file notes (obsolete entries) to this reporter.
+    process.env['PERFGATE_REPORTER'] = '1'
+    if (vitest.config.env !== undefined) vitest.config.env['PERFGATE_REPORTER'] = '1'
+  }
+
+  async onTestRunEnd(testModules: readonly TestModuleLike[]): Promise<void> {
+    const vitest = this.vitest
+    if (vitest === undefined) return
+    const rootDir = resolve(process.env['PERFGATE_ROOT'] ?? vitest.config.root)
+    const records: PerfRecord[] = []
+    const obsolete: { file: string; keys: string[] }[] = []
+    for (const module of testModules) {
+      const meta = module.meta()
+      records.push(...recordsIn(meta))
+      const stale = meta['perfgateObsolete'] as { file: string; keys: string[] } | undefined
+      if (stale !== undefined) obsolete.push(stale)
+      for (const test of module.children.allTests()) records.push(...recordsIn(test.meta()))
+    }
+    let config: PerfgateConfig
+    try {
+      config = resolveConfig((await readConfigFile(rootDir)).config, this.options)
+    } catch (error) {
+      // The plugin and the tests report a broken config file; the reports need one.
+      process.stderr.write(`perfgate: no reports: ${(error as Error).message}\n`)
+      return
+    }
+    const runnerAnnotatesFailures = (vitest.config.reporters ?? []).some((reporter) => reporterName(reporter) === 'github-actions')
+    this.lastRun = await finishRun(
+      { runner: { name: 'vitest', version: vitest.version ?? null }, rootDir, records, obsolete },
+      { config, out: process.stdout, runnerAnnotatesFailures },
+    )
+  }
+}
+
+function reporterName(reporter: unknown): string | undefined {
+  if (typeof reporter === 'string') return reporter
+  if (Array.isArray(reporter) && typeof reporter[0] === 'string') return reporter[0]
+  const name = (reporter as { constructor?: { name?: string } } | null)?.constructor?.name
+  return name === 'GithubActionsReporter' ? 'github-actions' : undefined
+}
+
+// `reporters: ['perfgate/reporter']` loads this module's default export.
+// eslint-disable-next-line no-restricted-syntax
+export default PerfgateReporter
