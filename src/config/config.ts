@@ -412,3 +412,15 @@ export function resolveConfig(...layers: Array<PerfgateUserConfig | undefined>):
   }
   return merged
 }
+
+/**
+ * The configuration of a project: its config file (if any) resolved over the defaults, under the
+ * `above` layers (plugin options). Throws what {@link readConfigFile} and {@link resolveConfig}
+ * throw, naming the file. Only reads.
+ * @example
+ * const config = await loadConfig(process.cwd(), pluginOptions)
+ */
+export async function loadConfig(rootDir: string, ...above: Array<PerfgateUserConfig | undefined>): Promise<PerfgateConfig> {
+  const { config } = await readConfigFile(rootDir)
+  return resolveConfig(config, ...above)
+}

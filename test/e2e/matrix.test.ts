@@ -169,6 +169,28 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.output, run.transcript).toContain("setupFilesAfterEnv: ['perfgate/jest']")
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
+
+  it('an error in perfgate.config.json5 is reported once, by the global setup, in a run of two test files', { timeout: stepTimeoutMs }, async () => {
+    const configPath = await jestCjs.path('perfgate.config.json5')
+    const secondFile = await jestCjs.path('test', 'second.test.js')
+    await writeFile(configPath, '// a typo\n{\n  thresold: 0.2,\n}\n')
+    await writeFile(
+      secondFile,
+      "const { serverUrl } = require('./work')\ntest('second', async () => {\n  await expect(`${serverUrl()}/fast`).toRespondWithin(2_000, { samples: 3, warmup: 0 })\n})\n",
+    )
+    try {
+      const run = await jestOn(machineNodeMajor)('config typo, two files', [])
+      expect(run.result.code, run.transcript).toBe(1)
+      expect(run.output.split('Unknown key `thresold`').length - 1, run.transcript).toBe(1)
+      expect(run.output, run.transcript).toContain(`Unknown key \`thresold\` in ${configPath}; did you mean \`threshold\`?`)
+      expect(run.output, run.transcript).toContain('globalSetup')
+      // No test ran.
+      expect(jestTestCounts(run.output), run.transcript).toBeUndefined()
+    } finally {
+      await rm(configPath, { force: true })
+      await rm(secondFile, { force: true })
+    }
+  })
 })
 
 describe('Jest 30, ESM mode (--experimental-vm-modules) on Node 22: jest-esm', () => {
