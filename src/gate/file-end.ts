@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import { baselineFilePath } from '../baselines/path.js'
 import { nodeBaselineFileSystem } from '../baselines/store.js'
 import type { BaselineFile } from '../baselines/store.js'
-import { baselineFile, projectConfig, projectRoot, session } from './session.js'
+import { baselineFile, projectConfig, projectRoot, session, warn } from './session.js'
 import { resolveUpdateMode } from '../baselines/update-mode.js'
 import { printableName } from '../common/validate.js'
 
@@ -40,9 +40,9 @@ export async function finishTestFile(testFile: string, fullRun: boolean, snapsho
   if (removed.length > 0) await file.save()
   const shown = relative(rootDir, path)
   if (removed.length > 0) {
-    console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
+    warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
   } else {
-    console.warn(
+    warn(
       `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${printableName(shown)} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.map(printableName).join(', ')}. ` +
         'A full run with -u removes them.',
     )

@@ -17,6 +17,8 @@ interface SessionState {
   readonly commits: Map<string, string | null>
   /** What was already said once in this process. */
   readonly said: Set<string>
+  /** How {@link warn} shows a warning, set by a runner adapter; unset, `console.warn`. */
+  warningWriter?: (message: string) => void
 }
 
 const sessionKey = Symbol.for('perfgate.session.v2')
@@ -101,4 +103,20 @@ export function firstTime(what: string): boolean {
   if (said.has(what)) return false
   said.add(what)
   return true
+}
+
+/**
+ * Shows a warning to the person running the tests: through `console.warn` (which Vitest shows
+ * under the test that printed it), or the way the runner adapter chose with
+ * {@link useWarningWriter}.
+ */
+export function warn(message: string): void {
+  const writer = session().warningWriter
+  if (writer === undefined) console.warn(message)
+  else writer(message)
+}
+
+/** Makes {@link warn} write through `writer` in this process (Jest's adapter does: see runners/jest.ts). */
+export function useWarningWriter(writer: (message: string) => void): void {
+  session().warningWriter = writer
 }

@@ -6,7 +6,7 @@ import type { Measured } from '../gate/check-baseline.js'
 import { formatChange } from '../gate/compare.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
+import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { assertionSite } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
@@ -36,7 +36,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const resolved = resolveBaselineOptions(raw, config)
   const context = await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
   const record = await checkBaseline(received as (() => unknown) | Measured, context, resolved)
-  for (const warning of record.warnings) console.warn(warning)
+  for (const warning of record.warnings) warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
 }
 

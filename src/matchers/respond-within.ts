@@ -3,7 +3,7 @@ import { integerAtLeast, invalidArgument, openUnitInterval, optionsObject, posit
 import { checkLatency } from '../gate/latency-check.js'
 import type { LatencyStatistic } from '../gate/latency-check.js'
 import type { LatencyCheckRecord } from '../gate/records.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
+import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { measureOptionKeys, resolveMeasureOptions } from '../measure/latency.js'
 import type { LatencyResult, MeasureOptions, ResolvedMeasureOptions } from '../measure/latency.js'
 import { resolveTarget } from '../measure/target.js'
@@ -31,7 +31,7 @@ function resolveStatistic(value: unknown, fallback: LatencyStatistic): LatencySt
   if (value === 'median' || value === 'mean' || value === 'max') return value
   if (typeof value === 'number' && value > 0 && value <= 100) {
     if (value < 1) {
-      console.warn(`perfgate: percentile ${value} means p${value}, almost the fastest request; for the ${Math.round(value * 100)}th percentile write percentile: ${Math.round(value * 100)}`)
+      warn(`perfgate: percentile ${value} means p${value}, almost the fastest request; for the ${Math.round(value * 100)}th percentile write percentile: ${Math.round(value * 100)}`)
     }
     return value
   }

@@ -1,6 +1,7 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
+import { useWarningWriter } from '../gate/session.js'
 import { jestFullRun, jestTestName } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import type { MatcherContext, MatcherResult } from '../matchers/index.js'
@@ -30,6 +31,12 @@ function withJestTestName(matcher: Matcher): Matcher {
     return matcher.call(Object.create(this, { currentTestName: { value: currentTestName } }) as MatcherContext, received, ...args)
   }
 }
+
+// Jest prints a console.warn with the stack frame of its caller, which would be perfgate's own
+// code in node_modules; a warning goes straight to stderr instead, as one line.
+useWarningWriter((message) => {
+  process.stderr.write(`${message}\n`)
+})
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
 

@@ -170,6 +170,14 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
 
+  it("a warning shows as one line on stderr, without Jest's console.warn stack frame into perfgate", { timeout: stepTimeoutMs }, async () => {
+    const run = await jestOn(machineNodeMajor)('warning', ['-t', 'responds within the budget'])
+    expect(run.result.code, run.transcript).toBe(0)
+    expect(run.output, run.transcript).toMatch(/^perfgate: percentile 0\.5 means p0\.5, almost the fastest request; for the 50th percentile write percentile: 50$/m)
+    expect(run.output, run.transcript).not.toContain('console.warn')
+    expect(run.output, run.transcript).not.toMatch(/perfgate\/dist\//)
+  })
+
   it('an error in perfgate.config.json5 is reported once, by the global setup, in a run of two test files', { timeout: stepTimeoutMs }, async () => {
     const configPath = await jestCjs.path('perfgate.config.json5')
     const secondFile = await jestCjs.path('test', 'second.test.js')

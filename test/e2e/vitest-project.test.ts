@@ -72,6 +72,12 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     const result = await run('vitest', 'vitest', ['run'])
     expect(result.code, transcript(result)).toBe(0)
     expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: fixtureTestCount, failed: 0, skipped: 0, total: fixtureTestCount })
+    // A warning shows under the test that caused it, as console.warn output, with no stack frame.
+    const output = plainText(`${result.stdout}\n${result.stderr}`)
+    expect(output, transcript(result)).toMatch(
+      /stderr \| test\/latency\.test\.ts > toRespondWithin > measures a function\r?\nperfgate: percentile 0\.5 means p0\.5, almost the fastest request/,
+    )
+    expect(output, transcript(result)).not.toMatch(/perfgate\/dist\//)
   })
 
   it('reports an error in perfgate.config.json5 once, at startup, naming the file (not in each of the 3 test files)', async () => {
