@@ -5,6 +5,7 @@ const entry = {
   vitest: 'src/runners/vitest.ts',
   plugin: 'src/runners/plugin.ts',
   jest: 'src/runners/jest.ts',
+  'jest-global-setup': 'src/runners/jest-global-setup.ts',
 }
 
 // Runner packages stay external: they belong to the user's project.

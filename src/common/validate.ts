@@ -2,14 +2,70 @@ import { PerfgateTypeError } from './errors.js'
 
 // One message style for every misuse, after p-limit: "Expected `name` to be …, got …".
 
-/** The "got …" part of a message; `arrayContents` shows what an array held (for config files). */
+/** Characters of a string (or of an array's JSON) a message quotes before it cuts. */
+const quotedLength = 60
+/** Levels of nested arrays and objects a message shows. */
+const quotedDepth = 3
+
+/** A string as a message quotes it: JSON-quoted, cut after {@link quotedLength} characters. */
+function quoteString(text: string, room: number): string {
+  return text.length <= room ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, Math.max(room, 1)))}…`
+}
+
+/**
+ * JSON-like text of a value, cut after about `room` characters and below {@link quotedDepth}
+ * levels. It walks no more of a value than it shows, so a huge or 100 000-deep array (as a config
+ * file may hold) neither fills the message nor overflows the stack, as JSON.stringify would.
+ */
+function preview(value: unknown, room: number, depth: number): string {
+  if (typeof value === 'string') return quoteString(value, room)
+  if (typeof value !== 'object' || value === null) return String(value)
+  const isArray = Array.isArray(value)
+  const [open, close] = isArray ? ['[', ']'] : ['{', '}']
+  const entries = isArray ? (value as unknown[]) : Object.keys(value)
+  if (entries.length === 0) return `${open}${close}`
+  if (depth >= quotedDepth) return `${open}…${close}`
+  let text = open
+  for (let index = 0; index < entries.length; index++) {
+    const left = Math.max(room - text.length, 8)
+    let entry: string
+    if (isArray) {
+      entry = preview((value as unknown[])[index], left, depth + 1)
+    } else {
+      const key = entries[index] as string
+      entry = `${quoteString(key, left)}:${preview((value as Record<string, unknown>)[key], left, depth + 1)}`
+    }
+    // The first entry is shown (cut inside if need be); a later one only when it fits whole.
+    if (index > 0 && text.length + 1 + entry.length > room) return `${text},…${close}`
+    text += index > 0 ? `,${entry}` : entry
+  }
+  return `${text}${close}`
+}
+
+/**
+ * The "got …" part of a message; `arrayContents` shows what an array held (for config files).
+ * Long strings and arrays are cut, with their length: a message never echoes a value whole.
+ */
 export function describeValue(value: unknown, options: { readonly arrayContents?: boolean } = {}): string {
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') return value.length <= quotedLength ? JSON.stringify(value) : `${quoteString(value, quotedLength)} (${value.length} characters)`
   if (typeof value === 'function') return 'a function'
   if (value === null) return 'null'
-  if (Array.isArray(value)) return options.arrayContents === true ? `an array ${JSON.stringify(value)}` : 'an array'
+  if (Array.isArray(value)) {
+    if (options.arrayContents !== true) return 'an array'
+    const shown = preview(value, quotedLength, 0)
+    return shown.endsWith(',…]') ? `an array ${shown} (${value.length} items)` : `an array ${shown}`
+  }
   if (typeof value === 'object') return 'an object'
   return String(value)
+}
+
+/**
+ * A name from user input (a config key) as a message shows it: control characters escaped
+ * (see {@link printableName}) and cut after {@link quotedLength} characters, with its length.
+ */
+export function shownName(name: string): string {
+  const shown = printableName(name.length <= quotedLength ? name : name.slice(0, quotedLength))
+  return name.length <= quotedLength ? shown : `${shown}… (${name.length} characters)`
 }
 
 /** Throws a TypeError naming `name`, saying what was expected and what was received. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path'
 import JSON5 from 'json5'
 import { PerfgateError } from '../common/errors.js'
-import { describeValue } from '../common/validate.js'
+import { describeValue, shownName } from '../common/validate.js'
 
 /** Every setting perfgate has, with its default. */
 export interface PerfgateConfig {
@@ -246,6 +246,8 @@ function closestKey(key: string, knownKeys: readonly string[]): string | undefin
   const maxDistance = key.length <= 3 ? 1 : 2
   let best: { key: string; distance: number } | undefined
   for (const known of knownKeys) {
+    // The distance is at least the difference in length: a huge key is compared with nothing.
+    if (Math.abs(key.length - known.length) > maxDistance) continue
     const distance = editDistance(key.toLowerCase(), known.toLowerCase())
     if (distance <= maxDistance && (best === undefined || distance < best.distance)) best = { key: known, distance }
   }
@@ -273,7 +275,8 @@ function validateObject(
   // Object.keys sees an own `__proto__` (json5 and JSON.parse create one); hasOwn on the schema
   // rejects it, so `copy[key]` below is only ever assigned a schema key.
   for (const key of Object.keys(value)) {
-    const childPath = keyPath === '' ? key : `${keyPath}.${key}`
+    // Only ever shown in messages: a key from the file is escaped and cut there.
+    const childPath = keyPath === '' ? shownName(key) : `${keyPath}.${shownName(key)}`
     const rule = Object.hasOwn(schema, key) ? schema[key] : undefined
     if (rule === undefined) throw unknownKey(childPath, key, Object.keys(schema), source)
     const child = value[key]
@@ -431,4 +434,16 @@ export function resolveConfig(...layers: Array<PerfgateUserConfig | undefined>):
     )
   }
   return merged
+}
+
+/**
+ * The configuration of a project: its config file (if any) resolved over the defaults, under the
+ * `above` layers (plugin options). Throws what {@link readConfigFile} and {@link resolveConfig}
+ * throw, naming the file. Only reads.
+ * @example
+ * const config = await loadConfig(process.cwd(), pluginOptions)
+ */
+export async function loadConfig(rootDir: string, ...above: Array<PerfgateUserConfig | undefined>): Promise<PerfgateConfig> {
+  const { config } = await readConfigFile(rootDir)
+  return resolveConfig(config, ...above)
 }

@@ -22,7 +22,7 @@ import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, 
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RunDeadline, StoredBaselineSummary } from './records.js'
-import { baselineFile, firstTime, keepRecord, nextOccurrence } from './session.js'
+import { baselineFile, firstTime, keepRecord, nextOccurrence, warn } from './session.js'
 
 export type { Measured } from './baseline-record.js'
 export { recordFrom } from './baseline-record.js'
@@ -114,7 +114,7 @@ export async function openBaselineCheck(
   if (legacyKey !== key && file.migrateKey(legacyKey, key)) {
     const saved = await file.save()
     if (firstTime(`migrated keys in ${path}`)) {
-      console.warn(
+      warn(
         `perfgate: ${printableName(relative(rootDir, path))} has baseline keys in perfgate 0.1's form ("${printableName(legacyKey)}" and perhaps others): ` +
           `each is read under its exact key ("${printableName(key)}")${saved ? ', and the file was updated' : '; a local run or -u moves them in the file'}.`,
       )

@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import { baselineFilePath } from '../baselines/path.js'
 import { nodeBaselineFileSystem } from '../baselines/store.js'
 import type { BaselineFile } from '../baselines/store.js'
-import { baselineFile, projectConfig, projectRoot, session } from './session.js'
+import { baselineFile, projectConfig, projectRoot, session, warn } from './session.js'
 import { resolveUpdateMode } from '../baselines/update-mode.js'
 import { printableName } from '../common/validate.js'
 
@@ -41,17 +41,17 @@ export async function finishTestFile(testFile: string, fullRun: boolean, snapsho
   // Under -u, records that failed validation and no test recorded again (another environment's, say) stay as they were.
   const unreadable = file.unreadableRecords()
   if (unreadable.length > 0) {
-    console.warn(
+    warn(
       `perfgate: unreadable baseline records kept as they are in ${printableName(shown)}: ${unreadable.map((record) => printableName(record.problem)).join('; ')}. ` +
         'Record each again with -u in its environment, or delete it.',
     )
   }
   if (obsolete.length === 0) return { path, obsolete, removed }
   if (removed.length > 0) {
-    console.warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
+    warn(`perfgate: removed ${removed.length} obsolete baseline ${removed.length === 1 ? 'entry' : 'entries'} from ${printableName(shown)}: ${removed.map(printableName).join(', ')}`)
   } else if (process.env['PERFGATE_REPORTER'] !== '1') {
     // With perfgate's reporter in the run, it lists them once at the end, for every file.
-    console.warn(
+    warn(
       `perfgate: ${obsolete.length} obsolete baseline ${obsolete.length === 1 ? 'entry' : 'entries'} in ${printableName(shown)} (no test asked for ${obsolete.length === 1 ? 'it' : 'them'}): ${obsolete.map(printableName).join(', ')}. ` +
         'A full run with -u removes them.',
     )

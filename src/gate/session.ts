@@ -25,6 +25,8 @@ interface SessionState {
   readonly said: Set<string>
   /** One controller per running test (by the runner's test object), aborted when the test ends. */
   readonly testEnds: Map<object, AbortController>
+  /** How {@link warn} shows a warning, set by a runner adapter; unset, `console.warn`. */
+  warningWriter?: (message: string) => void
 }
 
 const sessionKey = Symbol.for('perfgate.session.v3')
@@ -171,4 +173,20 @@ export function endTest(token?: object): void {
     controller.abort(new Error('the test ended'))
     testEnds.delete(key)
   }
+}
+
+/**
+ * Shows a warning to the person running the tests: through `console.warn` (which Vitest shows
+ * under the test that printed it), or the way the runner adapter chose with
+ * {@link useWarningWriter}.
+ */
+export function warn(message: string): void {
+  const writer = session().warningWriter
+  if (writer === undefined) console.warn(message)
+  else writer(message)
+}
+
+/** Makes {@link warn} write through `writer` in this process (Jest's adapter does: see runners/jest.ts). */
+export function useWarningWriter(writer: (message: string) => void): void {
+  session().warningWriter = writer
 }

@@ -7,7 +7,7 @@ import { formatChange } from '../gate/compare.js'
 import { BenchmarkStoppedError } from '../measure/benchmark.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
+import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { assertionSite, runningTest, testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
@@ -60,7 +60,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
       ].join('\n'),
     )
   }
-  for (const warning of record.warnings) console.warn(warning)
+  for (const warning of record.warnings) warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
 }
 

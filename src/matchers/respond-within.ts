@@ -3,9 +3,9 @@ import { integerAtLeast, invalidArgument, openUnitInterval, optionsObject, posit
 import { checkLatency } from '../gate/latency-check.js'
 import type { LatencyStatistic } from '../gate/latency-check.js'
 import type { LatencyCheckRecord } from '../gate/records.js'
-import { projectConfig, projectRoot } from '../gate/session.js'
+import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { measureOptionKeys, resolveMeasureOptions } from '../measure/latency.js'
-import type { MeasureOptions } from '../measure/latency.js'
+import type { LatencyResult, MeasureOptions, ResolvedMeasureOptions } from '../measure/latency.js'
 import { resolveTarget } from '../measure/target.js'
 import { assertionSite, testDeadline } from './context.js'
 import type { MatcherContext, MatcherResult, TestDeadline } from './context.js'
@@ -31,7 +31,7 @@ function resolveStatistic(value: unknown, fallback: LatencyStatistic): LatencySt
   if (value === 'median' || value === 'mean' || value === 'max') return value
   if (typeof value === 'number' && value > 0 && value <= 100) {
     if (value < 1) {
-      console.warn(`perfgate: percentile ${value} means p${value}, almost the fastest request; for the ${Math.round(value * 100)}th percentile write percentile: ${Math.round(value * 100)}`)
+      warn(`perfgate: percentile ${value} means p${value}, almost the fastest request; for the ${Math.round(value * 100)}th percentile write percentile: ${Math.round(value * 100)}`)
     }
     return value
   }
@@ -61,11 +61,23 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLatency(target, { budgetMs: budget, statistic, confidence, allowFailures }, measureOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
-    const ended = `${check.result.count} of ${measureOptions.samples} measured requests had ended (after ${check.result.warmupRequests} warm-up requests)`
-    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, measureOptions.timeoutMs, ended, check.result)
+    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, measureOptions.timeoutMs, endedBeforeStop(check.result, measureOptions), check.result)
   }
   const { record } = check
   return { pass: record.pass, message: () => describe(this, record) }
+}
+
+/** What had ended when the test's deadline stopped the run: the warm-up, or the measured requests. */
+function endedBeforeStop(result: LatencyResult, options: ResolvedMeasureOptions): string {
+  const ended = result.warmupRequests
+  if (!result.stoppedDuringWarmup) {
+    return `${result.count} of ${options.samples} measured requests had ended (after ${ended} warm-up requests)`
+  }
+  const nothingMeasured = 'so no measured request was sent'
+  // One at a time, the first one hung; with several in flight, say how many of how many ended.
+  if (ended === 0 && options.concurrency === 1) return `the first warm-up request never ended, ${nothingMeasured}`
+  const which = options.warmup === 'auto' ? `${ended} requests of the adaptive warm-up` : `${ended} of ${options.warmup} warm-up requests`
+  return `${which} had ended, ${nothingMeasured}`
 }
 
 function failureCounts(outcomes: Readonly<Record<string, number>>): Record<string, number> {

@@ -57,8 +57,13 @@ export interface LatencyResult {
   readonly errors: Readonly<Record<string, string>>
   /** The median latency of each round of successful requests, in ms. */
   readonly rounds: readonly number[]
-  /** Unmeasured warm-up requests that were sent. */
+  /** Unmeasured warm-up requests that ended (all that were sent, unless the run was stopped). */
   readonly warmupRequests: number
+  /**
+   * True when the run was stopped (by the test's deadline) before its warm-up had ended: then no
+   * measured request was sent.
+   */
+  readonly stoppedDuringWarmup: boolean
   /** How busy and how fast the machine was while measuring. */
   readonly machine: MachineState
 }
@@ -147,6 +152,7 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
   const roundCount = roundsFor(options.samples, options.rounds)
   const roundMedians: number[] = []
   let warmupRequests = 0
+  let stoppedDuringWarmup = false
   let startedAt = 0
   let endedAt = 0
   let machine: MachineState = { busy: null, probe: null }
@@ -154,9 +160,10 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     if (options.warmup === 'auto') {
       warmupRequests = await warmUpUntilSteady(requester, concurrency, signal)
     } else if (options.warmup > 0) {
-      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency }, () => {}, signal)
-      warmupRequests = options.warmup
+      await runClosedModel(requester, { requests: options.warmup, durationMs: undefined, concurrency }, () => warmupRequests++, signal)
     }
+    // A stop ends the warm-up early (the adaptive one at any point): nothing was measured then.
+    stoppedDuringWarmup = signal?.aborted === true
     const window = machineWindow()
     startedAt = performance.now()
     let measuredMs = 0
@@ -194,6 +201,7 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     errors: recorder.errors,
     rounds: roundMedians,
     warmupRequests,
+    stoppedDuringWarmup,
     machine,
   }
 }

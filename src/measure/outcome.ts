@@ -1,7 +1,7 @@
 /** What one request or call ended as. `kind` is `'ok'` for a success, else the failure kind. */
 export interface Outcome {
   readonly ok: boolean
-  /** `'ok'`, or a failure kind: `status:503`, `timeout`, `ECONNREFUSED`, `ECONNRESET`, `error:TypeError`, `dropped`… */
+  /** `'ok'`, or a failure kind: `status:503`, `timeout`, `ECONNREFUSED`, `ECONNRESET`, `unsolicited:100`, `error:TypeError`, `dropped`… */
   readonly kind: string
   /** Milliseconds from the request's (scheduled) start to its end. */
   readonly latencyMs: number
@@ -32,6 +32,40 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/**
+ * The error a request ends with when the server answered `100 Continue` or `101 Switching
+ * Protocols` although the request asked for neither (no `Expect: 100-continue`, no `Upgrade`).
+ * undici closes the connection on such an answer; its kind is `unsolicited:<status>`.
+ */
+export class UnsolicitedResponseError extends Error {
+  readonly code = 'PERFGATE_UNSOLICITED_RESPONSE'
+
+  constructor(
+    readonly status: 100 | 101,
+    options?: { cause?: unknown },
+  ) {
+    const what = status === 100 ? '100 Continue' : '101 Switching Protocols'
+    super(`the server answered ${what}, which the request did not ask for; the connection was closed`, options)
+    this.name = 'UnsolicitedResponseError'
+  }
+}
+
+/**
+ * The unsolicited `100`/`101` answer behind an undici error, if that is what it was. undici gives
+ * these the code of a closed socket (`UND_ERR_SOCKET`) and tells them apart only by message
+ * ("bad response" for a 100, "bad upgrade" for a 101 with an `Upgrade` header); a bare 101 reaches
+ * the handler as a status, then fails an internal assertion. `status` is the last status the
+ * handler saw. test/integration/unsolicited-informational.test.ts pins all three against undici.
+ */
+export function unsolicitedResponse(error: unknown, status: number | undefined): UnsolicitedResponseError | undefined {
+  if (status === 101) return new UnsolicitedResponseError(101, { cause: error })
+  if (codeOf(error) !== 'UND_ERR_SOCKET') return undefined
+  const message = (error as { message?: unknown }).message
+  if (message === 'bad response') return new UnsolicitedResponseError(100, { cause: error })
+  if (message === 'bad upgrade') return new UnsolicitedResponseError(101, { cause: error })
+  return undefined
+}
+
 /** `'ok'` for a 2xx (or a listed) status, else `status:<code>`. */
 export function classifyStatus(status: number, expectStatus: ReadonlySet<number> | null): string {
   const ok = expectStatus === null ? status >= 200 && status < 300 : expectStatus.has(status)
@@ -48,11 +82,12 @@ function codeOf(value: unknown): string | undefined {
 }
 
 /**
- * The failure kind of an error: `timeout`, a system code (`ECONNREFUSED`, `ECONNRESET`…) found
- * on the error or its cause, or `error:<Name>`.
+ * The failure kind of an error: `timeout`, `unsolicited:100`/`unsolicited:101`, a system code
+ * (`ECONNREFUSED`, `ECONNRESET`…) found on the error or its cause, or `error:<Name>`.
  */
 export function classifyError(error: unknown): string {
   if (error instanceof RequestTimeoutError) return 'timeout'
+  if (error instanceof UnsolicitedResponseError) return `unsolicited:${error.status}`
   const code = codeOf(error)
   if (code !== undefined && undiciTimeoutCodes.has(code)) return 'timeout'
   if (code !== undefined && systemErrorCode.test(code)) return code

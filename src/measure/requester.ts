@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { Client, Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { FunctionTarget, HttpTarget, ResolvedTarget } from './target.js'
-import { RequestTimeoutError, classifyError, classifyStatus } from './outcome.js'
+import { RequestTimeoutError, classifyError, classifyStatus, unsolicitedResponse } from './outcome.js'
 import type { OutcomeCallback } from './outcome.js'
 import { isPromiseLike } from '../common/validate.js'
 
@@ -147,9 +147,10 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
   onError(error: Error): void {
     if (!this.settle()) return
     const latencyMs = performance.now() - this.startedAt
+    const failure = unsolicitedResponse(error, this.status) ?? error
     // undici fails a client's queued requests in a loop that expects the queue to stay empty:
     // report after it, so that the next request sent on this lane does not land inside it.
-    queueMicrotask(() => this.done(classifyError(error), latencyMs, this.status, error))
+    queueMicrotask(() => this.done(classifyError(failure), latencyMs, this.status, failure))
   }
 
   expire(now: number): void {

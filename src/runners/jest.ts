@@ -1,7 +1,7 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { claimRecords, endTest } from '../gate/session.js'
+import { claimRecords, endTest, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
 import { jestFullRun, jestRunningTest } from './jest-state.js'
 import type { JestExpectState } from './jest-state.js'
@@ -43,6 +43,12 @@ function withJestTestName(matcher: Matcher): Matcher {
     return matcher.call(context, received, ...args)
   }
 }
+
+// Jest prints a console.warn with the stack frame of its caller, which would be perfgate's own
+// code in node_modules; a warning goes straight to stderr instead, as one line.
+useWarningWriter((message) => {
+  process.stderr.write(`${message}\n`)
+})
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { validateUserConfig } from '../config/config.js'
+import { loadConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateUserConfig } from '../config/config.js'
 
 /** Options of the `perfgate()` Vitest plugin: any configuration key, above the config file. */
@@ -18,12 +18,14 @@ interface ViteConfigLike {
 /** The Vite plugin object `perfgate()` returns (structurally a Vite `Plugin`). */
 export interface PerfgatePlugin {
   readonly name: 'perfgate'
-  config(config: ViteConfigLike): { test: { setupFiles: string[]; env: Record<string, string> } }
+  config(config: ViteConfigLike): Promise<{ test: { setupFiles: string[]; env: Record<string, string> } }>
 }
 
 /**
  * The Vitest plugin: adds perfgate's setup file, which registers the matchers, in one line,
- * and hands its options (any configuration key) to the test workers.
+ * and hands its options (any configuration key) to the test workers. It reads and checks the
+ * project's config file when Vitest starts, so an error there stops the run once, naming the
+ * file, instead of failing every test that uses a matcher.
  * (A plugin cannot add types: reference `perfgate/vitest` once, see the README.)
  * @example
  * // vitest.config.ts
@@ -38,8 +40,10 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
   const setupFile = fileURLToPath(new URL('./vitest.js', import.meta.url))
   return {
     name: 'perfgate',
-    config(viteConfig) {
+    async config(viteConfig) {
       const root = resolve(viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
+      // Vitest shows a plugin's error as its "Startup Error", once; the workers read the file again.
+      await loadConfig(root, config)
       return {
         test: {
           setupFiles: addSetupFile === false ? [] : [setupFile],

@@ -195,6 +195,36 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.output, run.transcript).toContain("setupFilesAfterEnv: ['perfgate/jest']")
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
+
+  it("a warning shows as one line on stderr, without Jest's console.warn stack frame into perfgate", { timeout: stepTimeoutMs }, async () => {
+    const run = await jestOn(machineNodeMajor)('warning', ['-t', 'responds within the budget'])
+    expect(run.result.code, run.transcript).toBe(0)
+    expect(run.output, run.transcript).toMatch(/^perfgate: percentile 0\.5 means p0\.5, almost the fastest request; for the 50th percentile write percentile: 50$/m)
+    expect(run.output, run.transcript).not.toContain('console.warn')
+    expect(run.output, run.transcript).not.toMatch(/perfgate\/dist\//)
+  })
+
+  it('an error in perfgate.config.json5 is reported once, by the global setup, in a run of two test files', { timeout: stepTimeoutMs }, async () => {
+    const configPath = await jestCjs.path('perfgate.config.json5')
+    const secondFile = await jestCjs.path('test', 'second.test.js')
+    await writeFile(configPath, '// a typo\n{\n  thresold: 0.2,\n}\n')
+    await writeFile(
+      secondFile,
+      "const { serverUrl } = require('./work')\ntest('second', async () => {\n  await expect(`${serverUrl()}/fast`).toRespondWithin(2_000, { samples: 3, warmup: 0 })\n})\n",
+    )
+    try {
+      const run = await jestOn(machineNodeMajor)('config typo, two files', [])
+      expect(run.result.code, run.transcript).toBe(1)
+      expect(run.output.split('Unknown key `thresold`').length - 1, run.transcript).toBe(1)
+      expect(run.output, run.transcript).toContain(`Unknown key \`thresold\` in ${configPath}; did you mean \`threshold\`?`)
+      expect(run.output, run.transcript).toContain('globalSetup')
+      // No test ran.
+      expect(jestTestCounts(run.output), run.transcript).toBeUndefined()
+    } finally {
+      await rm(configPath, { force: true })
+      await rm(secondFile, { force: true })
+    }
+  })
 })
 
 describe('Jest 30, ESM mode (--experimental-vm-modules) on Node 22: jest-esm', () => {

@@ -2,6 +2,7 @@
  * End to end: the packed package, installed into a fresh Vitest + TypeScript ESM project
  * (fixtures/projects/vitest-esm-ts), type-checks and runs there against the fixture server.
  */
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -71,6 +72,30 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     const result = await run('vitest', 'vitest', ['run'])
     expect(result.code, transcript(result)).toBe(0)
     expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: fixtureTestCount, failed: 0, skipped: 0, total: fixtureTestCount })
+    // A warning shows under the test that caused it, as console.warn output, with no stack frame.
+    const output = plainText(`${result.stdout}\n${result.stderr}`)
+    expect(output, transcript(result)).toMatch(
+      /stderr \| test\/latency\.test\.ts > toRespondWithin > measures a function\r?\nperfgate: percentile 0\.5 means p0\.5, almost the fastest request/,
+    )
+    expect(output, transcript(result)).not.toMatch(/perfgate\/dist\//)
+  })
+
+  it('reports an error in perfgate.config.json5 once, at startup, naming the file (not in each of the 3 test files)', async () => {
+    if (project === undefined) throw new Error('beforeAll did not finish')
+    const configPath = join(project.dir, 'perfgate.config.json5')
+    await writeFile(configPath, '// a typo\n{\n  thresold: 0.2,\n}\n')
+    try {
+      const result = await run('vitest, config typo', 'vitest', ['run'])
+      const output = plainText(`${result.stdout}\n${result.stderr}`)
+      expect(result.code, transcript(result)).toBe(1)
+      expect(output.split('Unknown key `thresold`').length - 1, transcript(result)).toBe(1)
+      expect(output, transcript(result)).toContain(`Unknown key \`thresold\` in ${configPath}; did you mean \`threshold\`?`)
+      expect(output, transcript(result)).toContain('Startup Error')
+      // No test file ran.
+      expect(vitestTestCounts(result.stdout), transcript(result)).toBeUndefined()
+    } finally {
+      await rm(configPath, { force: true })
+    }
   })
 
   it('fails the expected-failures file with exit code 1 and messages that give the numbers', async () => {
@@ -93,7 +118,7 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
   })
 
   it('every nested run exited by itself (no run needed its timeout)', async () => {
-    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'tsc nodenext', 'vitest CI=true', 'vitest', 'vitest expected-failures'])
+    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'tsc nodenext', 'vitest CI=true', 'vitest', 'vitest, config typo', 'vitest expected-failures'])
     for (const { name, result } of runs) {
       expect({ name, timedOut: result.timedOut, signal: result.signal }).toEqual({ name, timedOut: false, signal: null })
     }

@@ -268,6 +268,57 @@ describe('validation', () => {
   })
 })
 
+describe('huge and deeply nested input', () => {
+  // A message quotes at most the start of what it got: a file can hold anything (the issue saw a
+  // 20 MB value echoed whole; 2 MB shows the same without slowing the suite).
+  const longestMessage = 1000
+
+  it('quotes only the start of a 2 MB string value, with its length, naming the key and the file', async () => {
+    const path = await writeConfig('perfgate.config.json5', `{ statistic: "${'x'.repeat(2_000_000)}" }`)
+    const error = await caught(() => readConfigFile(rootDir))
+    expect(error.code).toBe('PERFGATE_CONFIG_INVALID')
+    expect(error.message.length).toBeLessThan(longestMessage)
+    expect(error.message).toContain(`Expected \`statistic\` in ${path} to be "median" or "mean", got "xxxx`)
+    expect(error.message).toContain('… (2000000 characters)')
+  })
+
+  it('quotes only the start of a huge array, with its length', () => {
+    const error = (() => {
+      try {
+        parseConfigText(`{ report: { formats: ["md", ${'"pdf",'.repeat(300_000)}] } }`, 'perfgate.config.json5')
+      } catch (caughtError) {
+        return caughtError as PerfgateError
+      }
+      throw new Error('expected an error')
+    })()
+    expect(error.message.length).toBeLessThan(longestMessage)
+    expect(error.message).toContain('Expected `report.formats` in perfgate.config.json5 to be an array of distinct formats')
+    expect(error.message).toMatch(/got an array \["md","pdf",.*…\] \(300001 items\)$/)
+  })
+
+  it.each([
+    ['under a key', (nested: string) => `{ threshold: ${nested} }`, 'Expected `threshold` in '],
+    ['at the top level', (nested: string) => nested, 'Expected the configuration in '],
+  ])('reports an array nested 100 000 deep %s naming the file, without overflowing the stack', async (_where, text, start) => {
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const path = await writeConfig('perfgate.config.json5', text(nested))
+    const error = await caught(() => readConfigFile(rootDir))
+    expect(error.code).toBe('PERFGATE_CONFIG_INVALID')
+    expect(error.message.length).toBeLessThan(longestMessage)
+    expect(error.message).toContain(`${start}${path} to be `)
+    expect(error.message).toContain('got an array [[[[…]]]]')
+  })
+
+  it('cuts a huge unknown key in the message and still names the file', async () => {
+    const path = await writeConfig('perfgate.config.json5', `{ benchmark: { "${'k'.repeat(1_000_000)}": 1 } }`)
+    const error = await caught(() => readConfigFile(rootDir))
+    expect(error.code).toBe('PERFGATE_CONFIG_INVALID')
+    expect(error.message.length).toBeLessThan(longestMessage)
+    expect(error.message).toMatch(/^Unknown key `benchmark\.k+… \(1000000 characters\)` in /)
+    expect(error.message).toContain(`in ${path}; known keys: time, warmupTime`)
+  })
+})
+
 describe('prototype safety', () => {
   it.each([
     ['__proto__', '{ "__proto__": { "polluted": true } }', '__proto__'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RequestTimeoutError, classifyError, classifyStatus, makeOutcome } from '../../src/measure/outcome.js'
+import { RequestTimeoutError, UnsolicitedResponseError, classifyError, classifyStatus, makeOutcome } from '../../src/measure/outcome.js'
 
 function systemError(code: string): Error {
   return Object.assign(new Error(`connect ${code}`), { code })
@@ -33,6 +33,11 @@ describe('classifyError', () => {
 
   it('counts a socket closed by the peer as ECONNRESET', () => {
     expect(classifyError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe('ECONNRESET')
+  })
+
+  it('counts an unsolicited 100 or 101 answer under its own kind', () => {
+    expect(classifyError(new UnsolicitedResponseError(100))).toBe('unsolicited:100')
+    expect(classifyError(new UnsolicitedResponseError(101))).toBe('unsolicited:101')
   })
 
   it('names other errors by their class, and thrown non-errors by their type', () => {

@@ -1,0 +1,47 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PerfgateError } from '../../src/common/errors.js'
+import { perfgate } from '../../src/runners/plugin.js'
+
+let rootDir: string
+
+beforeEach(async () => {
+  rootDir = await mkdtemp(join(tmpdir(), 'perfgate-plugin-'))
+})
+
+afterEach(async () => {
+  await rm(rootDir, { recursive: true, force: true })
+})
+
+describe('perfgate() plugin', () => {
+  it("rejects in Vite's config hook on an error in perfgate.config.json5, naming the file: Vitest stops once, at startup", async () => {
+    const path = join(rootDir, 'perfgate.config.json5')
+    await writeFile(path, '{ thresold: 0.2 }')
+    const error = await perfgate()
+      .config({ root: rootDir })
+      .then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      )
+    expect(error).toBeInstanceOf(PerfgateError)
+    expect((error as PerfgateError).code).toBe('PERFGATE_CONFIG_INVALID')
+    expect((error as PerfgateError).message).toContain(`Unknown key \`thresold\` in ${path}; did you mean \`threshold\`?`)
+  })
+
+  it('checks the file together with its own options (benchmark.maxTime below a plugin benchmark.time)', async () => {
+    await writeFile(join(rootDir, 'perfgate.config.json'), '{ "benchmark": { "maxTime": 500 } }')
+    await expect(perfgate({ benchmark: { time: 1000 } }).config({ test: { root: rootDir } })).rejects.toThrow(
+      'Expected `benchmark.maxTime` (500) to be at least `benchmark.time` (1000)',
+    )
+  })
+
+  it('hands the root and its options to the workers when the file is fine (or missing)', async () => {
+    const withoutFile = await perfgate({ threshold: 0.2 }).config({ root: rootDir })
+    expect(withoutFile.test.env).toEqual({ PERFGATE_ROOT: rootDir, PERFGATE_PLUGIN_OPTIONS: '{"threshold":0.2}' })
+    await writeFile(join(rootDir, 'perfgate.config.json5'), '// fine\n{ alpha: 0.05 }')
+    const withFile = await perfgate({ setupFile: false }).config({ root: rootDir })
+    expect(withFile.test.setupFiles).toEqual([])
+  })
+})
