@@ -6,6 +6,8 @@ const entry = {
   plugin: 'src/runners/plugin.ts',
   jest: 'src/runners/jest.ts',
   'jest-global-setup': 'src/runners/jest-global-setup.ts',
+  reporter: 'src/runners/reporter.ts',
+  'jest-reporter': 'src/runners/jest-reporter.ts',
 }
 
 // Runner packages stay external: they belong to the user's project.

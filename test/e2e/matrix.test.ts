@@ -20,7 +20,8 @@
  * (node_modules/node/bin/node): the Jest cells on Node 22 use that one install too.
  * The runs never assert on durations.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
@@ -187,6 +188,42 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
 
+  it('perfgate/jest-reporter: 8 files × 10 assertions in 4 workers give 80 records, the table and the three files', { timeout: stepTimeoutMs }, async () => {
+    const dir = await jestCjs.path('scenarios', 'reports')
+    await rm(dir, { recursive: true, force: true })
+    await rm(await jestCjs.path('.perfgate'), { recursive: true, force: true })
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    for (let file = 1; file <= 8; file++) await writeFile(join(dir, `r${file}.reports.js`), jestReportsTestFile(file))
+    const run = await jestOn(machineNodeMajor)('jest reports, 4 workers', [
+      '--testMatch',
+      '**/scenarios/reports/*.reports.js',
+      '--reporters',
+      'default',
+      '--reporters',
+      'perfgate/jest-reporter',
+      '--maxWorkers',
+      '4',
+    ])
+    expect(run.result.code, run.transcript).toBe(0)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
+    const report = JSON.parse(await readFile(await jestCjs.path('.perfgate', 'perfgate-report.json'), 'utf8')) as {
+      records: { kind: string; testFile: string }[]
+      runner: { name: string }
+    }
+    expect(report.runner.name).toBe('jest')
+    expect(report.records.length, run.transcript).toBe(80)
+    const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
+    expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })
+    expect(new Set(report.records.map((record) => record.testFile)).size).toBe(8)
+    for (const name of ['perfgate-report.md', 'perfgate-report.html']) {
+      expect((await readFile(await jestCjs.path('.perfgate', name), 'utf8')).length, name).toBeGreaterThan(100)
+    }
+    expect(run.output, run.transcript).toContain('perfgate: reports in .perfgate')
+    await rm(dir, { recursive: true, force: true })
+    await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+  })
+
   it('the wrong setup file (--setupFilesAfterEnv perfgate/vitest) stops the run with advice naming perfgate/jest', { timeout: stepTimeoutMs }, async () => {
     await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
     const run = await jestOn(machineNodeMajor)('wrong setup file', ['--setupFilesAfterEnv', 'perfgate/vitest'])
@@ -309,3 +346,17 @@ describe('the matrix', () => {
     }
   })
 })
+
+/** A generated CommonJS Jest test file with 10 quick perf assertions: 4 latency budgets, 3 load runs, 3 baselines. */
+function jestReportsTestFile(file: number): string {
+  return `/* global test, expect */
+const quick = { time: 20, warmupTime: 0, rounds: 2 }
+const { sqrt } = Math
+
+test('file ${file}', async () => {
+  for (let i = 0; i < 4; i++) await expect(() => i).toRespondWithin(1000, { samples: 5, warmup: 0 })
+  for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
+  for (let i = 0; i < 3; i++) await expect(() => sqrt(i)).toMatchBaseline({ ...quick, name: 'n' + i })
+}, 60000)
+`
+}

@@ -2,7 +2,7 @@
  * End to end: the packed package, installed into a fresh Vitest + TypeScript ESM project
  * (fixtures/projects/vitest-esm-ts), type-checks and runs there against the fixture server.
  */
-import { rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -117,8 +117,50 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(output).toContain('Received: 0% (0 of 10)')
   })
 
+  // Issue 12: every perf assertion reaches the reporter, from every pool's workers.
+  for (const pool of ['forks', 'threads', 'vmThreads'] as const) {
+    it(`reports: 8 files × 10 assertions under pool ${pool} give 80 records, the table and the three files`, async () => {
+      if (project === undefined) throw new Error('beforeAll did not finish')
+      const dir = join(project.dir, 'reports')
+      await rm(dir, { recursive: true, force: true })
+      await rm(join(project.dir, '.perfgate'), { recursive: true, force: true })
+      // Each pool's run records afresh: the count is the point here, not a verdict.
+      await rm(join(project.dir, 'baselines', 'reports'), { recursive: true, force: true })
+      await mkdir(dir, { recursive: true })
+      for (let file = 1; file <= 8; file++) await writeFile(join(dir, `r${file}.test.ts`), reportsTestFile(file))
+      const result = await run(`vitest reports, pool ${pool}`, 'vitest', ['run', '--dir', 'reports', '--pool', pool], { PERFGATE_UPDATE: 'new' })
+      expect(result.code, transcript(result)).toBe(0)
+      expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
+      const report = JSON.parse(await readFile(join(project.dir, '.perfgate', 'perfgate-report.json'), 'utf8')) as {
+        records: { kind: string; testFile: string; testName: string }[]
+        runner: { name: string }
+      }
+      expect(report.runner.name).toBe('vitest')
+      expect(report.records.length, transcript(result)).toBe(80)
+      const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
+      expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })
+      expect(new Set(report.records.map((record) => record.testFile)).size).toBe(8)
+      for (const name of ['perfgate-report.md', 'perfgate-report.html']) {
+        expect((await readFile(join(project.dir, '.perfgate', name), 'utf8')).length, name).toBeGreaterThan(100)
+      }
+      // The terminal table comes after Vitest's own summary.
+      const output = plainText(result.stdout)
+      expect(output.indexOf('perfgate: reports in .perfgate'), transcript(result)).toBeGreaterThan(output.indexOf(' Tests '))
+    })
+  }
+
   it('every nested run exited by itself (no run needed its timeout)', async () => {
-    expect(runs.map(({ name }) => name)).toEqual(['tsc', 'tsc nodenext', 'vitest CI=true', 'vitest', 'vitest, config typo', 'vitest expected-failures'])
+    expect(runs.map(({ name }) => name)).toEqual([
+      'tsc',
+      'tsc nodenext',
+      'vitest CI=true',
+      'vitest',
+      'vitest, config typo',
+      'vitest expected-failures',
+      'vitest reports, pool forks',
+      'vitest reports, pool threads',
+      'vitest reports, pool vmThreads',
+    ])
     for (const { name, result } of runs) {
       expect({ name, timedOut: result.timedOut, signal: result.signal }).toEqual({ name, timedOut: false, signal: null })
     }
@@ -127,3 +169,17 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(hang).toMatchObject({ timedOut: true, signal: 'SIGTERM' })
   })
 })
+
+/** A generated test file with 10 quick perf assertions: 4 latency budgets, 3 load runs, 3 baselines. */
+function reportsTestFile(file: number): string {
+  return `import { expect, test } from 'vitest'
+
+const quick = { time: 20, warmupTime: 0, rounds: 2 }
+
+test('file ${file}', async () => {
+  for (let i = 0; i < 4; i++) await expect(() => i).toRespondWithin(1000, { samples: 5, warmup: 0 })
+  for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
+  for (let i = 0; i < 3; i++) await expect(() => Math.sqrt(i)).toMatchBaseline({ ...quick, name: 'n' + i })
+})
+`
+}
