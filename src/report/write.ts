@@ -12,7 +12,7 @@ import { buildRunReport, orphanedBaselineFiles, serializeRunReport } from './bui
 import type { RunInput } from './build.js'
 import { githubAnnotations } from './github.js'
 import { renderHtml } from './html.js'
-import { renderMarkdown } from './markdown.js'
+import { renderMarkdown, stepSummaryMarkdown } from './markdown.js'
 import type { RunReport } from './model.js'
 import { renderTerminal } from './terminal.js'
 
@@ -49,7 +49,10 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
   }
 
   const dir = resolve(input.rootDir, config.report.dir)
-  const markdown = formats.has('md') || env['GITHUB_STEP_SUMMARY'] !== undefined ? renderMarkdown(report) : undefined
+  const fullReport = formats.has('html') ? 'perfgate-report.html' : formats.has('json') ? 'perfgate-report.json' : undefined
+  // Under GitHub's 65 536 characters for a comment, with room for a marker line or a heading.
+  const markdownOptions = { maxLength: 65_000, ...(fullReport === undefined ? {} : { fullReport: join(config.report.dir, fullReport) }) }
+  const markdown = formats.has('md') ? renderMarkdown(report, markdownOptions) : undefined
   const files: [string, () => string][] = []
   if (formats.has('json')) files.push(['perfgate-report.json', () => serializeRunReport(report)])
   if (formats.has('md') && markdown !== undefined) files.push(['perfgate-report.md', () => markdown])
@@ -72,21 +75,27 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
   }
 
   const summaryPath = env['GITHUB_STEP_SUMMARY']
-  if (summaryPath !== undefined && summaryPath !== '' && markdown !== undefined) {
+  if (summaryPath !== undefined && summaryPath !== '') {
     try {
-      await appendFile(summaryPath, `${markdown}\n`)
+      await appendFile(summaryPath, `${stepSummaryMarkdown(report, markdownOptions)}\n`)
     } catch (error) {
       problems.push(`could not append to the job summary ($GITHUB_STEP_SUMMARY, ${summaryPath}): ${describe(error)}`)
     }
   }
   if (env['GITHUB_ACTIONS'] === 'true') {
-    for (const line of githubAnnotations(report, { runnerAnnotatesFailures: options.runnerAnnotatesFailures })) out.write(`${line}\n`)
+    const workspace = env['GITHUB_WORKSPACE']
+    const annotations = githubAnnotations(report, {
+      runnerAnnotatesFailures: options.runnerAnnotatesFailures,
+      ...(workspace === undefined || workspace === '' ? {} : { workspaceDir: workspace }),
+    })
+    for (const line of annotations) out.write(`${line}\n`)
   }
 
   const lines: string[] = []
   if (formats.has('text')) {
     const color = typeof out.hasColors === 'function' ? out.hasColors() : false
-    const table = renderTerminal(report, { color })
+    const columns = (out as { columns?: number }).columns
+    const table = renderTerminal(report, { color, ...(columns === undefined ? {} : { width: columns }) })
     if (table !== '') lines.push(table)
   }
   if (written.length > 0) lines.push(`perfgate: reports in ${printableName(relative(process.cwd(), dir) || '.')}: ${written.map((path) => relative(dir, path)).join(', ')}`)
