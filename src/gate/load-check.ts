@@ -59,6 +59,7 @@ export async function checkLoad(
     latency: result.latency,
     throughput: result.throughput,
     durationMs: result.durationMs,
+    timeline: result.timeline,
   }
   keepRecord(record)
   return { stopped: false, record, result }

@@ -9,6 +9,8 @@ import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
 import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
+import { TimelineRecorder } from './timeline.js'
+import type { LoadTimeline } from './timeline.js'
 
 /** Options of `runLoad` (and of `toSustainSuccessRate`). */
 export interface LoadOptions {
@@ -51,6 +53,8 @@ export interface LoadResult {
   readonly concurrency: number
   /** Arrivals per second in the open model. */
   readonly rate: number | undefined
+  /** Outcomes over the run's time, in at most 120 buckets: where a stall shows. */
+  readonly timeline: LoadTimeline
 }
 
 const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
@@ -114,7 +118,11 @@ export class OutcomeRecorder {
   /** Open-model arrivals that were never sent (`dropped`), whatever `isSuccess` made of them. */
   unsent = 0
 
-  constructor(private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined) {}
+  /** `timeline`: where a load run also counts each outcome by when it ended. */
+  constructor(
+    private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined,
+    private readonly timeline?: TimelineRecorder,
+  ) {}
 
   record(kind: string, latencyMs: number, status: number | undefined, detail: unknown): void {
     let effectiveKind = kind
@@ -128,8 +136,10 @@ export class OutcomeRecorder {
     if (effectiveKind === 'ok') {
       this.successes++
       this.latencies.push(latencyMs)
+      this.timeline?.add(performance.now(), latencyMs, true)
       return
     }
+    this.timeline?.add(performance.now(), latencyMs, false)
     this.failureCounts.set(effectiveKind, (this.failureCounts.get(effectiveKind) ?? 0) + 1)
     if (this.errors[effectiveKind] === undefined) {
       this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
@@ -439,12 +449,13 @@ export async function runResolvedLoad(
   options: ResolvedLoadOptions,
   signal?: AbortSignal,
 ): Promise<LoadResult> {
-  const recorder = new OutcomeRecorder(options.isSuccess)
-  const record = recorder.record.bind(recorder)
   const rate = options.rate
   const planned = rate === undefined ? options.requests : openArrivals(rate, options)
   const requester = createRequester(target, { connections: Math.max(1, Math.min(options.concurrency, planned ?? Number.POSITIVE_INFINITY)), timeoutMs: options.timeoutMs })
   const startedAt = performance.now()
+  const timeline = new TimelineRecorder(startedAt, plannedRun(options)?.ms)
+  const recorder = new OutcomeRecorder(options.isSuccess, timeline)
+  const record = recorder.record.bind(recorder)
   let endedAt = startedAt
   try {
     if (rate === undefined) {
@@ -478,5 +489,6 @@ export async function runResolvedLoad(
     durationMs,
     concurrency: options.concurrency,
     rate: options.rate,
+    timeline: timeline.timeline(endedAt),
   }
 }
