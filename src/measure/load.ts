@@ -124,7 +124,8 @@ export class OutcomeRecorder {
     private readonly timeline?: TimelineRecorder,
   ) {}
 
-  record(kind: string, latencyMs: number, status: number | undefined, detail: unknown): void {
+  /** One outcome; `endedAt` (a `performance.now()` time) where the sender knows it, else the clock is read for the timeline. */
+  record(kind: string, latencyMs: number, status: number | undefined, detail: unknown, endedAt?: number): void {
     let effectiveKind = kind
     if (this.isSuccess !== undefined) {
       const decided = this.isSuccess(makeOutcome(kind, latencyMs, status, detail))
@@ -136,10 +137,10 @@ export class OutcomeRecorder {
     if (effectiveKind === 'ok') {
       this.successes++
       this.latencies.push(latencyMs)
-      this.timeline?.add(performance.now(), latencyMs, true)
+      this.timeline?.add(endedAt ?? performance.now(), latencyMs, true)
       return
     }
-    this.timeline?.add(performance.now(), latencyMs, false)
+    this.timeline?.add(endedAt ?? performance.now(), latencyMs, false)
     this.failureCounts.set(effectiveKind, (this.failureCounts.get(effectiveKind) ?? 0) + 1)
     if (this.errors[effectiveKind] === undefined) {
       this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
@@ -191,7 +192,7 @@ function onAbort(signal: AbortSignal | undefined, onStop: () => void): () => voi
 export function runClosedModel(
   requester: Requester,
   limits: { readonly requests: number | undefined; readonly durationMs: number | undefined; readonly concurrency: number },
-  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  record: OutcomeCallback,
   signal?: AbortSignal,
 ): Promise<void> {
   const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
@@ -259,11 +260,11 @@ export function runClosedModel(
     const onDone: OutcomeCallback[] = []
     for (let client = 0; client < clients; client++) {
       lanes.push(requester.lane(client))
-      onDone.push((kind, latencyMs, status, detail) => {
+      onDone.push((kind, latencyMs, status, detail, endedAt) => {
         active--
         if (!stopped) {
           try {
-            record(kind, latencyMs, status, detail)
+            record(kind, latencyMs, status, detail, endedAt)
           } catch (error) {
             failure ??= { error }
           }
@@ -291,7 +292,7 @@ export function runClosedModel(
 export function runOpenModel(
   requester: Sender,
   limits: { readonly arrivals: number; readonly rate: number; readonly concurrency: number; readonly timeoutMs: number },
-  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  record: OutcomeCallback,
   signal?: AbortSignal,
 ): Promise<void> {
   const { arrivals, concurrency, timeoutMs } = limits
@@ -314,10 +315,10 @@ export function runOpenModel(
     // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
     let failure: { readonly error: unknown } | undefined
     let droppedReason: Error | undefined
-    const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+    const safeRecord: OutcomeCallback = (kind, latencyMs, status, detail, endedAt) => {
       if (stopped) return
       try {
-        record(kind, latencyMs, status, detail)
+        record(kind, latencyMs, status, detail, endedAt)
       } catch (error) {
         failure ??= { error }
       }
@@ -329,9 +330,9 @@ export function runOpenModel(
       if (failure === undefined) resolve()
       else reject(failure.error)
     }
-    const onDone: OutcomeCallback = (kind, latencyMs, status, detail) => {
+    const onDone: OutcomeCallback = (kind, latencyMs, status, detail, endedAt) => {
       inFlight--
-      safeRecord(kind, latencyMs, status, detail)
+      safeRecord(kind, latencyMs, status, detail, endedAt)
       pump()
     }
     const wakeAt = (at: number): void => {
@@ -360,7 +361,7 @@ export function runOpenModel(
         if (now - scheduledStart >= timeoutMs || (inFlight >= concurrency && now >= scheduleEnd && arrivals - taken > concurrency)) {
           taken++
           droppedReason ??= new Error(`not sent: all ${concurrency} slots (\`concurrency\`) were busy until its \`timeout\` or the end of the schedule`)
-          safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason)
+          safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason, now)
         } else if (inFlight < concurrency) {
           taken++
           inFlight++

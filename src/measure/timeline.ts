@@ -4,8 +4,11 @@
  * doubles (neighbouring buckets merge) whenever the run outlasts the buckets, so a run of a
  * million requests keeps the same few arrays as one of a hundred.
  *
- * Each bucket keeps its latencies as counts in log-spaced bins (8 per doubling, about 9% wide),
- * so its percentiles are within ±4.5% and two buckets merge by adding their counts.
+ * Each bucket keeps its latencies as counts in bins, 8 per doubling (an HDR histogram's
+ * layout: the float's exponent and its top three mantissa bits), so its percentiles are within
+ * ±6.25% and two buckets merge by adding their counts. Reading the bits instead of taking a
+ * logarithm halves what a bucket costs per outcome (a synchronous function target runs about
+ * four million outcomes a second, where every nanosecond shows).
  */
 
 /** The most buckets a timeline holds. */
@@ -16,13 +19,15 @@ const unplannedBucketMs = 10
 /** A planned run fills this many buckets, leaving room for what ends after the plan (in-flight timeouts). */
 const plannedFill = 100
 
-const binsPerOctave = 8
-/** The first bin starts at 2^-10 ms (about 1 µs); shorter latencies fall in it. */
-const firstOctave = -10
+/** Mantissa bits that split an octave: 3, so 8 bins per doubling. */
+const mantissaBits = 3
+const binsPerOctave = 2 ** mantissaBits
+/** The first bin starts at 2^-20 ms (about 1 ns: a synchronous function can take less than a µs); shorter latencies fall in it. */
+const firstOctave = -20
 /** The last bin ends at 2^21 ms (about 35 min); longer latencies fall in it. */
-const latencyBins = 31 * binsPerOctave
+const latencyBins = 41 * binsPerOctave
 
-/** Latency of the successes that ended in one bucket, in ms (percentiles within ±4.5%). */
+/** Latency of the successes that ended in one bucket, in ms (percentiles within ±6.25%). */
 export interface BucketLatency {
   readonly p50: number
   readonly p95: number
@@ -50,15 +55,12 @@ export interface LoadTimeline {
   readonly buckets: readonly TimelineBucket[]
 }
 
-function latencyBin(latencyMs: number): number {
-  if (!(latencyMs > 0)) return 0
-  const bin = Math.floor((Math.log2(latencyMs) - firstOctave) * binsPerOctave)
-  return bin < 0 ? 0 : bin >= latencyBins ? latencyBins - 1 : bin
-}
+/** The high 32 bits of a float64 (sign, 11 exponent bits, 20 mantissa bits) with the exponent's bias and the first octave taken off. */
+const firstBinBits = (1023 + firstOctave) * binsPerOctave
 
-/** The geometric middle of a latency bin. */
+/** The middle of a latency bin: bin `b` spans 2^e × [1 + s/8, 1 + (s+1)/8) with e = b/8 + firstOctave and s = b mod 8. */
 function binMiddle(bin: number): number {
-  return 2 ** (firstOctave + (bin + 0.5) / binsPerOctave)
+  return 2 ** (Math.floor(bin / binsPerOctave) + firstOctave) * (1 + ((bin % binsPerOctave) + 0.5) / binsPerOctave)
 }
 
 /** Collects a load run's timeline in fixed memory; `add` is called once per outcome. */
@@ -72,6 +74,11 @@ export class TimelineRecorder {
   private readonly latencyMax = new Float64Array(timelineBuckets)
   /** Row `bucket`, column `bin`: successes of the bucket with a latency in the bin. */
   private readonly latencyCounts = new Uint32Array(timelineBuckets * latencyBins)
+  /** A float64 and its two 32-bit words, to read a latency's exponent and top mantissa bits. */
+  private readonly float = new Float64Array(1)
+  private readonly words = new Uint32Array(this.float.buffer)
+  /** Which word holds the exponent: 1 on little-endian machines. */
+  private readonly highWord = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0
 
   /**
    * @param origin the run's start, a `performance.now()` time
@@ -97,8 +104,15 @@ export class TimelineRecorder {
     }
     this.latencySum[bucket] = (this.latencySum[bucket] as number) + latencyMs
     if (latencyMs > (this.latencyMax[bucket] as number)) this.latencyMax[bucket] = latencyMs
-    const cell = bucket * latencyBins + latencyBin(latencyMs)
+    const cell = bucket * latencyBins + this.latencyBin(latencyMs)
     this.latencyCounts[cell] = (this.latencyCounts[cell] as number) + 1
+  }
+
+  private latencyBin(latencyMs: number): number {
+    if (!(latencyMs > 0)) return 0
+    this.float[0] = latencyMs
+    const bin = ((this.words[this.highWord] as number) >>> (20 - mantissaBits)) - firstBinBits
+    return bin < 0 ? 0 : bin >= latencyBins ? latencyBins - 1 : bin
   }
 
   /** Doubles the width (merging neighbours) until `now` falls in a bucket; returns that bucket. */
