@@ -32,7 +32,6 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Conso
 .badge.tone-unchanged { background: var(--blue-soft); color: var(--blue); border-color: #b6e3ff; }
 .badge.tone-inconclusive { background: var(--amber-soft); color: var(--amber); border-color: #f5e0a0; }
 .badge.tone-new { background: var(--purple-soft); color: var(--purple); border-color: #ecd8ff; }
-.badge.zero { background: var(--grey-soft); color: var(--muted); border-color: var(--line); font-weight: 400; }
 table { border-collapse: collapse; width: 100%; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; margin: 6px 0 4px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--grey-soft); font-size: 12px; color: var(--muted); font-weight: 600; }

@@ -23,7 +23,11 @@ function ordered<T extends PerfRecord>(records: readonly T[]): T[] {
 }
 
 function countBadges(groupName: string, counts: readonly (readonly [tone: string, word: string, count: number])[]): string {
-  const badges = counts.map(([tone, word, count]) => `<span class="badge ${tone}${count === 0 ? ' zero' : ''}">${count} ${escapeHtml(word)}</span>`).join('')
+  // Only what occurred: a row of zeros hides the one count that matters.
+  const badges = counts
+    .filter(([, , count]) => count > 0)
+    .map(([tone, word, count]) => `<span class="badge ${tone}">${count} ${escapeHtml(word)}</span>`)
+    .join('')
   return `<span class="group"><span class="group-name">${escapeHtml(groupName)}</span>${badges}</span>`
 }
 
