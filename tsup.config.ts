@@ -26,8 +26,9 @@ export default defineConfig([
     external,
   },
   {
-    // CommonJS for Jest's default mode: tinybench is ESM-only, and Jest's own
-    // module system cannot require() it, so this build bundles it (and simple-statistics) in.
+    // CommonJS for Jest's default mode: tinybench and the d3 modules of the HTML report are
+    // ESM-only, and Jest's own module system cannot require() them, so this build bundles them
+    // (and simple-statistics) in. d3-scale's own d3 dependencies come along with it.
     entry,
     format: ['cjs'],
     target: 'node20',
@@ -37,6 +38,6 @@ export default defineConfig([
     splitting: false,
     external,
     shims: true,
-    noExternal: ['tinybench', 'simple-statistics'],
+    noExternal: ['tinybench', 'simple-statistics', /^d3-/, 'internmap'],
   },
 ])

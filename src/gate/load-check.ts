@@ -59,6 +59,7 @@ export async function checkLoad(
     latency: result.latency,
     throughput: result.throughput,
     durationMs: result.durationMs,
+    timeline: result.timeline,
   }
   keepRecord(record, site)
   return { stopped: false, record, result }

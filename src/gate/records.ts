@@ -4,6 +4,7 @@
  * matchers' messages, the reporters and the CLI all render these same records.
  */
 import type { UpdateMode } from '../baselines/types.js'
+import type { LoadTimeline } from '../measure/timeline.js'
 import type { SampleSummary } from '../stats/index.js'
 import type { Comparison, Verdict } from './compare.js'
 
@@ -157,6 +158,8 @@ export interface LoadCheckRecord extends RecordBase {
   readonly latency: SampleSummary | null
   readonly throughput: number
   readonly durationMs: number
+  /** Outcomes over the run's time, in at most 120 buckets (bucketed by when each request ended). */
+  readonly timeline: LoadTimeline
 }
 
 /** Any perf assertion's record; branch on `kind`. */

@@ -9,6 +9,8 @@ import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
 import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
+import { TimelineRecorder } from './timeline.js'
+import type { LoadTimeline } from './timeline.js'
 
 /** Options of `runLoad` (and of `toSustainSuccessRate`). */
 export interface LoadOptions {
@@ -51,6 +53,8 @@ export interface LoadResult {
   readonly concurrency: number
   /** Arrivals per second in the open model. */
   readonly rate: number | undefined
+  /** Outcomes over the run's time, in at most 120 buckets: where a stall shows. */
+  readonly timeline: LoadTimeline
 }
 
 const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
@@ -114,9 +118,14 @@ export class OutcomeRecorder {
   /** Open-model arrivals that were never sent (`dropped`), whatever `isSuccess` made of them. */
   unsent = 0
 
-  constructor(private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined) {}
+  /** `timeline`: where a load run also counts each outcome by when it ended. */
+  constructor(
+    private readonly isSuccess: ((outcome: Outcome) => boolean) | undefined,
+    private readonly timeline?: TimelineRecorder,
+  ) {}
 
-  record(kind: string, latencyMs: number, status: number | undefined, detail: unknown): void {
+  /** One outcome; `endedAt` (a `performance.now()` time) where the sender knows it, else the clock is read for the timeline. */
+  record(kind: string, latencyMs: number, status: number | undefined, detail: unknown, endedAt?: number): void {
     let effectiveKind = kind
     if (this.isSuccess !== undefined) {
       const decided = this.isSuccess(makeOutcome(kind, latencyMs, status, detail))
@@ -128,8 +137,10 @@ export class OutcomeRecorder {
     if (effectiveKind === 'ok') {
       this.successes++
       this.latencies.push(latencyMs)
+      this.timeline?.add(endedAt ?? performance.now(), latencyMs, true)
       return
     }
+    this.timeline?.add(endedAt ?? performance.now(), latencyMs, false)
     this.failureCounts.set(effectiveKind, (this.failureCounts.get(effectiveKind) ?? 0) + 1)
     if (this.errors[effectiveKind] === undefined) {
       this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
@@ -181,7 +192,7 @@ function onAbort(signal: AbortSignal | undefined, onStop: () => void): () => voi
 export function runClosedModel(
   requester: Requester,
   limits: { readonly requests: number | undefined; readonly durationMs: number | undefined; readonly concurrency: number },
-  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  record: OutcomeCallback,
   signal?: AbortSignal,
 ): Promise<void> {
   const maxRequests = limits.requests ?? Number.POSITIVE_INFINITY
@@ -249,11 +260,11 @@ export function runClosedModel(
     const onDone: OutcomeCallback[] = []
     for (let client = 0; client < clients; client++) {
       lanes.push(requester.lane(client))
-      onDone.push((kind, latencyMs, status, detail) => {
+      onDone.push((kind, latencyMs, status, detail, endedAt) => {
         active--
         if (!stopped) {
           try {
-            record(kind, latencyMs, status, detail)
+            record(kind, latencyMs, status, detail, endedAt)
           } catch (error) {
             failure ??= { error }
           }
@@ -281,7 +292,7 @@ export function runClosedModel(
 export function runOpenModel(
   requester: Sender,
   limits: { readonly arrivals: number; readonly rate: number; readonly concurrency: number; readonly timeoutMs: number },
-  record: (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void,
+  record: OutcomeCallback,
   signal?: AbortSignal,
 ): Promise<void> {
   const { arrivals, concurrency, timeoutMs } = limits
@@ -304,10 +315,10 @@ export function runOpenModel(
     // A `record` that throws (a user's isSuccess) stops the schedule; the run then rejects with it.
     let failure: { readonly error: unknown } | undefined
     let droppedReason: Error | undefined
-    const safeRecord = (kind: string, latencyMs: number, status: number | undefined, detail: unknown): void => {
+    const safeRecord: OutcomeCallback = (kind, latencyMs, status, detail, endedAt) => {
       if (stopped) return
       try {
-        record(kind, latencyMs, status, detail)
+        record(kind, latencyMs, status, detail, endedAt)
       } catch (error) {
         failure ??= { error }
       }
@@ -319,9 +330,9 @@ export function runOpenModel(
       if (failure === undefined) resolve()
       else reject(failure.error)
     }
-    const onDone: OutcomeCallback = (kind, latencyMs, status, detail) => {
+    const onDone: OutcomeCallback = (kind, latencyMs, status, detail, endedAt) => {
       inFlight--
-      safeRecord(kind, latencyMs, status, detail)
+      safeRecord(kind, latencyMs, status, detail, endedAt)
       pump()
     }
     const wakeAt = (at: number): void => {
@@ -350,7 +361,7 @@ export function runOpenModel(
         if (now - scheduledStart >= timeoutMs || (inFlight >= concurrency && now >= scheduleEnd && arrivals - taken > concurrency)) {
           taken++
           droppedReason ??= new Error(`not sent: all ${concurrency} slots (\`concurrency\`) were busy until its \`timeout\` or the end of the schedule`)
-          safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason)
+          safeRecord(droppedKind, now - scheduledStart, undefined, droppedReason, now)
         } else if (inFlight < concurrency) {
           taken++
           inFlight++
@@ -439,12 +450,13 @@ export async function runResolvedLoad(
   options: ResolvedLoadOptions,
   signal?: AbortSignal,
 ): Promise<LoadResult> {
-  const recorder = new OutcomeRecorder(options.isSuccess)
-  const record = recorder.record.bind(recorder)
   const rate = options.rate
   const planned = rate === undefined ? options.requests : openArrivals(rate, options)
   const requester = createRequester(target, { connections: Math.max(1, Math.min(options.concurrency, planned ?? Number.POSITIVE_INFINITY)), timeoutMs: options.timeoutMs })
   const startedAt = performance.now()
+  const timeline = new TimelineRecorder(startedAt, plannedRun(options)?.ms)
+  const recorder = new OutcomeRecorder(options.isSuccess, timeline)
+  const record = recorder.record.bind(recorder)
   let endedAt = startedAt
   try {
     if (rate === undefined) {
@@ -478,5 +490,6 @@ export async function runResolvedLoad(
     durationMs,
     concurrency: options.concurrency,
     rate: options.rate,
+    timeline: timeline.timeline(endedAt),
   }
 }

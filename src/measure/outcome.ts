@@ -13,8 +13,11 @@ export interface Outcome {
   readonly value: unknown
 }
 
-/** Receives each finished request; `detail` is the error of a failure or a function's value. */
-export type OutcomeCallback = (kind: string, latencyMs: number, status: number | undefined, detail: unknown) => void
+/**
+ * Receives each finished request; `detail` is the error of a failure or a function's value, and
+ * `endedAt` when it ended (a `performance.now()` time), where the sender read the clock anyway.
+ */
+export type OutcomeCallback = (kind: string, latencyMs: number, status: number | undefined, detail: unknown, endedAt?: number) => void
 
 /**
  * The failure kind of an open-model arrival that was never sent: every slot was busy until its

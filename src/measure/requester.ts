@@ -141,16 +141,17 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     if (!this.settle()) return
-    this.done(classifyStatus(this.status ?? 0, this.requester.target.expectStatus), performance.now() - this.startedAt, this.status, undefined)
+    const endedAt = performance.now()
+    this.done(classifyStatus(this.status ?? 0, this.requester.target.expectStatus), endedAt - this.startedAt, this.status, undefined, endedAt)
   }
 
   onError(error: Error): void {
     if (!this.settle()) return
-    const latencyMs = performance.now() - this.startedAt
+    const endedAt = performance.now()
     const failure = unsolicitedResponse(error, this.status) ?? error
     // undici fails a client's queued requests in a loop that expects the queue to stay empty:
     // report after it, so that the next request sent on this lane does not land inside it.
-    queueMicrotask(() => this.done(classifyError(failure), latencyMs, this.status, failure))
+    queueMicrotask(() => this.done(classifyError(failure), endedAt - this.startedAt, this.status, failure, endedAt))
   }
 
   expire(now: number): void {
@@ -160,7 +161,8 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
     // Abort before reporting: the client sends its next request on this lane at once, and it
     // should find the abandoned connection already closed (it goes out on a fresh one).
     abort?.(error)
-    this.done('timeout', Math.min(now, performance.now()) - this.startedAt, this.status, error)
+    const endedAt = Math.min(now, performance.now())
+    this.done('timeout', endedAt - this.startedAt, this.status, error, endedAt)
   }
 
   protected override settle(): boolean {
@@ -237,18 +239,22 @@ class HttpRequester implements Requester {
 
 class FunctionCall extends InFlight {
   resolve(value: unknown): void {
-    if (this.settle()) this.done('ok', performance.now() - this.startedAt, undefined, value)
+    if (!this.settle()) return
+    const endedAt = performance.now()
+    this.done('ok', endedAt - this.startedAt, undefined, value, endedAt)
   }
 
   reject(error: unknown): void {
-    if (this.settle()) this.done(classifyError(error), performance.now() - this.startedAt, undefined, error)
+    if (!this.settle()) return
+    const endedAt = performance.now()
+    this.done(classifyError(error), endedAt - this.startedAt, undefined, error, endedAt)
   }
 
   expire(now: number): void {
     // A function cannot be aborted: it is abandoned and counted as timed out.
-    if (this.settle()) {
-      this.done('timeout', Math.min(now, performance.now()) - this.startedAt, undefined, new RequestTimeoutError(this.sweeper.timeoutMs))
-    }
+    if (!this.settle()) return
+    const endedAt = Math.min(now, performance.now())
+    this.done('timeout', endedAt - this.startedAt, undefined, new RequestTimeoutError(this.sweeper.timeoutMs), endedAt)
   }
 }
 
@@ -271,11 +277,13 @@ class FunctionRequester implements Requester {
     try {
       result = this.target.fn()
     } catch (error) {
-      done(classifyError(error), performance.now() - startedAt, undefined, error)
+      const endedAt = performance.now()
+      done(classifyError(error), endedAt - startedAt, undefined, error, endedAt)
       return
     }
     if (!isPromiseLike(result)) {
-      done('ok', performance.now() - startedAt, undefined, result)
+      const endedAt = performance.now()
+      done('ok', endedAt - startedAt, undefined, result, endedAt)
       return
     }
     const call = new FunctionCall(this.sweeper, startedAt, done)

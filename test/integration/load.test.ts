@@ -223,6 +223,37 @@ describe('runLoad, open model', () => {
     }
   })
 
+  it('keeps a timeline whose counts add up to the run and that shows the stall as a gap, then a burst of slow answers', async () => {
+    // As above: the server holds every request that arrives between 400 ms and 1000 ms of its uptime.
+    const stalling = await startFixtureServer()
+    try {
+      const result = await runLoad(`${stalling.url}/stall-window?start=400&end=1000`, { rate: 100, duration: 1500, concurrency: 150 })
+      const { timeline } = result
+      expect(timeline.buckets.length).toBeLessThanOrEqual(120)
+      const sum = (pick: (bucket: (typeof timeline.buckets)[number]) => number): number => timeline.buckets.reduce((total, bucket) => total + pick(bucket), 0)
+      expect(sum((bucket) => bucket.completed)).toBe(result.total)
+      expect(sum((bucket) => bucket.failures)).toBe(result.failures)
+      expect(timeline.buckets.map((bucket, index) => bucket.startMs - index * timeline.bucketMs).every((offset) => Math.abs(offset) < 1e-9)).toBe(true)
+      // The stall: a stretch with nothing answered (a closed-loop client would have sent nothing
+      // then, and shown no gap in its latencies)…
+      let longestGap = 0
+      let gapEnd = -1
+      let run = 0
+      timeline.buckets.forEach((bucket, index) => {
+        run = bucket.completed === 0 ? run + 1 : 0
+        if (run > longestGap) [longestGap, gapEnd] = [run, index]
+      })
+      expect(longestGap * timeline.bucketMs).toBeGreaterThanOrEqual(200)
+      // …then the held requests all at once, the first of them waiting for most of the 600 ms.
+      const slowest = timeline.buckets.reduce((worst, bucket, index) => ((bucket.latency?.max ?? 0) > (timeline.buckets[worst]?.latency?.max ?? 0) ? index : worst), 0)
+      expect(slowest).toBeGreaterThan(gapEnd)
+      expect(timeline.buckets[slowest]?.latency?.max).toBeGreaterThanOrEqual(300)
+      expect(timeline.buckets[slowest]?.completed).toBeGreaterThanOrEqual(10)
+    } finally {
+      await stalling.close()
+    }
+  })
+
   it('stops the schedule and rejects when isSuccess throws', async () => {
     const before = server.requestCount('/fast')
     const run = runLoad(`${server.url}/fast`, {

@@ -165,6 +165,7 @@ function loadRecord(testName: string, fields: Partial<LoadCheckRecord>): LoadChe
     latency: summary(4.2, 0.5),
     throughput: 1706.3,
     durationMs: 2000,
+    timeline: { bucketMs: 1000, buckets: [] },
     ...fields,
   }
 }

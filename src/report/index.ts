@@ -1,0 +1,3 @@
+export { renderHtml } from './html.js'
+export { failed, recordsOfKind, reportVersion } from './model.js'
+export type { RunReport, StaleBaselines } from './model.js'

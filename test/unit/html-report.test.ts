@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { hostileTestName, sampleRunReport } from '../../fixtures/run-report.js'
+import type { LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../../src/gate/records.js'
+import { escapeHtml } from '../../src/report/html-escape.js'
+import { renderHtml } from '../../src/report/html.js'
+import type { RunReport } from '../../src/report/model.js'
+
+function withRecords(records: PerfRecord[]): RunReport {
+  return { ...sampleRunReport(), records, stale: null }
+}
+
+describe('escapeHtml', () => {
+  it('escapes markup characters and shows control characters as escapes', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;')
+    expect(escapeHtml('a\u001b[31mb\rc')).toBe('a\\u001b[31mb\\u000dc')
+  })
+})
+
+describe('renderHtml', () => {
+  const html = renderHtml(sampleRunReport())
+
+  it('writes one self-contained page: no script, nothing to fetch', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true)
+    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toMatch(/<(img|link|iframe|object|embed)\b(?![^>]*href="data:)/i)
+    // Links only to anchors on the page (the icon is an empty data: URL, so the browser asks for none).
+    expect([...html.matchAll(/\b(?:href|src)="([^"]*)"/g)].map((match) => match[1]).filter((url) => !url?.startsWith('#'))).toEqual(['data:,'])
+    expect(html).toContain(`default-src 'none'`)
+  })
+
+  it('escapes a hostile test name wherever it appears', () => {
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('\u001b')
+    expect(html).toContain(escapeHtml(hostileTestName))
+  })
+
+  it('draws a chart per comparison, latency budget and load run, and no NaN anywhere', () => {
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(15)
+    expect(html).not.toMatch(/NaN|undefined|Infinity/)
+  })
+
+  it('lists the regression before everything else', () => {
+    const table = html.slice(html.indexOf('<h2>Baselines</h2>'))
+    expect(table.indexOf('api &gt; serializes a large order')).toBeLessThan(table.indexOf('parser &gt; tokenizes'))
+    expect(html.indexOf('3 of 9 perf assertions failed')).toBeLessThan(html.indexOf('<h2>Baselines</h2>'))
+  })
+
+  it('says so when no perf assertion ran', () => {
+    const empty = renderHtml(withRecords([]))
+    expect(empty).toContain('No perf assertions ran.')
+    expect(empty).not.toContain('<svg')
+  })
+
+  it('draws degenerate data without NaN: identical samples, no success, a run with nothing answered', () => {
+    const report = sampleRunReport()
+    const latency = report.records.find((record): record is LatencyCheckRecord => record.kind === 'latency')
+    const load = report.records.find((record): record is LoadCheckRecord => record.kind === 'load')
+    if (latency === undefined || load === undefined) throw new Error('fixture changed')
+    const flat: LatencyCheckRecord = { ...latency, sample: Array.from({ length: 30 }, () => 5), value: 5, budgetMs: 5 }
+    const failing: LatencyCheckRecord = { ...latency, sample: [], value: null, latency: null, successes: 0, failures: 30, outcomes: { ECONNREFUSED: 30 }, errors: { ECONNREFUSED: 'connect ECONNREFUSED 127.0.0.1:1' } }
+    const silent: LoadCheckRecord = {
+      ...load,
+      successes: 0,
+      failures: 10,
+      successRate: 0,
+      latency: null,
+      timeline: { bucketMs: 10, buckets: Array.from({ length: 10 }, (_, index) => ({ startMs: index * 10, completed: index === 9 ? 10 : 0, failures: index === 9 ? 10 : 0, latency: null })) },
+    }
+    const nothing: LoadCheckRecord = { ...load, total: 0, successes: 0, failures: 0, durationMs: 0, latency: null, timeline: { bucketMs: 10, buckets: [] } }
+    const page = renderHtml(withRecords([flat, failing, silent, nothing]))
+    expect(page).not.toMatch(/NaN|undefined|Infinity/)
+    expect(page).toContain('No successful request to chart.')
+    expect(page).toContain('no request was sent')
+  })
+})
