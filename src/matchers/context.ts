@@ -93,10 +93,12 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(new Error("the test's deadline passed")), remainingMs)
   timer.unref()
+  // Released when the run returns, so that a test's many runs do not pile up listeners on its end signal.
+  const release = new AbortController()
   if (test !== undefined && test !== 'ambiguous') {
     const ended = testEndSignal(test.token)
     if (ended.aborted) controller.abort(ended.reason)
-    else ended.addEventListener('abort', () => controller.abort(ended.reason), { once: true, signal: controller.signal })
+    else ended.addEventListener('abort', () => controller.abort(ended.reason), { once: true, signal: release.signal })
   }
   const signal = controller.signal
   let running = true
@@ -110,6 +112,8 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
     msLeft: () => stopAt - Date.now(),
     stoppedRun: () => {
       running = false
+      clearTimeout(timer)
+      release.abort()
       return stopped
     },
   }

@@ -49,6 +49,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   try {
     record = await checkBaseline(received as (() => unknown) | Measured, context, resolved, deadline)
   } catch (error) {
+    deadline?.stoppedRun()
     if (!(error instanceof BenchmarkStoppedError) || deadline === undefined) throw error
     throw new PerfgateError(
       'PERFGATE_TEST_TIMEOUT',
@@ -60,6 +61,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
       ].join('\n'),
     )
   }
+  deadline?.stoppedRun()
   for (const warning of record.warnings) warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
 }

@@ -233,20 +233,25 @@ async function sampleRound(
   round: { readonly time: number; readonly minSamples: number },
   deadline: BenchmarkDeadline | undefined,
 ): Promise<number[]> {
+  // tinybench leaves its abort listeners on the signal it is given: it gets one of its own per
+  // round, linked to the deadline while the round runs (ten rounds on the deadline's signal
+  // tripped Node's MaxListenersExceededWarning).
+  const roundStop = new AbortController()
+  const stopRound = (): void => roundStop.abort()
+  deadline?.signal.addEventListener('abort', stopRound, { once: true })
   // Warm-up was done before calibration, so tinybench samples straight away.
-  const bench = new Bench({
-    time: round.time,
-    iterations: round.minSamples,
-    warmup: false,
-    retainSamples: true,
-    ...(deadline === undefined ? {} : { signal: deadline.signal }),
-  })
+  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true, signal: roundStop.signal })
   bench.add(name, batch, {
     async: isAsync,
     ...(options.setup === undefined ? {} : { beforeAll: async () => void (await options.setup?.()) }),
     ...(options.teardown === undefined ? {} : { afterAll: async () => void (await options.teardown?.()) }),
   })
-  const [task] = await untilDeadline(bench.run(), deadline, () => new Error('stopped'))
+  let task
+  try {
+    ;[task] = await untilDeadline(bench.run(), deadline, () => new Error('stopped'))
+  } finally {
+    deadline?.signal.removeEventListener('abort', stopRound)
+  }
   if (deadline?.signal.aborted === true) throw new Error('stopped')
   const result = task?.result
   if (result === undefined) throw new Error(`benchmark "${name}" produced no result`)

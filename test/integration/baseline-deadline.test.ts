@@ -4,7 +4,7 @@
  * with perfgate's reason before the runner's timeout, and write nothing. Real Vitest timeouts,
  * real files in a scratch root.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -86,7 +86,25 @@ describe("toMatchBaseline and the test's deadline", () => {
     expect(error.message).toMatch(/: [1-9] of 10 rounds measured \(median [\d.]+ (ns|µs|ms) per call so far\) in \d+ ms/)
   })
 
-  it('none of them wrote a baseline', () => {
-    expect(existsSync(baselines)).toBe(false)
+  it('leaves no listeners behind on the test\'s end: many measurements in one test raise no MaxListenersExceededWarning', { timeout: 20_000 }, async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => void warnings.push(warning.name)
+    process.on('warning', onWarning)
+    try {
+      // Each measurement runs 10 rounds under the deadline, and makes latency runs beside it.
+      for (let i = 0; i < 4; i++) {
+        await expect(() => Math.sqrt(i)).toMatchBaseline({ time: 50, warmupTime: 0, name: `m${i}` }).catch(() => undefined)
+        await expect(() => i).toRespondWithin(1000, { samples: 3, warmup: 0 })
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning')
+  })
+
+  it('none of the stopped ones wrote a baseline', () => {
+    const keys = existsSync(baselines) ? Object.keys((JSON.parse(readFileSync(baselines, 'utf8')) as { entries: object }).entries) : []
+    expect(keys.filter((key) => !/ >> m\d$/.test(key))).toEqual([])
   })
 })
