@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PerfgateError } from '../../src/common/errors.js'
 import { perfgate } from '../../src/runners/plugin.js'
+import { PerfgateReporter } from '../../src/runners/reporter.js'
 
 let rootDir: string
 
@@ -39,9 +40,25 @@ describe('perfgate() plugin', () => {
 
   it('hands the root and its options to the workers when the file is fine (or missing)', async () => {
     const withoutFile = await perfgate({ threshold: 0.2 }).config({ root: rootDir })
-    expect(withoutFile.test.env).toEqual({ PERFGATE_ROOT: rootDir, PERFGATE_PLUGIN_OPTIONS: '{"threshold":0.2}' })
+    expect(withoutFile.test.env).toEqual({ PERFGATE_ROOT: rootDir, PERFGATE_PLUGIN_OPTIONS: '{"threshold":0.2}', PERFGATE_REPORTER: '1' })
+    expect((await perfgate({ reporter: false }).config({ root: rootDir })).test.env).not.toHaveProperty('PERFGATE_REPORTER')
     await writeFile(join(rootDir, 'perfgate.config.json5'), '// fine\n{ alpha: 0.05 }')
     const withFile = await perfgate({ setupFile: false }).config({ root: rootDir })
     expect(withFile.test.setupFiles).toEqual([])
+  })
+
+  it('adds its reporter to Vitest once (every project runs the hook), unless listed or turned off', () => {
+    const plugin = perfgate()
+    const vitest = { config: { reporters: [['default', {}]] as unknown[] } }
+    plugin.configureVitest({ vitest })
+    plugin.configureVitest({ vitest })
+    expect(vitest.config.reporters).toHaveLength(2)
+    expect(vitest.config.reporters[1]).toBeInstanceOf(PerfgateReporter)
+    const listed = { config: { reporters: [['default', {}], ['perfgate/reporter', {}]] as unknown[] } }
+    perfgate().configureVitest({ vitest: listed })
+    expect(listed.config.reporters).toHaveLength(2)
+    const off = { config: { reporters: [['default', {}]] as unknown[] } }
+    perfgate({ reporter: false }).configureVitest({ vitest: off })
+    expect(off.config.reporters).toHaveLength(1)
   })
 })
