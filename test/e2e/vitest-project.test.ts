@@ -117,6 +117,27 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(output).toContain('Received: 0% (0 of 10)')
   })
 
+  it('on GitHub Actions: the job summary gets the Markdown, and failures one annotation each (perfgate\'s when Vitest does not annotate)', async () => {
+    if (project === undefined) throw new Error('beforeAll did not finish')
+    const summary = join(project.dir, '.tmp-step-summary.md')
+    await rm(summary, { force: true })
+    const github = { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: project.dir }
+    // Only the default reporter: Vitest annotates nothing, so perfgate does, once per failure.
+    const plain = await run('vitest expected-failures, GitHub, default reporter', 'vitest', ['run', '--dir', 'expected-failures', '--reporter=default'], github)
+    expect(plain.code, transcript(plain)).toBe(1)
+    const ours = plain.stdout.split('\n').filter((line) => line.startsWith('::error ') && line.includes('title=perfgate'))
+    expect(ours.length, transcript(plain)).toBeGreaterThanOrEqual(2)
+    for (const line of ours) expect(line).toMatch(/^::error file=expected-failures\/fail\.test\.ts(,line=\d+)?,title=perfgate::/)
+    const text = await readFile(summary, 'utf8')
+    expect(text).toContain('## perfgate')
+    expect(text).toMatch(/^\|.*\|$/m)
+    // Vitest's defaults on GitHub Actions include its github-actions reporter, which annotates failed tests: perfgate adds no second one.
+    const annotated = await run('vitest expected-failures, GitHub, Vitest annotates', 'vitest', ['run', '--dir', 'expected-failures'], github)
+    expect(annotated.code, transcript(annotated)).toBe(1)
+    expect(annotated.stdout, transcript(annotated)).toMatch(/^::error /m)
+    expect(annotated.stdout.split('\n').filter((line) => line.startsWith('::error ') && line.includes('title=perfgate')), transcript(annotated)).toEqual([])
+  })
+
   // Issue 12: every perf assertion reaches the reporter, from every pool's workers.
   for (const pool of ['forks', 'threads', 'vmThreads'] as const) {
     it(`reports: 8 files × 10 assertions under pool ${pool} give 80 records, the table and the three files`, async () => {
@@ -157,6 +178,8 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
       'vitest',
       'vitest, config typo',
       'vitest expected-failures',
+      'vitest expected-failures, GitHub, default reporter',
+      'vitest expected-failures, GitHub, Vitest annotates',
       'vitest reports, pool forks',
       'vitest reports, pool threads',
       'vitest reports, pool vmThreads',
