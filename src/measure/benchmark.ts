@@ -1,3 +1,4 @@
+import { watchProgress } from '../common/progress.js'
 import { performance } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
 import { currentEnvironment } from '../machine/environment.js'
@@ -306,72 +307,77 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
     if (plannedMs > leftMs) throw new BenchmarkStoppedError({ phase: 'planned', roundsDone: 0, roundsPlanned: options.rounds, median: null, elapsedMs: 0, plannedMs, leftMs })
   }
   await guard(async () => options.setup?.())
-  let isAsync = false
-  let calibration = { batchSize: 1, perCall: 0 }
+  const stopWatching = watchProgress(`benchmark ${name}`, options.warmupTime + options.time)
   try {
-    // The first call tells sync from async and surfaces an error before any sampling.
-    await guard(async () => {
-      const first = fn()
-      if (isPromiseLike(first)) {
-        isAsync = true
-        await untilDeadline(first, deadline, stopped)
+    let isAsync = false
+    let calibration = { batchSize: 1, perCall: 0 }
+    try {
+      // The first call tells sync from async and surfaces an error before any sampling.
+      await guard(async () => {
+        const first = fn()
+        if (isPromiseLike(first)) {
+          isAsync = true
+          await untilDeadline(first, deadline, stopped)
+        }
+      })
+      phase = 'warm-up'
+      await guard(() => warmUp(fn, isAsync, options.warmupTime, deadline))
+      phase = 'calibration'
+      calibration = await guard(() => calibrate(fn, isAsync, options.time, deadline))
+    } finally {
+      await options.teardown?.()
+    }
+    phase = 'sampling'
+    let batchSize = calibration.batchSize
+    const roundTime = options.time / options.rounds
+    const roundMinSamples = Math.max(1, Math.ceil(options.minSamples / options.rounds))
+    const all: number[] = []
+    let iterations = 0
+    const window = machineWindow()
+    // Wall time per sample (tinybench's own loop included): the calibration's guess until a round has run.
+    let wallPerSample = Math.max(targetBatchMs, calibration.perCall * batchSize)
+    for (let round = 0; round < options.rounds; round++) {
+      // A macrotask turn lets the deadline's timer fire between rounds, even for a synchronous function.
+      await nextMacrotask()
+      if (deadline?.endsAt !== undefined) {
+        // A synchronous round cannot be stopped inside: the rounds left must fit in the time left, or the run stops now.
+        const leftMs = deadline.endsAt - performance.now()
+        const roundsLeft = options.rounds - round
+        const plannedMs = roundsLeft * Math.max(roundTime, roundMinSamples * wallPerSample)
+        if (plannedMs > leftMs) throw new BenchmarkStoppedError({ ...progressNow(), plannedMs, leftMs: Math.max(0, leftMs) })
       }
-    })
-    phase = 'warm-up'
-    await guard(() => warmUp(fn, isAsync, options.warmupTime, deadline))
-    phase = 'calibration'
-    calibration = await guard(() => calibrate(fn, isAsync, options.time, deadline))
+      const roundStart = performance.now()
+      const samples = await guard(() => sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples: roundMinSamples }, deadline))
+      if (samples.length > 0) wallPerSample = (performance.now() - roundStart) / samples.length
+      const perCall = samples.map((ms) => ms / batchSize)
+      iterations += samples.length * batchSize
+      const roundMedian = median(perCall)
+      roundMedians.push(roundMedian)
+      for (const value of perCall) all.push(value)
+      // Calibration can be fooled by a GC or a slow first await; the round's median cannot.
+      if (round === 0 && roundMedian > 0) {
+        const grown = Math.max(batchSize, Math.ceil(targetBatchMs / roundMedian))
+        wallPerSample *= grown / batchSize
+        batchSize = grown
+      }
+      window.probe()
+    }
+    const machine = window.end()
+    const sorted = Array.from(Float64Array.from(all).sort())
+    return {
+      kind: 'benchmark',
+      name,
+      samples: sorted,
+      summary: summarizeSorted(sorted),
+      count: sorted.length,
+      iterations,
+      batchSize,
+      rounds: roundMedians,
+      durationMs: performance.now() - startedAt,
+      environment: currentEnvironment(),
+      machine,
+    }
   } finally {
-    await options.teardown?.()
-  }
-  phase = 'sampling'
-  let batchSize = calibration.batchSize
-  const roundTime = options.time / options.rounds
-  const roundMinSamples = Math.max(1, Math.ceil(options.minSamples / options.rounds))
-  const all: number[] = []
-  let iterations = 0
-  const window = machineWindow()
-  // Wall time per sample (tinybench's own loop included): the calibration's guess until a round has run.
-  let wallPerSample = Math.max(targetBatchMs, calibration.perCall * batchSize)
-  for (let round = 0; round < options.rounds; round++) {
-    // A macrotask turn lets the deadline's timer fire between rounds, even for a synchronous function.
-    await nextMacrotask()
-    if (deadline?.endsAt !== undefined) {
-      // A synchronous round cannot be stopped inside: the rounds left must fit in the time left, or the run stops now.
-      const leftMs = deadline.endsAt - performance.now()
-      const roundsLeft = options.rounds - round
-      const plannedMs = roundsLeft * Math.max(roundTime, roundMinSamples * wallPerSample)
-      if (plannedMs > leftMs) throw new BenchmarkStoppedError({ ...progressNow(), plannedMs, leftMs: Math.max(0, leftMs) })
-    }
-    const roundStart = performance.now()
-    const samples = await guard(() => sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples: roundMinSamples }, deadline))
-    if (samples.length > 0) wallPerSample = (performance.now() - roundStart) / samples.length
-    const perCall = samples.map((ms) => ms / batchSize)
-    iterations += samples.length * batchSize
-    const roundMedian = median(perCall)
-    roundMedians.push(roundMedian)
-    for (const value of perCall) all.push(value)
-    // Calibration can be fooled by a GC or a slow first await; the round's median cannot.
-    if (round === 0 && roundMedian > 0) {
-      const grown = Math.max(batchSize, Math.ceil(targetBatchMs / roundMedian))
-      wallPerSample *= grown / batchSize
-      batchSize = grown
-    }
-    window.probe()
-  }
-  const machine = window.end()
-  const sorted = Array.from(Float64Array.from(all).sort())
-  return {
-    kind: 'benchmark',
-    name,
-    samples: sorted,
-    summary: summarizeSorted(sorted),
-    count: sorted.length,
-    iterations,
-    batchSize,
-    rounds: roundMedians,
-    durationMs: performance.now() - startedAt,
-    environment: currentEnvironment(),
-    machine,
+    stopWatching()
   }
 }

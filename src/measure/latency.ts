@@ -1,3 +1,4 @@
+import { watchProgress } from '../common/progress.js'
 import { performance } from 'node:perf_hooks'
 import { median } from 'simple-statistics'
 import { currentEnvironment } from '../machine/environment.js'
@@ -156,6 +157,7 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
   let startedAt = 0
   let endedAt = 0
   let machine: MachineState = { busy: null, probe: null }
+  const stopWatching = watchProgress(target.label, null, () => ({ requests: warmupRequests + recorder.total }))
   try {
     if (options.warmup === 'auto') {
       warmupRequests = await warmUpUntilSteady(requester, concurrency, signal)
@@ -181,6 +183,7 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     endedAt = startedAt + measuredMs
     machine = window.end()
   } finally {
+    stopWatching()
     await requester.close()
   }
   const durationMs = endedAt - startedAt

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { watchProgress } from '../common/progress.js'
 import { droppedKind, makeOutcome } from './outcome.js'
 import type { Outcome, OutcomeCallback } from './outcome.js'
 import { createRequester } from './requester.js'
@@ -458,6 +459,7 @@ export async function runResolvedLoad(
   const recorder = new OutcomeRecorder(options.isSuccess, timeline)
   const record = recorder.record.bind(recorder)
   let endedAt = startedAt
+  const stopWatching = watchProgress(`${target.label} (load)`, plannedRun(options)?.ms ?? null, () => ({ requests: recorder.total }))
   try {
     if (rate === undefined) {
       await runClosedModel(requester, options, record, signal)
@@ -467,6 +469,7 @@ export async function runResolvedLoad(
     // The run ends with its last request, not with closing the sockets.
     endedAt = performance.now()
   } finally {
+    stopWatching()
     await requester.close()
   }
   const durationMs = endedAt - startedAt

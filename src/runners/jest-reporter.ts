@@ -13,6 +13,7 @@ import { readConfigFile, resolveConfig, validateUserConfig } from '../config/con
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import type { PerfRecord } from '../gate/records.js'
 import { finishRun } from '../report/write.js'
+import { ProgressListener, progressSocketVariable, wantsProgress } from './progress-channel.js'
 import type { FinishedRun } from '../report/write.js'
 import { jestRunDirVariable } from './jest-records.js'
 import type { JestFileRecords } from './jest-records.js'
@@ -31,6 +32,8 @@ export class PerfgateJestReporter {
   private readonly options: PerfgateUserConfig | undefined
   private readonly runDir: string
   private readonly annotatedByJest: boolean
+  /** Serves progress for the whole run; its socket goes at exit. */
+  private readonly progress: ProgressListener | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
 
@@ -42,6 +45,11 @@ export class PerfgateJestReporter {
     this.runDir = mkdtempSync(join(tmpdir(), 'perfgate-jest-run-'))
     process.env[jestRunDirVariable] = this.runDir
     process.env['PERFGATE_REPORTER'] = '1'
+    // Long runs show progress in an interactive terminal: the workers send it here.
+    if (wantsProgress(process.stderr)) {
+      this.progress = new ProgressListener(process.stderr)
+      process.env[progressSocketVariable] = this.progress.path
+    }
     this.annotatedByJest = (globalConfig.reporters ?? []).some((reporter) => {
       const name = Array.isArray(reporter) ? reporter[0] : reporter
       return name === 'github-actions'

@@ -3,6 +3,7 @@ import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
 import { claimRecords, endTest, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
+import { sendProgressToReporter } from './progress-channel.js'
 import { jestFullRun, jestRunningTest } from './jest-state.js'
 import type { JestExpectState } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
@@ -49,6 +50,9 @@ function withJestTestName(matcher: Matcher): Matcher {
 useWarningWriter((message) => {
   process.stderr.write(`${message}\n`)
 })
+
+// Long runs' progress goes to perfgate's reporter, when it draws it (an interactive terminal).
+sendProgressToReporter()
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
 

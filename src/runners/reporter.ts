@@ -9,6 +9,7 @@ import { readConfigFile, resolveConfig, validateUserConfig } from '../config/con
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import type { PerfRecord } from '../gate/records.js'
 import { finishRun } from '../report/write.js'
+import { ProgressListener, progressSocketVariable, wantsProgress } from './progress-channel.js'
 import type { FinishedRun } from '../report/write.js'
 
 /** The parts of Vitest's objects the reporter reads (Vitest 3.2 to 5). */
@@ -36,6 +37,7 @@ export type PerfgateReporterOptions = PerfgateUserConfig
 export class PerfgateReporter {
   private readonly options: PerfgateUserConfig | undefined
   private vitest: VitestLike | undefined
+  private progress: ProgressListener | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
 
@@ -48,6 +50,12 @@ export class PerfgateReporter {
     // The workers leave the end-of-file notes (obsolete entries) to this reporter.
     process.env['PERFGATE_REPORTER'] = '1'
     if (vitest.config.env !== undefined) vitest.config.env['PERFGATE_REPORTER'] = '1'
+    // Long runs show progress in an interactive terminal: the workers send it here.
+    if (this.progress === undefined && wantsProgress(process.stdout)) {
+      this.progress = new ProgressListener(process.stdout)
+      process.env[progressSocketVariable] = this.progress.path
+      if (vitest.config.env !== undefined) vitest.config.env[progressSocketVariable] = this.progress.path
+    }
   }
 
   async onTestRunEnd(testModules: readonly TestModuleLike[]): Promise<void> {

@@ -3,9 +3,13 @@ import { afterAll, afterEach, expect } from 'vitest'
 import { finishTestFile } from '../gate/file-end.js'
 import { claimRecords, endTest } from '../gate/session.js'
 import { perfgateMatchers } from '../matchers/index.js'
+import { sendProgressToReporter } from './progress-channel.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
 
 expect.extend(perfgateMatchers)
+
+// Long runs' progress goes to perfgate's reporter, when it draws it (an interactive terminal).
+sendProgressToReporter()
 
 interface TaskLike {
   readonly type?: string

@@ -25,7 +25,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
-import { runCommand, vitestTestCounts } from './harness.js'
+import { plainText, runCommand, vitestTestCounts } from './harness.js'
 import { Cell, allRuns, defineRoundTrip, exists, filesUnder, jestTestCounts } from './matrix-cells.js'
 import type { Env, Run } from './matrix-cells.js'
 
@@ -222,6 +222,24 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.output, run.transcript).toContain('perfgate: reports in .perfgate')
     await rm(dir, { recursive: true, force: true })
     await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
+  })
+
+  it('in an interactive terminal a long load run shows progress through perfgate/jest-reporter, and Jest (in band) exits by itself', { timeout: stepTimeoutMs }, async () => {
+    const dir = await jestCjs.dir()
+    const jestBin = join(dir, 'node_modules', '.bin', 'jest')
+    // util-linux `script` gives Jest a pseudo-terminal, as in a person's terminal.
+    const result = await runCommand(
+      'script',
+      ['-qec', `${jestBin} --testMatch '**/scenarios/progress.scenario.js' --reporters default --reporters perfgate/jest-reporter`, '/dev/null'],
+      { cwd: dir, env: { PERFGATE_E2E_URL: serverUrl(), CI: undefined }, timeoutMs: 120_000, node: machineNode },
+    )
+    const output = plainText(result.stdout).replace(/\r/g, '\n')
+    const transcript = `exit ${result.code}, timed out ${result.timedOut}\n${output}`
+    // Before the listener let go of its sockets, an in-band worker's own progress connection kept Jest alive.
+    expect(result.timedOut, transcript).toBe(false)
+    expect(result.code, transcript).toBe(0)
+    expect(output, transcript).toMatch(/perfgate ▸ function \(load\) {2}\d+\.\d s \/ 3\.0 s {2}[\d\s]+ requests?/)
+    await rm(await jestCjs.path('.perfgate'), { recursive: true, force: true })
   })
 
   it('the wrong setup file (--setupFilesAfterEnv perfgate/vitest) stops the run with advice naming perfgate/jest', { timeout: stepTimeoutMs }, async () => {

@@ -138,6 +138,36 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(annotated.stdout.split('\n').filter((line) => line.startsWith('::error ') && line.includes('title=perfgate')), transcript(annotated)).toEqual([])
   })
 
+  it('a long load run shows progress in an interactive terminal (a pseudo-terminal from `script`), and none when output is not a terminal', async () => {
+    if (project === undefined) throw new Error('beforeAll did not finish')
+    const dir = join(project.dir, 'progress')
+    await mkdir(dir, { recursive: true })
+    await writeFile(
+      join(dir, 'long.test.ts'),
+      `import { expect, test } from 'vitest'
+
+test('a 3 s load run', async () => {
+  await expect(() => new Promise((resolve) => setTimeout(resolve, 5))).toSustainSuccessRate(1, { duration: 3000, concurrency: 2 })
+}, 20_000)
+`,
+    )
+    const vitestBin = join(project.dir, 'node_modules', '.bin', 'vitest')
+    // util-linux `script` runs the command in a pseudo-terminal: Vitest's output is a TTY, as in a person's terminal.
+    const interactive = await runCommand('script', ['-qec', `${vitestBin} run --dir progress`, '/dev/null'], {
+      cwd: project.dir,
+      env: { PERFGATE_E2E_URL: server?.url, CI: undefined },
+      timeoutMs: runTimeoutMs,
+    })
+    runs.push({ name: 'vitest progress, terminal', result: interactive })
+    expect(interactive.code, transcript(interactive)).toBe(0)
+    const lines = plainText(interactive.stdout).split(/\r?\n/).filter((line) => line.includes('perfgate ▸'))
+    expect(lines.length, transcript(interactive)).toBeGreaterThanOrEqual(1)
+    expect(lines[0], transcript(interactive)).toMatch(/perfgate ▸ .+ \(load\) {2}\d+\.\d s \/ 3\.0 s {2}[\d\s]+ requests?/)
+    const piped = await run('vitest progress, piped', 'vitest', ['run', '--dir', 'progress'], { CI: undefined })
+    expect(piped.code, transcript(piped)).toBe(0)
+    expect(piped.stdout + piped.stderr, transcript(piped)).not.toContain('perfgate ▸')
+  })
+
   // Issue 12: every perf assertion reaches the reporter, from every pool's workers.
   for (const pool of ['forks', 'threads', 'vmThreads'] as const) {
     it(`reports: 8 files × 10 assertions under pool ${pool} give 80 records, the table and the three files`, async () => {
@@ -180,6 +210,8 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
       'vitest expected-failures',
       'vitest expected-failures, GitHub, default reporter',
       'vitest expected-failures, GitHub, Vitest annotates',
+      'vitest progress, terminal',
+      'vitest progress, piped',
       'vitest reports, pool forks',
       'vitest reports, pool threads',
       'vitest reports, pool vmThreads',

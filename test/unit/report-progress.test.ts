@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ProgressLine, formatProgress } from '../../src/report/progress.js'
-import type { ProgressStream } from '../../src/report/progress.js'
+import { formatProgress } from '../../src/report/progress.js'
 import { displayWidth, truncateToWidth } from '../../src/report/text.js'
-
-/** A stream that keeps what is written to it. */
-function stream(isTTY: boolean, columns = 80): ProgressStream & { written: string[] } {
-  const written: string[] = []
-  return { isTTY, columns, written, write: (text: string) => written.push(text) }
-}
-
-/** A clock the test moves by hand. */
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let time = 0
-  return { now: () => time, advance: (ms) => (time += ms) }
-}
 
 const users = { what: 'GET /api/users', plannedMs: 5000 }
 
@@ -26,55 +13,6 @@ describe('formatProgress', () => {
 
   it('escapes control characters in what it shows', () => {
     expect(formatProgress({ what: 'GET /\u001b[2Jx\r', elapsedMs: 0 })).toBe('perfgate ▸ GET /\\u001b[2Jx\\u000d  0.0 s')
-  })
-})
-
-describe('ProgressLine', () => {
-  it('draws on a TTY with \\r, redraws at most every 100 ms, and clears the line at the end', () => {
-    const out = stream(true)
-    const time = clock()
-    const progress = new ProgressLine(out, { env: {}, now: time.now })
-    expect(progress.enabled).toBe(true)
-    progress.start({ ...users, elapsedMs: 0 })
-    time.advance(40)
-    progress.update({ ...users, elapsedMs: 40, requests: 10 })
-    time.advance(60)
-    progress.update({ ...users, elapsedMs: 100, requests: 25 })
-    progress.stop()
-    progress.stop()
-    expect(out.written).toEqual([
-      '\r\u001b[Kperfgate ▸ GET /api/users  0.0 s / 5.0 s',
-      '\r\u001b[Kperfgate ▸ GET /api/users  0.1 s / 5.0 s  25 requests',
-      '\r\u001b[K',
-    ])
-  })
-
-  it('cuts the line to the terminal width, so that \\r can redraw it', () => {
-    const out = stream(true, 30)
-    const progress = new ProgressLine(out, { env: {} })
-    progress.start({ what: 'GET http://127.0.0.1:4100/a/very/long/path', elapsedMs: 1200, plannedMs: 5000 })
-    const line = (out.written[0] ?? '').replace('\r\u001b[K', '')
-    expect(displayWidth(line)).toBe(29)
-    expect(line.endsWith('…')).toBe(true)
-  })
-
-  it('writes nothing when the stream is not a TTY', () => {
-    const out = stream(false)
-    const progress = new ProgressLine(out, { env: {} })
-    progress.start({ ...users, elapsedMs: 0 })
-    progress.update({ ...users, elapsedMs: 500 })
-    progress.stop()
-    expect(progress.enabled).toBe(false)
-    expect(out.written).toEqual([])
-  })
-
-  it('writes nothing in CI, even on a TTY', () => {
-    const out = stream(true)
-    const progress = new ProgressLine(out, { env: { CI: 'true' } })
-    progress.start({ ...users, elapsedMs: 0 })
-    progress.stop()
-    expect(out.written).toEqual([])
-    expect(new ProgressLine(stream(true), { env: { CI: 'false' } }).enabled).toBe(true)
   })
 })
 
