@@ -11,21 +11,7 @@ export function formatMs(ms: number): string {
   return ms.toPrecision(2)
 }
 
-/** A rate as a percentage, with as many decimals as it takes to not round to 100%. */
-export function formatPercent(rate: number): string {
-  const percent = rate * 100
-  if (rate === 1 || rate === 0) return `${percent.toFixed(0)}%`
-  // As written when that is exact (0.99 → 99%), and never rounded to 100% or 0% otherwise.
-  for (const digits of [0, 1, 2]) {
-    const text = percent.toFixed(digits)
-    if (Math.abs(Number(text) - percent) < 1e-9) return `${text}%`
-  }
-  for (const digits of [1, 2, 3]) {
-    const text = percent.toFixed(digits)
-    if (Number(text) > 0 && Number(text) < 100) return `${text}%`
-  }
-  return `${percent.toPrecision(6)}%`
-}
+export { formatPercent } from '../common/format.js'
 
 /** `p50 1.20 · p90 2.31 · p95 3.10 · p99 4.00 · max 5.20` */
 export function formatPercentiles(summary: SampleSummary): string {

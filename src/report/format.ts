@@ -37,20 +37,7 @@ export function formatCount(count: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ' ')
 }
 
-/** A rate as a percentage, with as many decimals as it takes to not round to 100% or 0%. */
-export function formatPercent(rate: number): string {
-  const percent = rate * 100
-  if (rate === 1 || rate === 0) return `${percent.toFixed(0)}%`
-  for (const digits of [0, 1, 2]) {
-    const text = percent.toFixed(digits)
-    if (Math.abs(Number(text) - percent) < 1e-9) return `${text}%`
-  }
-  for (const digits of [1, 2, 3]) {
-    const text = percent.toFixed(digits)
-    if (Number(text) > 0 && Number(text) < 100) return `${text}%`
-  }
-  return `${percent.toPrecision(6)}%`
-}
+export { formatPercent } from '../common/format.js'
 
 /** Requests per second: `812 req/s`, `12.5 req/s`. */
 export function formatThroughput(perSecond: number): string {
