@@ -3,7 +3,7 @@
  * a change with its interval against the threshold, and a latency histogram against its budget.
  * Scales, bins and ticks come from d3; colours from the page's CSS through the `tone-*` classes.
  */
-import { bin, extent, max } from 'd3-array'
+import { bin, extent, max, quantile } from 'd3-array'
 import { scaleLinear } from 'd3-scale'
 import type { Comparison } from '../gate/compare.js'
 import type { LatencyCheckRecord } from '../gate/records.js'
@@ -40,8 +40,13 @@ function spreadDomain(values: readonly number[]): [number, number] {
 export function distributionChart(sides: readonly DistributionSide[], statisticName: string, title: string): string {
   const frame: Frame = { width: 650, height: 10 + rowHeight * sides.length + 44, top: 10, right: 20, bottom: 44, left: 84 }
   const area = plotArea(frame)
+  // The axis spans the middle 98% of the points (and the statistics): a few slow outliers (a GC,
+  // a busy moment) would otherwise squeeze every bar into a sliver. Points beyond sit in the edge bars.
+  const pooled = sides.flatMap((side) => side.sample)
+  const statistics = sides.flatMap((side) => (side.statistic === null ? [] : [side.statistic]))
+  const middle = pooled.length === 0 ? [] : [quantile(pooled, 0.01) ?? 0, quantile(pooled, 0.99) ?? 0]
   const x = scaleLinear()
-    .domain(spreadDomain(sides.flatMap((side) => [...side.sample, ...(side.statistic === null ? [] : [side.statistic])])))
+    .domain(spreadDomain([...middle, ...statistics]))
     .nice()
     .range([area.x0, area.x1])
   const [low, high] = x.domain() as [number, number]
@@ -51,7 +56,8 @@ export function distributionChart(sides: readonly DistributionSide[], statisticN
   sides.forEach((side, row) => {
     const rowTop = area.y0 + row * rowHeight
     const rowBottom = rowTop + rowHeight - 6
-    const bins = binner(side.sample as number[])
+    const beyond = side.sample.filter((value) => value < low || value > high).length
+    const bins = binner(side.sample.map((value) => Math.min(high, Math.max(low, value))))
     const y = scaleLinear()
       .domain([0, max(bins, (b) => b.length) ?? 1])
       .range([rowBottom, rowTop + 16])
@@ -64,6 +70,7 @@ export function distributionChart(sides: readonly DistributionSide[], statisticN
     }
     body += label(area.x0 - 10, rowTop + rowHeight / 2 - 2, side.name, { class: 'row-label', 'text-anchor': 'end' })
     body += label(area.x0 - 10, rowTop + rowHeight / 2 + 13, `${side.sample.length} points`, { class: 'row-note', 'text-anchor': 'end' })
+    if (beyond > 0) body += label(area.x1, rowTop + 13, `${beyond} beyond the axis, in the edge bars`, { class: 'row-note', 'text-anchor': 'end' })
     if (side.statistic !== null) {
       const at = x(side.statistic)
       body += element('line', { class: `statistic ${side.tone}`, x1: at, x2: at, y1: rowTop + 4, y2: rowBottom })

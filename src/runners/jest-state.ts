@@ -99,6 +99,22 @@ export function jestRunningTest(expectState: JestExpectState): JestTest | 'ambig
   return { titles: titlesOf(test), token: test, attempt: concurrentUpfront ? 0 : (test.invocations ?? 1), timeout: test.timeout ?? state?.testTimeout, startTime }
 }
 
+/**
+ * The line where the test is declared in `testPath`, from the stack jest-circus keeps for it
+ * (`asyncError`, made where `test()` was called); undefined when it cannot be found.
+ */
+export function jestTestLine(test: JestTest, testPath: string | undefined): number | undefined {
+  const stack = (test.token as { asyncError?: { stack?: unknown } }).asyncError?.stack
+  if (typeof stack !== 'string' || testPath === undefined) return undefined
+  for (const frame of stack.split('\n')) {
+    const at = frame.lastIndexOf(testPath)
+    if (at < 0) continue
+    const line = /^:(\d+):\d+/.exec(frame.slice(at + testPath.length))?.[1]
+    if (line !== undefined) return Number(line)
+  }
+  return undefined
+}
+
 function allRanAndPassed(entry: CircusEntry): boolean {
   if (entry.type === 'test') return entry.mode === undefined && entry.status === 'done' && (entry.errors?.length ?? 0) === 0
   return entry.mode !== 'skip' && entry.mode !== 'todo' && (entry.children ?? []).every(allRanAndPassed)

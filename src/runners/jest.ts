@@ -4,7 +4,7 @@ import { finishTestFile } from '../gate/file-end.js'
 import { claimRecords, endTest, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
 import { sendProgressToReporter } from './progress-channel.js'
-import { jestFullRun, jestRunningTest } from './jest-state.js'
+import { jestFullRun, jestRunningTest, jestTestLine } from './jest-state.js'
 import type { JestExpectState } from './jest-state.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import type { MatcherContext, MatcherResult } from '../matchers/index.js'
@@ -35,7 +35,10 @@ function withJestTestName(matcher: Matcher): Matcher {
     const test = jestRunningTest(this)
     const currentTestName = test === undefined || test === 'ambiguous' ? this.currentTestName : test.titles.join(' > ')
     // Jest gives matchers no deadline; its test entry has the timeout and the start.
-    const task = test === undefined || test === 'ambiguous' ? undefined : { timeout: test.timeout, result: { startTime: test.startTime } }
+    const task =
+      test === undefined || test === 'ambiguous'
+        ? undefined
+        : { timeout: test.timeout, result: { startTime: test.startTime }, location: { line: jestTestLine(test, this.testPath) } }
     const context = Object.create(this, {
       currentTestName: { value: currentTestName },
       perfgateTest: { value: test },

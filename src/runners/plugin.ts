@@ -21,7 +21,7 @@ interface ViteConfigLike {
 /** The Vite plugin object `perfgate()` returns (structurally a Vite `Plugin`). */
 export interface PerfgatePlugin {
   readonly name: 'perfgate'
-  config(config: ViteConfigLike): Promise<{ test: { setupFiles: string[]; env: Record<string, string> } }>
+  config(config: ViteConfigLike): Promise<{ test: { setupFiles: string[]; includeTaskLocation: boolean; env: Record<string, string> } }>
   configureVitest(context: { readonly vitest: VitestWithReporters }): void
 }
 
@@ -59,6 +59,8 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
       return {
         test: {
           setupFiles: addSetupFile === false ? [] : [setupFile],
+          // Each record (and each GitHub annotation) names its test's line: Vitest gives it with this on.
+          includeTaskLocation: true,
           env: {
             PERFGATE_ROOT: root,
             PERFGATE_PLUGIN_OPTIONS: JSON.stringify(config),

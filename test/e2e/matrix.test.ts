@@ -208,10 +208,12 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.result.code, run.transcript).toBe(0)
     expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
     const report = JSON.parse(await readFile(await jestCjs.path('.perfgate', 'perfgate-report.json'), 'utf8')) as {
-      records: { kind: string; testFile: string }[]
+      records: { kind: string; testFile: string; line: number | null }[]
       runner: { name: string }
     }
     expect(report.runner.name).toBe('jest')
+    // The test's line, from the stack jest-circus keeps for it.
+    expect(new Set(report.records.map((record) => record.line))).toEqual(new Set([5]))
     expect(report.records.length, run.transcript).toBe(80)
     const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
     expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })

@@ -127,7 +127,7 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     expect(plain.code, transcript(plain)).toBe(1)
     const ours = plain.stdout.split('\n').filter((line) => line.startsWith('::error ') && line.includes('title=perfgate'))
     expect(ours.length, transcript(plain)).toBeGreaterThanOrEqual(2)
-    for (const line of ours) expect(line).toMatch(/^::error file=expected-failures\/fail\.test\.ts(,line=\d+)?,title=perfgate::/)
+    for (const line of ours) expect(line).toMatch(/^::error file=expected-failures\/fail\.test\.ts,line=\d+,title=perfgate::/)
     const text = await readFile(summary, 'utf8')
     expect(text).toContain('## perfgate')
     expect(text).toMatch(/^\|.*\|$/m)
@@ -183,10 +183,12 @@ test('a 3 s load run', async () => {
       expect(result.code, transcript(result)).toBe(0)
       expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
       const report = JSON.parse(await readFile(join(project.dir, '.perfgate', 'perfgate-report.json'), 'utf8')) as {
-        records: { kind: string; testFile: string; testName: string }[]
+        records: { kind: string; testFile: string; testName: string; line: number | null }[]
         runner: { name: string }
       }
       expect(report.runner.name).toBe('vitest')
+      // The plugin turns on Vitest's task locations: every record names its test's line.
+      expect(new Set(report.records.map((record) => record.line))).toEqual(new Set([5]))
       expect(report.records.length, transcript(result)).toBe(80)
       const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
       expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })

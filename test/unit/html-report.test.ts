@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { hostileTestName, sampleRunReport } from '../../fixtures/run-report.js'
 import type { LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../../src/gate/records.js'
 import { escapeHtml } from '../../src/report/html-escape.js'
+import { distributionChart } from '../../src/report/charts.js'
 import { renderHtml } from '../../src/report/html.js'
 import type { RunReport } from '../../src/report/model.js'
 
@@ -71,5 +72,18 @@ describe('renderHtml', () => {
     expect(page).not.toMatch(/NaN|undefined|Infinity/)
     expect(page).toContain('No successful request to chart.')
     expect(page).toContain('no request was sent')
+  })
+})
+
+describe('distributionChart', () => {
+  it('keeps a few slow outliers from squeezing the bars: the axis spans the middle 98%, and says how many lie beyond', () => {
+    // 200 points around 0.1 ms and two at 24 ms (a GC): before, the axis ran to 24 ms.
+    const sample = [...Array.from({ length: 200 }, (_, i) => 0.09 + (i % 20) * 0.001), 24, 24.5]
+    const svg = distributionChart([{ name: 'current', sample, statistic: 0.1, tone: 'current' }], 'median', 'current')
+    const ticks = [...svg.matchAll(/<text[^>]*class="tick-label"[^>]*>([^<]+)</g)].map((match) => Number(match[1]))
+    expect(ticks.length).toBeGreaterThan(2)
+    // The axis is in ms: it ends near the bulk (about 0.11 ms), far below the outliers.
+    expect(Math.max(...ticks)).toBeLessThan(1)
+    expect(svg).toContain('2 beyond the axis, in the edge bars')
   })
 })
