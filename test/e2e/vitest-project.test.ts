@@ -75,7 +75,8 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     // A warning shows under the test that caused it, as console.warn output, with no stack frame.
     const output = plainText(`${result.stdout}\n${result.stderr}`)
     expect(output, transcript(result)).toMatch(
-      /stderr \| test\/latency\.test\.ts > toRespondWithin > measures a function\r?\nperfgate: percentile 0\.5 means p0\.5, almost the fastest request/,
+      // (with the test's location, which the plugin turns on)
+      /stderr \| test\/latency\.test\.ts:\d+:\d+ > toRespondWithin > measures a function\r?\nperfgate: percentile 0\.5 means p0\.5, almost the fastest request/,
     )
     expect(output, transcript(result)).not.toMatch(/perfgate\/dist\//)
   })
