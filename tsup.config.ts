@@ -8,6 +8,7 @@ const entry = {
   'jest-global-setup': 'src/runners/jest-global-setup.ts',
   reporter: 'src/runners/reporter.ts',
   'jest-reporter': 'src/runners/jest-reporter.ts',
+  cli: 'src/cli/main.ts',
 }
 
 // Runner packages stay external: they belong to the user's project.

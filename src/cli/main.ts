@@ -1,0 +1,130 @@
+/**
+ * The `perfgate` command. `perfgate report <run.json…>` renders stored runs with the reporters'
+ * renderers. Exit codes: 0 ok, 1 a regression found (for the commands that decide), 2 bad usage
+ * or an unreadable input, with a message naming the file and what is wrong.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { perfgateVersion } from '../baselines/provenance.js'
+import { PerfgateError } from '../common/errors.js'
+import { parseRunReport, serializeRunReport } from '../report/build.js'
+import { renderHtml } from '../report/html.js'
+import { renderMarkdown } from '../report/markdown.js'
+import type { RunReport } from '../report/model.js'
+import { renderTerminal } from '../report/terminal.js'
+
+/** Where the command writes, so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean; columns?: number }
+  readonly stderr: { write(text: string): unknown }
+}
+
+const usage = `Usage: perfgate <command> [options]
+
+Commands:
+  report <run.json…>   render stored runs (perfgate-report.json files) as text, Markdown, HTML or JSON
+
+Options:
+  -h, --help           show help (also after a command: perfgate report --help)
+  -v, --version        show perfgate's version
+
+Exit codes: 0 ok, 1 a regression found, 2 bad usage or an unreadable input.
+`
+
+const reportUsage = `Usage: perfgate report <run.json…> [--format text|md|html|json] [--out file]
+
+Renders one or more perfgate-report.json files with the same renderers as the reporters. Several
+files (the shards of one suite, say) are shown as one run: their records together, the first
+file's details.
+
+Options:
+  --format <format>   text (default), md, html or json
+  --out <file>        write to a file instead of standard output
+  -h, --help          show this help
+`
+
+class UsageError extends Error {}
+
+/** Runs the command line `args` (without `node` and the script); resolves to the exit code. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const [command, ...rest] = args
+    if (command === undefined) {
+      io.stderr.write(usage)
+      return 2
+    }
+    if (command === '-h' || command === '--help') {
+      io.stdout.write(usage)
+      return 0
+    }
+    if (command === '-v' || command === '--version') {
+      io.stdout.write(`${perfgateVersion}\n`)
+      return 0
+    }
+    if (command === 'report') return await reportCommand(rest, io)
+    throw new UsageError(`unknown command "${command}"`)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`perfgate: ${error.message}\n\n${usage}`)
+      return 2
+    }
+    if (error instanceof PerfgateError) {
+      io.stderr.write(`perfgate: ${error.message}\n`)
+      return 2
+    }
+    throw error
+  }
+}
+
+async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { format: { type: 'string', default: 'text' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const { values, positionals } = parsed
+  if (values.help === true) {
+    io.stdout.write(reportUsage)
+    return 0
+  }
+  const format = values.format
+  if (format !== 'text' && format !== 'md' && format !== 'html' && format !== 'json') throw new UsageError(`--format must be text, md, html or json, not "${format}"`)
+  if (positionals.length === 0) throw new UsageError('report needs at least one run file (perfgate-report.json)')
+  const reports: RunReport[] = []
+  for (const file of positionals) reports.push(parseRunReport(await readRunFile(file), file))
+  const report = combined(reports)
+  const color = values.out === undefined && typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
+  const text =
+    format === 'json'
+      ? serializeRunReport(report)
+      : format === 'md'
+        ? renderMarkdown(report)
+        : format === 'html'
+          ? renderHtml(report)
+          : renderTerminal(report, { color, ...(io.stdout.columns === undefined ? {} : { width: io.stdout.columns }) })
+  if (values.out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  else await writeFile(values.out, text)
+  return 0
+}
+
+/** A run file's text; a missing or unreadable file is an error naming it. */
+async function readRunFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new PerfgateError('PERFGATE_REPORT_INVALID', `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a run file' : `cannot be read (${code ?? (error as Error).message})`}`)
+  }
+}
+
+/** Several runs shown as one: the records together, the first run's details. */
+function combined(reports: readonly RunReport[]): RunReport {
+  const [first, ...others] = reports as [RunReport, ...RunReport[]]
+  if (others.length === 0) return first
+  return { ...first, records: reports.flatMap((report) => report.records) }
+}

@@ -1,0 +1,105 @@
+/**
+ * The `perfgate` command: `report` renders stored runs with the reporters' renderers; bad usage
+ * and unreadable inputs exit 2 with a message naming the file and what is wrong. In-process
+ * through runCli, and once through the package's bin with a real Node.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/main.js'
+import { buildRunReport, serializeRunReport } from '../../src/report/build.js'
+import { fastEndpoint, regressed, steadyLoad } from '../unit/report-fixtures.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'perfgate-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const runFile = join(dir, 'run.json')
+writeFileSync(runFile, serializeRunReport(buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: dir, records: [regressed, fastEndpoint] })))
+const shardFile = join(dir, 'shard.json')
+writeFileSync(shardFile, serializeRunReport(buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: dir, records: [steadyLoad] })))
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } })
+  return { code, stdout, stderr }
+}
+
+describe('perfgate report', () => {
+  it('renders a stored run as the terminal table, without colour when not on a terminal', async () => {
+    const result = await cli('report', runFile)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Baselines')
+    expect(result.stdout).toContain('regressed')
+    expect(result.stdout).toContain('Latency budgets')
+    // eslint-disable-next-line no-control-regex
+    expect(result.stdout).not.toMatch(/\u001b\[/)
+  })
+
+  it('renders several runs (shards) as one, in Markdown, JSON or HTML, to a file with --out', async () => {
+    const md = await cli('report', runFile, shardFile, '--format', 'md')
+    expect(md.code).toBe(0)
+    expect(md.stdout).toMatch(/^\|.*\|$/m)
+    expect(md.stdout).toContain('Load')
+    const out = join(dir, 'out.html')
+    expect((await cli('report', runFile, '--format', 'html', '--out', out)).code).toBe(0)
+    expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/i)
+    const json = await cli('report', runFile, shardFile, '--format', 'json')
+    expect((JSON.parse(json.stdout) as { records: unknown[] }).records).toHaveLength(3)
+  })
+
+  it.each([
+    ['a missing file', () => join(dir, 'nope.json'), 'nope.json: no such file'],
+    ['an empty file', () => write('empty.json', ''), 'empty.json: the file is empty'],
+    ['a file that is not JSON', () => write('text.json', 'hello'), 'text.json: not JSON'],
+    ['another version', () => write('v2.json', '{"version":2,"records":[]}'), 'v2.json: a run report of format version 2; this perfgate reads version 1'],
+    ['a directory', () => dirPath('folder.json'), 'folder.json: a directory, not a run file'],
+  ])('exits 2 for %s, naming the file and the problem', async (_label, file, message) => {
+    const result = await cli('report', file())
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stdout).toBe('')
+  })
+
+  it('exits 2 for bad usage, with the usage; --help exits 0', async () => {
+    expect((await cli()).code).toBe(2)
+    const unknown = await cli('frobnicate')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('unknown command "frobnicate"')
+    const format = await cli('report', runFile, '--format', 'pdf')
+    expect(format.code).toBe(2)
+    expect(format.stderr).toContain('--format must be text, md, html or json, not "pdf"')
+    expect((await cli('report')).stderr).toContain('report needs at least one run file')
+    expect((await cli('report', '--bogus', runFile)).code).toBe(2)
+    const help = await cli('report', '--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: perfgate report <run.json…>')
+    expect((await cli('--help')).code).toBe(0)
+  })
+
+  it('runs as the package bin with a real Node (the built dist)', () => {
+    const bin = fileURLToPath(new URL('../../bin/perfgate.js', import.meta.url))
+    expect(existsSync(fileURLToPath(new URL('../../dist/cli.js', import.meta.url))), 'run `npm run build` first (npm test does)').toBe(true)
+    const ok = spawnSync(process.execPath, [bin, 'report', runFile], { encoding: 'utf8', timeout: 60_000 })
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(ok.stdout).toContain('Baselines')
+    const bad = spawnSync(process.execPath, [bin, 'report', join(dir, 'nope.json')], { encoding: 'utf8', timeout: 60_000 })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('nope.json: no such file')
+  })
+})
+
+function write(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+function dirPath(name: string): string {
+  const path = join(dir, name)
+  mkdirSync(path, { recursive: true })
+  return path
+}
