@@ -88,6 +88,7 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   const stopAt = startTime + timeout - margin
   // Whole milliseconds (AbortSignal.timeout took only those: testTimeout 2345 gave a RangeError).
   const remainingMs = Math.max(0, Math.floor(stopAt - Date.now()))
+  const endsAt = performance.now() + remainingMs
   const test = runningTest(context)
   // One controller for both ends (AbortSignal.any fired ~150 ms late on Node 20 while a run yields with setImmediate).
   const controller = new AbortController()
@@ -107,9 +108,9 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   signal.addEventListener('abort', () => (stopped = running), { once: true })
   return {
     signal,
-    endsAt: performance.now() + remainingMs,
+    endsAt,
     testTimeoutMs: timeout,
-    msLeft: () => stopAt - Date.now(),
+    msLeft: () => endsAt - performance.now(),
     stoppedRun: () => {
       running = false
       clearTimeout(timer)

@@ -58,6 +58,11 @@ function where(report: RunReport, record: PerfRecord): string {
   return record.line === null ? file : `${file}:${record.line}`
 }
 
+/** A table row of `record`: its cells and details, and what every table derives the same way. */
+function rowOf(report: RunReport, record: PerfRecord, cells: readonly string[], details: readonly string[], tone: Tone = failed(record) ? 'fail' : 'plain'): Row {
+  return { record, cells, tone, failed: failed(record), where: where(report, record), details }
+}
+
 function resultCell(record: PerfRecord): string {
   return (failed(record) ? 'fail' : 'pass') + (record.negated ? ' (.not)' : '')
 }
@@ -121,9 +126,10 @@ function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[
   const rows = records.map((record): Row => {
     const comparison = record.comparison
     const current = comparison?.current.value ?? record.measurement?.summary?.median
-    return {
+    return rowOf(
+      report,
       record,
-      cells: [
+      [
         record.key,
         comparison === null ? none : formatDuration(comparison.baseline.value) + mean(record),
         current === undefined ? none : formatDuration(current) + mean(record),
@@ -133,11 +139,9 @@ function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[
         verdictCell(record),
         comparison === null ? none : formatChange(comparison.minimumDetectable).slice(1),
       ],
-      tone: baselineTone(record),
-      failed: failed(record),
-      where: where(report, record),
-      details: baselineDetails(record),
-    }
+      baselineDetails(record),
+      baselineTone(record),
+    )
   })
   return {
     kind: 'baseline',
@@ -194,23 +198,22 @@ function latencyDetails(record: LatencyCheckRecord): string[] {
 function latencyTable(report: RunReport, records: readonly LatencyCheckRecord[]): Table {
   const percentile = (record: LatencyCheckRecord, key: 'p50' | 'p95' | 'p99'): string => (record.latency === null ? none : formatDuration(record.latency[key]))
   const rows = records.map(
-    (record): Row => ({
-      record,
-      cells: [
-        record.testName,
-        record.target,
-        percentile(record, 'p50'),
-        percentile(record, 'p95'),
-        percentile(record, 'p99'),
-        budgetCell(record),
-        requestsCell(record.count, record.failures, record.outcomes),
-        resultCell(record),
-      ],
-      tone: failed(record) ? 'fail' : 'plain',
-      failed: failed(record),
-      where: where(report, record),
-      details: latencyDetails(record),
-    }),
+    (record): Row =>
+      rowOf(
+        report,
+        record,
+        [
+          record.testName,
+          record.target,
+          percentile(record, 'p50'),
+          percentile(record, 'p95'),
+          percentile(record, 'p99'),
+          budgetCell(record),
+          requestsCell(record.count, record.failures, record.outcomes),
+          resultCell(record),
+        ],
+        latencyDetails(record),
+      ),
   )
   return {
     kind: 'latency',
@@ -254,24 +257,23 @@ function loadDetails(record: LoadCheckRecord): string[] {
 
 function loadTable(report: RunReport, records: readonly LoadCheckRecord[]): Table {
   const rows = records.map(
-    (record): Row => ({
-      record,
-      cells: [
-        record.testName,
-        record.target,
-        record.model === 'open' ? `open, ${formatCount(record.rate ?? 0)}/s` : `closed, ${record.concurrency} clients`,
-        record.total === 0
-          ? 'none sent'
-          : `${formatCount(record.successes)} of ${formatCount(record.total)} ok` + (record.failures > 0 ? `; ${failureKinds(record.outcomes)}` : ''),
-        successRateCell(record),
-        formatThroughput(record.throughput),
-        resultCell(record),
-      ],
-      tone: failed(record) ? 'fail' : 'plain',
-      failed: failed(record),
-      where: where(report, record),
-      details: loadDetails(record),
-    }),
+    (record): Row =>
+      rowOf(
+        report,
+        record,
+        [
+          record.testName,
+          record.target,
+          record.model === 'open' ? `open, ${formatCount(record.rate ?? 0)}/s` : `closed, ${record.concurrency} clients`,
+          record.total === 0
+            ? 'none sent'
+            : `${formatCount(record.successes)} of ${formatCount(record.total)} ok` + (record.failures > 0 ? `; ${failureKinds(record.outcomes)}` : ''),
+          successRateCell(record),
+          formatThroughput(record.throughput),
+          resultCell(record),
+        ],
+        loadDetails(record),
+      ),
   )
   return {
     kind: 'load',

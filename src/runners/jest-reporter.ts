@@ -32,8 +32,6 @@ export class PerfgateJestReporter {
   private readonly options: PerfgateUserConfig | undefined
   private readonly runDir: string
   private readonly annotatedByJest: boolean
-  /** Serves progress for the whole run; its socket goes at exit. */
-  private readonly progress: ProgressListener | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
 
@@ -46,10 +44,8 @@ export class PerfgateJestReporter {
     process.env[jestRunDirVariable] = this.runDir
     process.env['PERFGATE_REPORTER'] = '1'
     // Long runs show progress in an interactive terminal: the workers send it here.
-    if (wantsProgress(process.stderr)) {
-      this.progress = new ProgressListener(process.stderr)
-      process.env[progressSocketVariable] = this.progress.path
-    }
+    // The listener serves the whole run; its socket goes at exit.
+    if (wantsProgress(process.stderr)) process.env[progressSocketVariable] = new ProgressListener(process.stderr).path
     this.annotatedByJest = (globalConfig.reporters ?? []).some((reporter) => {
       const name = Array.isArray(reporter) ? reporter[0] : reporter
       return name === 'github-actions'

@@ -4,31 +4,17 @@
  * with perfgate's reason before the runner's timeout, and write nothing. Real Vitest timeouts,
  * real files in a scratch root.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
 import { baselineFilePath } from '../../src/baselines/path.js'
 import { defaultConfig } from '../../src/config/config.js'
 import '../../src/runners/vitest.js'
+import { useScratchRoot } from './scratch-root.js'
 
-const root = mkdtempSync(join(tmpdir(), 'perfgate-deadline-'))
-const previousRoot = process.env['PERFGATE_ROOT']
-const previousUpdate = process.env['PERFGATE_UPDATE']
+const root = useScratchRoot('perfgate-deadline-')
 const baselines = baselineFilePath({ rootDir: root, baselineDir: defaultConfig.baselineDir, testFile: import.meta.filename })
 
-beforeAll(() => {
-  process.env['PERFGATE_ROOT'] = root
-  process.env['PERFGATE_UPDATE'] = 'new'
-})
 
-afterAll(() => {
-  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
-  else process.env['PERFGATE_ROOT'] = previousRoot
-  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
-  else process.env['PERFGATE_UPDATE'] = previousUpdate
-  rmSync(root, { recursive: true, force: true })
-})
 
 /** The rejection of a matcher call, or a failure when it resolved. */
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {

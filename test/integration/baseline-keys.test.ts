@@ -4,34 +4,21 @@
  * are read and moved to the exact keys. Real Vitest concurrency, real files in a scratch root.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config/config.js'
 import { checkBaseline, openBaselineCheck, resolveBaselineOptions } from '../../src/gate/check-baseline.js'
 import { benchmark } from '../../src/measure/benchmark.js'
 import { baselineFilePath } from '../../src/baselines/path.js'
 import '../../src/runners/vitest.js'
+import { useScratchRoot } from './scratch-root.js'
 
-const root = mkdtempSync(join(tmpdir(), 'perfgate-keys-'))
-const previousRoot = process.env['PERFGATE_ROOT']
-const previousUpdate = process.env['PERFGATE_UPDATE']
+const root = useScratchRoot('perfgate-keys-')
 const quick = { time: 20, warmupTime: 0, rounds: 2 }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-beforeAll(() => {
-  process.env['PERFGATE_ROOT'] = root
-  process.env['PERFGATE_UPDATE'] = 'new'
-})
 
-afterAll(() => {
-  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
-  else process.env['PERFGATE_ROOT'] = previousRoot
-  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
-  else process.env['PERFGATE_UPDATE'] = previousUpdate
-  rmSync(root, { recursive: true, force: true })
-})
 
 function keysIn(path: string): string[] {
   return Object.keys((JSON.parse(readFileSync(path, 'utf8')) as { entries: Record<string, unknown> }).entries).sort()

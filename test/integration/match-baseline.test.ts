@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -7,26 +6,18 @@ import type { FixtureServer } from '../../fixtures/server.js'
 import { benchmark } from '../../src/measure/benchmark.js'
 import { measure } from '../../src/measure/latency.js'
 import '../../src/runners/vitest.js'
+import { useScratchRoot } from './scratch-root.js'
 
 // Baselines of this file go to a scratch project root, never into the repository.
-const root = mkdtempSync(join(tmpdir(), 'perfgate-match-baseline-'))
-const previousRoot = process.env['PERFGATE_ROOT']
-const previousUpdate = process.env['PERFGATE_UPDATE']
+const root = useScratchRoot('perfgate-match-baseline-')
 let server: FixtureServer
 
 beforeAll(async () => {
-  process.env['PERFGATE_ROOT'] = root
-  process.env['PERFGATE_UPDATE'] = 'new'
   server = await startFixtureServer()
 })
 
 afterAll(async () => {
   await server.close()
-  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
-  else process.env['PERFGATE_ROOT'] = previousRoot
-  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
-  else process.env['PERFGATE_UPDATE'] = previousUpdate
-  rmSync(root, { recursive: true, force: true })
 })
 
 function storedKeys(): string[] {

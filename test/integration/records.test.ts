@@ -3,8 +3,6 @@
  * made it and whether it passed; the gate's core functions produce the same records without a
  * matcher. These records are what the reports and the CLI render.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -22,25 +20,17 @@ import { resolveLoadOptions } from '../../src/measure/load.js'
 import { resolveTarget } from '../../src/measure/target.js'
 import type { PerfRecord } from '../../src/gate/records.js'
 import '../../src/runners/vitest.js'
+import { useScratchRoot } from './scratch-root.js'
 
-const root = mkdtempSync(join(tmpdir(), 'perfgate-records-'))
-const previousRoot = process.env['PERFGATE_ROOT']
-const previousUpdate = process.env['PERFGATE_UPDATE']
+const root = useScratchRoot('perfgate-records-')
 let server: FixtureServer
 
 beforeAll(async () => {
-  process.env['PERFGATE_ROOT'] = root
-  process.env['PERFGATE_UPDATE'] = 'new'
   server = await startFixtureServer()
 })
 
 afterAll(async () => {
   await server.close()
-  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
-  else process.env['PERFGATE_ROOT'] = previousRoot
-  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
-  else process.env['PERFGATE_UPDATE'] = previousUpdate
-  rmSync(root, { recursive: true, force: true })
 })
 
 /** The records an action added to the session. */

@@ -3,8 +3,7 @@
  * loopback, real benchmarks), valid against the JSON Schema shipped in the package, read back
  * unchanged, and refused with a clear message when it is not a report of this version.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,26 +12,18 @@ import type { FixtureServer } from '../../fixtures/server.js'
 import { keptRecords } from '../../src/gate/session.js'
 import { buildRunReport, orphanedBaselineFiles, parseRunReport, serializeRunReport } from '../../src/report/build.js'
 import '../../src/runners/vitest.js'
+import { useScratchRoot } from './scratch-root.js'
 
-const root = mkdtempSync(join(tmpdir(), 'perfgate-report-json-'))
-const previousRoot = process.env['PERFGATE_ROOT']
-const previousUpdate = process.env['PERFGATE_UPDATE']
+const root = useScratchRoot('perfgate-report-json-')
 const schema = JSON.parse(readFileSync(new URL('../../schema/perfgate-report.schema.json', import.meta.url), 'utf8')) as object
 let server: FixtureServer
 
 beforeAll(async () => {
-  process.env['PERFGATE_ROOT'] = root
-  process.env['PERFGATE_UPDATE'] = 'new'
   server = await startFixtureServer()
 })
 
 afterAll(async () => {
   await server.close()
-  if (previousRoot === undefined) delete process.env['PERFGATE_ROOT']
-  else process.env['PERFGATE_ROOT'] = previousRoot
-  if (previousUpdate === undefined) delete process.env['PERFGATE_UPDATE']
-  else process.env['PERFGATE_UPDATE'] = previousUpdate
-  rmSync(root, { recursive: true, force: true })
 })
 
 describe('perfgate-report.json', () => {
