@@ -41,6 +41,14 @@ export function watchProgress(what: string, plannedMs: number | null, read: () =
   const startedAt = performance.now()
   let timer: NodeJS.Timeout | undefined
   const tick = (): void => {
+    // A timer can fire a little before its time by this clock (the event loop's clock is read at
+    // the start of its turn): then wait for the rest, so the first report is never early.
+    const early = progressTiming.afterMs - (performance.now() - startedAt)
+    if (early > 0) {
+      timer = setTimeout(tick, Math.ceil(early))
+      timer.unref()
+      return
+    }
     try {
       sink({ what, elapsedMs: performance.now() - startedAt, plannedMs, ...read() })
     } catch {
