@@ -3,21 +3,18 @@
  * renderers. Exit codes: 0 ok, 1 a regression found (for the commands that decide), 2 bad usage
  * or an unreadable input, with a message naming the file and what is wrong.
  */
-import { readFile, writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { writeFile } from 'node:fs/promises'
 import { perfgateVersion } from '../baselines/provenance.js'
 import { PerfgateError } from '../common/errors.js'
-import { parseRunReport, serializeRunReport } from '../report/build.js'
+import { serializeRunReport } from '../report/build.js'
 import { renderHtml } from '../report/html.js'
 import { renderMarkdown } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
+import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import type { CliIo } from './common.js'
 
-/** Where the command writes, so tests can run it in-process. */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean; columns?: number }
-  readonly stderr: { write(text: string): unknown }
-}
+export type { CliIo } from './common.js'
 
 const usage = `Usage: perfgate <command> [options]
 
@@ -42,8 +39,6 @@ Options:
   --out <file>        write to a file instead of standard output
   -h, --help          show this help
 `
-
-class UsageError extends Error {}
 
 /** Runs the command line `args` (without `node` and the script); resolves to the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -77,17 +72,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 }
 
 async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { format: { type: 'string', default: 'text' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandArgs(args, { format: { type: 'string', default: 'text' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
   if (values.help === true) {
     io.stdout.write(reportUsage)
     return 0
@@ -95,9 +80,7 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   const format = values.format
   if (format !== 'text' && format !== 'md' && format !== 'html' && format !== 'json') throw new UsageError(`--format must be text, md, html or json, not "${format}"`)
   if (positionals.length === 0) throw new UsageError('report needs at least one run file (perfgate-report.json)')
-  const reports: RunReport[] = []
-  for (const file of positionals) reports.push(parseRunReport(await readRunFile(file), file))
-  const report = combined(reports)
+  const report = combined(await readRunReports(positionals))
   const color = values.out === undefined && typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
   const text =
     format === 'json'
@@ -110,16 +93,6 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   if (values.out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
   else await writeFile(values.out, text)
   return 0
-}
-
-/** A run file's text; a missing or unreadable file is an error naming it. */
-async function readRunFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new PerfgateError('PERFGATE_REPORT_INVALID', `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a run file' : `cannot be read (${code ?? (error as Error).message})`}`)
-  }
 }
 
 /** Several runs shown as one: the records together, the first run's details. */

@@ -1,0 +1,47 @@
+/**
+ * What every `perfgate` command shares: where it writes, its usage errors, and reading run
+ * files so that a missing, empty, truncated or other-version file is an error naming it.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import type { ParseArgsConfig } from 'node:util'
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>
+import { PerfgateError } from '../common/errors.js'
+import { parseRunReport } from '../report/build.js'
+import type { RunReport } from '../report/model.js'
+
+/** Where a command writes, so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean; columns?: number }
+  readonly stderr: { write(text: string): unknown }
+}
+
+/** Bad usage: the command exits 2 with this message and its usage. */
+export class UsageError extends Error {}
+
+/** `parseArgs` whose complaints are usage errors. */
+export function parseCommandArgs<const T extends OptionsConfig>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>> {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+/** A run file's text; a missing or unreadable file is an error naming it. */
+export async function readRunFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new PerfgateError('PERFGATE_REPORT_INVALID', `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a run file' : `cannot be read (${code ?? (error as Error).message})`}`)
+  }
+}
+
+/** Reads and checks run files (perfgate-report.json), in order. */
+export async function readRunReports(files: readonly string[]): Promise<RunReport[]> {
+  const reports: RunReport[] = []
+  for (const file of files) reports.push(parseRunReport(await readRunFile(file), file))
+  return reports
+}
