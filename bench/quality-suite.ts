@@ -388,6 +388,7 @@ function count(records: readonly BaselineCheckRecord[]): Counts {
     changes: [],
   }
   for (const record of records) {
+    if (record.verdict === 'measured') throw new Error('the suite ran in measure-only mode (PERFGATE_MODE=measure): unset it')
     counts.verdicts[record.verdict]++
     const comparison = record.comparison
     if (comparison === null) continue

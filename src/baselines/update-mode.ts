@@ -25,6 +25,18 @@ export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false' ? 'none' : 'new'
 }
 
+/**
+ * `PERFGATE_MODE=measure`, the **measure-only mode** (what `perfgate ab` runs the suite in):
+ * `toMatchBaseline` measures and reports what it measured, and reads or writes no baseline file.
+ * Unset (or `gate`): baselines are compared and recorded as usual.
+ */
+export function resolveMeasureOnly(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['PERFGATE_MODE']
+  if (value === undefined || value === '' || value === 'gate') return false
+  if (value === 'measure') return true
+  throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_MODE must be 'measure' or 'gate', got ${JSON.stringify(value)}`)
+}
+
 /** How a run that may write treats an entry it measured: `replace` it, or `add` this run to it. */
 export type RecordMode = 'replace' | 'add'
 

@@ -90,6 +90,14 @@ export interface BaselineCheckContext {
   readonly missingBaseline: 'fail' | 'warn'
 }
 
+/** The key of the test's next baseline check named `name` (counting anonymous ones within the test). */
+function nextKey(site: AssertionSite, name: string | undefined): { key: string; occurrence: number } {
+  // Without the runner's titles, the full name is split where the runner joined it.
+  const titles = site.test?.titles ?? site.testName.split(' > ')
+  const occurrence = nextOccurrence(site, baselineKey(titles, name, 1))
+  return { key: baselineKey(titles, name, occurrence), occurrence }
+}
+
 /**
  * The context of one baseline check: its key (counting anonymous comparisons within the test)
  * and its baseline file, opened once per process.
@@ -102,11 +110,7 @@ export async function openBaselineCheck(
   config: PerfgateConfig,
   recordMode: RecordMode = 'replace',
 ): Promise<BaselineCheckContext> {
-  // Without the runner's titles, the full name is split where the runner joined it.
-  const titles = site.test?.titles ?? site.testName.split(' > ')
-  const firstKey = baselineKey(titles, name, 1)
-  const occurrence = nextOccurrence(site, firstKey)
-  const key = baselineKey(titles, name, occurrence)
+  const { key, occurrence } = nextKey(site, name)
   const legacyKey = legacyBaselineKey(site.testName, name, occurrence)
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const file = await baselineFile(path, updateMode)
@@ -267,6 +271,44 @@ export async function checkBaseline(
     }
   }
   return done(decide(base, comparison, storedRecord, options, measurement, written, warnings))
+}
+
+/**
+ * Measure-only mode (`PERFGATE_MODE=measure`, how `perfgate ab` runs a suite): measures as the
+ * check would, under the key it would have, and keeps the record (verdict `measured`). No
+ * baseline file is read or written, so nothing stored decides, and nothing is left behind.
+ */
+export async function measureOnly(
+  received: (() => unknown) | Measured,
+  site: AssertionSite,
+  name: string | undefined,
+  rootDir: string,
+  config: PerfgateConfig,
+  options: ResolvedBaselineOptions,
+  deadline?: RunDeadline,
+): Promise<BaselineCheckRecord> {
+  const { key } = nextKey(site, name)
+  const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
+  const benchmarked = typeof received === 'function'
+  const current = benchmarked ? await runBenchmark(key, received, options.benchmark, deadline) : received
+  const record: BaselineCheckRecord = {
+    kind: 'baseline',
+    ...siteFields(site),
+    negated: false,
+    key,
+    baselineFile: relative(rootDir, path),
+    environmentId: currentEnvironment().id,
+    updateMode: 'none',
+    verdict: 'measured',
+    pass: true,
+    comparison: null,
+    baseline: null,
+    measurement: summaryOf(current, benchmarked ? options.benchmark.time : null, 0),
+    written: null,
+    warnings: [],
+  }
+  keepRecord(record, site)
+  return record
 }
 
 /**

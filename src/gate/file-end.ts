@@ -3,7 +3,7 @@ import { baselineFilePath } from '../baselines/path.js'
 import { nodeBaselineFileSystem } from '../baselines/store.js'
 import type { BaselineFile } from '../baselines/store.js'
 import { baselineFile, projectConfig, projectRoot, session, warn } from './session.js'
-import { resolveUpdateMode } from '../baselines/update-mode.js'
+import { resolveMeasureOnly, resolveUpdateMode } from '../baselines/update-mode.js'
 import { printableName } from '../common/validate.js'
 
 /** What happened to a baseline file's unused entries when its test file ended. */
@@ -19,7 +19,8 @@ export interface FileEndReport {
  * update mode `all`. A filtered or failing run cannot tell what is obsolete, so it says nothing.
  */
 export async function finishTestFile(testFile: string, fullRun: boolean, snapshotState: unknown): Promise<FileEndReport | null> {
-  if (!fullRun) return null
+  // Measure-only mode asks no baseline file for anything: every entry would look obsolete.
+  if (!fullRun || resolveMeasureOnly()) return null
   let file: BaselineFile
   let rootDir: string
   try {

@@ -91,8 +91,11 @@ export interface BaselineCheckRecord extends RecordBase {
   /** The environment the measurement was made in (a record per environment is kept). */
   readonly environmentId: string
   readonly updateMode: UpdateMode
-  /** `new`: recorded now; `missing`: none stored and none could be written. */
-  readonly verdict: Verdict | 'new' | 'missing'
+  /**
+   * `new`: recorded now; `missing`: none stored and none could be written; `measured`: measured
+   * in measure-only mode (`PERFGATE_MODE=measure`), compared with nothing.
+   */
+  readonly verdict: Verdict | 'new' | 'missing' | 'measured'
   /** The comparison and its evidence (null for `new` and `missing`). */
   readonly comparison: Comparison | null
   /** The stored record it was compared with (null for `new` and `missing`). */

@@ -1,7 +1,7 @@
-import { resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
+import { resolveMeasureOnly, resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { invalidArgument, optionsObject, printableName } from '../common/validate.js'
-import { baselineOptionKeys, checkBaseline, isMeasured, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
+import { baselineOptionKeys, checkBaseline, isMeasured, measureOnly, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
 import type { Measured } from '../gate/check-baseline.js'
 import { formatChange } from '../gate/compare.js'
 import { BenchmarkStoppedError } from '../measure/benchmark.js'
@@ -43,11 +43,13 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const rootDir = projectRoot()
   const config = await projectConfig(rootDir)
   const resolved = resolveBaselineOptions(raw, config)
-  const context = await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
+  const target = received as (() => unknown) | Measured
+  // Measure-only mode (perfgate ab): no baseline file is opened, read or written.
+  const context = resolveMeasureOnly() ? null : await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
   const deadline = testDeadline(this)
   let record: BaselineCheckRecord
   try {
-    record = await checkBaseline(received as (() => unknown) | Measured, context, resolved, deadline)
+    record = context === null ? await measureOnly(target, site, resolved.name, rootDir, config, resolved, deadline) : await checkBaseline(target, context, resolved, deadline)
   } catch (error) {
     deadline?.stoppedRun()
     if (!(error instanceof BenchmarkStoppedError) || deadline === undefined) throw error
@@ -57,7 +59,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
         `toMatchBaseline stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${error.message}. The baseline file was not touched.`,
         `It warms up (\`warmupTime\`, ${resolved.benchmark.warmupTime} ms), samples for \`time\` (${resolved.benchmark.time} ms, at least \`minSamples\` ${resolved.benchmark.minSamples}), ` +
           `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline. Give the test more time, or lower those.`,
-        `Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`,
+        ...(context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]),
       ].join('\n'),
     )
   }
@@ -81,6 +83,9 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
       'Record it with a local run (update mode new) or with -u, and commit the baseline file;',
       "or set ci.missingBaseline to 'warn' in perfgate.config.json5 to let CI pass without one.",
     )
+  } else if (record.verdict === 'measured') {
+    const median = record.measurement?.summary?.median ?? Number.NaN
+    lines.push(`Verdict:  measured (median ${median.toPrecision(3)} ms over ${record.measurement?.samples ?? 0} samples) — measure-only mode (PERFGATE_MODE=measure) compares with no baseline`)
   } else if (record.verdict === 'new' || comparison === null) {
     const median = record.measurement?.summary?.median ?? Number.NaN
     lines.push(`Verdict:  new — recorded (median ${median.toPrecision(3)} ms over ${record.measurement?.samples ?? 0} samples)`)

@@ -75,6 +75,7 @@ tr:last-child td { border-bottom: 0; }
 .tone-regressed, .tone-fail, .tone-missing, .tone-failure { --tone: var(--red); }
 .tone-improved, .tone-pass, .tone-ok { --tone: var(--green); }
 .tone-unchanged { --tone: var(--blue); }
+.tone-measured { --tone: var(--muted); }
 .tone-inconclusive { --tone: var(--amber); }
 .tone-new { --tone: var(--purple); }
 .tone-p50 { --tone: var(--blue); }

@@ -14,7 +14,7 @@ import { failed, recordsOfKind } from './model.js'
 import type { RunReport } from './model.js'
 
 /** Baseline verdicts in the order the page lists them: what failed or needs a look first. */
-const verdictOrder = ['regressed', 'missing', 'inconclusive', 'improved', 'new', 'unchanged'] as const
+const verdictOrder = ['regressed', 'missing', 'inconclusive', 'improved', 'new', 'unchanged', 'measured'] as const
 
 /** Failed records first, then (for baselines) by verdict; otherwise in the run's order. */
 function ordered<T extends PerfRecord>(records: readonly T[]): T[] {
