@@ -171,3 +171,14 @@ export function stepSummaryMarkdown(report: RunReport, options: MarkdownOptions 
   if (isEmptyReport(report)) return ''
   return document(report, `## perfgate\n\n${escapeMarkdown(runSummary(report))}`, options)
 }
+
+/**
+ * Tables of the reporters' shape as Markdown under a heading, each with its evidence, then
+ * notes as a list (`perfgate ab`, `perfgate compare`); cut to `maxLength` as the run's Markdown is.
+ */
+export function renderMarkdownTables(heading: string, tables: readonly Table[], notes: readonly string[], options: Pick<MarkdownOptions, 'maxLength'> = {}): string {
+  const maxLength = integerAtLeast('options.maxLength', options.maxLength ?? defaultMarkdownLength, 1024)
+  const noteBlock: Block[] = notes.length === 0 ? [] : [{ head: '', items: notes.map((note) => ({ text: `- ${escapeMarkdown(note)}\n`, tier: tier.noteItem })), tail: '\n', always: true }]
+  const truncationNote = (left: number): string => `_… truncated: ${left} more row${left === 1 ? '' : 's'}._\n`
+  return fitBlocks(`${heading}\n\n`, [...tables.flatMap(tableBlocks), ...noteBlock], maxLength, truncationNote).trimEnd() + '\n'
+}

@@ -48,12 +48,13 @@ export interface Table {
 const none = '—'
 
 /** Failed first, then warnings, then the rest; stable within each. */
-function regressionsFirst(rows: Row[]): Row[] {
+export function regressionsFirst(rows: Row[]): Row[] {
   const rank = (row: Row): number => (row.failed ? 0 : row.tone === 'warn' ? 1 : 2)
   return rows.map((row, index) => ({ row, index })).sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index).map(({ row }) => row)
 }
 
-function where(report: RunReport, record: PerfRecord): string {
+/** Where a record's assertion ran: its test file relative to the root, and line. */
+export function where(report: RunReport, record: PerfRecord): string {
   const file = relativePath(report.rootDir, record.testFile)
   return record.line === null ? file : `${file}:${record.line}`
 }
@@ -97,6 +98,12 @@ function baselineDetails(record: BaselineCheckRecord): string[] {
     lines.push(
       `No baseline in ${record.baselineFile} for environment ${record.environmentId}, and update mode '${record.updateMode}' does not record one: ` +
         'record it with a local run or with -u, and commit the baseline file.',
+    )
+  } else if (record.verdict === 'measured') {
+    const median = record.measurement?.summary?.median
+    lines.push(
+      'Measured only (measure-only mode, PERFGATE_MODE=measure): compared with no baseline' +
+        (median === undefined ? '.' : `; median ${formatDuration(median)} over ${formatCount(record.measurement?.samples ?? 0)} samples.`),
     )
   } else if (comparison === null) {
     const median = record.measurement?.summary?.median

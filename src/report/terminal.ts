@@ -142,3 +142,16 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   for (const note of notes) lines.push(...renderNote(note, paint))
   return `${lines.join('\n')}\n`
 }
+
+/**
+ * Tables of the reporters' shape under a one-line heading, with lines of notes after them (the
+ * A/B comparison of `perfgate ab` and `perfgate compare`).
+ */
+export function renderTerminalTables(heading: string, tables: readonly Table[], notes: readonly string[], options: TerminalOptions): string {
+  const paint = painter(options.color)
+  const failures = tables.some((table) => table.rows.some((row) => row.failed))
+  const lines = ['', ` ${paint('perfgate', 'bold')}  ${paint(printableName(heading), failures ? 'red' : 'green')}`]
+  for (const table of tables) lines.push('', ...renderTable(table, paint, options.width))
+  if (notes.length > 0) lines.push('', ...notes.map((note) => ` ${printableName(note)}`))
+  return `${lines.join('\n')}\n`
+}

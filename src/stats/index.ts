@@ -18,3 +18,5 @@ export { bootstrapMedianRatio, bootstrapRatio, seededRandom } from './bootstrap.
 export type { RatioInterval } from './bootstrap.js'
 export { relativeInterquartileRange, relativeSpread } from './spread.js'
 export { studentTQuantile } from './student-t.js'
+export { pairedRatio, signedRankTest } from './paired.js'
+export type { PairedRatio, SignedRankResult } from './paired.js'

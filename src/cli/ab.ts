@@ -1,0 +1,387 @@
+/**
+ * `perfgate ab --base <ref> [--runs N] -- <test command>`: the same-machine gate for pull
+ * requests. The base is checked out in a temporary git worktree (its install reused when the
+ * lockfiles are equal), then the test command runs on base and head alternately, in fresh
+ * processes, in a balanced order (AB BA AB …), in measure-only mode (PERFGATE_MODE=measure). Each
+ * entry is decided on its paired runs; more pairs run while a verdict is inconclusive, within
+ * `--max-time`. The worktree is always removed, on failure and on Ctrl-C too.
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, rmSync } from 'node:fs'
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { promisify } from 'node:util'
+import { PerfgateError } from '../common/errors.js'
+import { loadConfig } from '../config/config.js'
+import { defaultPairedAlpha, defaultPairedThreshold, pairsNeeded } from '../gate/paired.js'
+import { analyzeAb, abTable } from '../report/ab.js'
+import type { AbPair, AbResult } from '../report/ab.js'
+import { escapeMarkdown } from '../report/escape.js'
+import { formatDuration } from '../report/format.js'
+import { renderMarkdownTables } from '../report/markdown.js'
+import type { RunReport } from '../report/model.js'
+import { renderTerminalTables } from '../report/terminal.js'
+import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import type { CliIo } from './common.js'
+
+const run = promisify(execFile)
+
+export const abUsage = `Usage: perfgate ab --base <git-ref> [options] -- <test command…>
+
+Measures the base and the working tree (head) on this machine, alternately, in fresh processes,
+and decides each perf assertion on the paired runs. For a pull request:
+
+  perfgate ab --base origin/main -- npx vitest run --project perf
+
+The base is checked out in a temporary git worktree and installed there (its node_modules
+reused from head's when the lockfiles are equal). The test command runs in measure-only mode
+(PERFGATE_MODE=measure): toMatchBaseline measures and reports, and no baseline file is read or
+written; toRespondWithin and toSustainSuccessRate still check their budgets, and their p95 is
+compared too. A regression needs the exact signed-rank test at --alpha, the interval of the
+change above zero, and the change beyond --threshold.
+
+Options:
+  --base <ref>          the commit to compare with (a branch, tag or sha); required
+  --runs <n>            pairs of runs to start with (default 8)
+  --max-time <seconds>  while a verdict is inconclusive, more pairs run until this much time has
+                        passed in all (default 1200)
+  --threshold <ratio>   the smallest slowdown that counts (default ${defaultPairedThreshold})
+  --alpha <p>           significance level (default ${defaultPairedAlpha})
+  --install <command>   how to install the base when its lockfile differs (default by lockfile:
+                        npm ci, pnpm install --frozen-lockfile, yarn install --frozen-lockfile)
+  --out <file>          where the Markdown goes (default <report.dir>/perfgate-ab.md); it is also
+                        appended to $GITHUB_STEP_SUMMARY when that is set
+  --allow-dirty         measure a working tree with uncommitted changes to tracked files as head
+  -h, --help            show this help
+
+Exit codes: 0 no regression, 1 a regression (or the command failed on head), 2 bad usage, a ref
+that does not exist, a dirty working tree, or the command failed on the base.
+`
+
+/** A failure of the run, with the exit code it means. */
+class AbFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: 1 | 2,
+  ) {
+    super(message)
+  }
+}
+
+interface Side {
+  readonly name: 'base' | 'head'
+  /** Where the test command runs. */
+  readonly cwd: string
+  /** The run report the command writes. */
+  readonly reportFile: string
+}
+
+const lockfiles = [
+  ['package-lock.json', 'npm ci'],
+  ['npm-shrinkwrap.json', 'npm ci'],
+  ['pnpm-lock.yaml', 'pnpm install --frozen-lockfile'],
+  ['yarn.lock', 'yarn install --frozen-lockfile'],
+  ['bun.lock', 'bun install --frozen-lockfile'],
+] as const
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`--${name} must be a whole number of at least 1, not "${value}"`)
+  return number
+}
+
+function ratio(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!(number > 0 && number < max)) throw new UsageError(`--${name} must be a number above 0 and below ${max}, not "${value}"`)
+  return number
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 })
+  return stdout
+}
+
+/** The last lines of a command's output, for a failure message. */
+function tail(text: string, lines = 60): string {
+  const all = text.trimEnd().split('\n')
+  return (all.length > lines ? [`… (${all.length - lines} lines before)`, ...all.slice(-lines)] : all).join('\n')
+}
+
+/** Runs `ab`; resolves to the exit code. */
+export async function abCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const split = args.indexOf('--')
+  const { values, positionals } = parseCommandArgs(split === -1 ? args : args.slice(0, split), {
+    base: { type: 'string' },
+    runs: { type: 'string' },
+    'max-time': { type: 'string' },
+    threshold: { type: 'string' },
+    alpha: { type: 'string' },
+    install: { type: 'string' },
+    out: { type: 'string' },
+    'allow-dirty': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (values.help === true) {
+    io.stdout.write(abUsage)
+    return 0
+  }
+  if (positionals.length > 0) throw new UsageError(`ab takes the test command after --, not "${positionals.join(' ')}"`)
+  const command = split === -1 ? [] : args.slice(split + 1)
+  if (command.length === 0) throw new UsageError('ab needs the test command after --, e.g. perfgate ab --base origin/main -- npx vitest run')
+  if (values.base === undefined || values.base === '') throw new UsageError('ab needs --base <git-ref>, the commit to compare with')
+  const options = {
+    base: values.base,
+    runs: positiveInteger('runs', values.runs, 8),
+    maxTimeMs: positiveInteger('max-time', values['max-time'], 1200) * 1000,
+    threshold: ratio('threshold', values.threshold, defaultPairedThreshold, 10),
+    alpha: ratio('alpha', values.alpha, defaultPairedAlpha, 0.5),
+    install: values.install,
+    out: values.out,
+    allowDirty: values['allow-dirty'] === true,
+  }
+  try {
+    return await abRun(command, options, io)
+  } catch (error) {
+    if (error instanceof AbFailure) {
+      io.stderr.write(`perfgate ab: ${error.message}\n`)
+      return error.code
+    }
+    throw error
+  }
+}
+
+interface AbOptions {
+  readonly base: string
+  readonly runs: number
+  readonly maxTimeMs: number
+  readonly threshold: number
+  readonly alpha: number
+  readonly install: string | undefined
+  readonly out: string | undefined
+  readonly allowDirty: boolean
+}
+
+async function abRun(command: readonly string[], options: AbOptions, io: CliIo): Promise<number> {
+  const started = performance.now()
+  const cwd = process.cwd()
+  const top = (await git(cwd, 'rev-parse', '--show-toplevel').catch(() => {
+    throw new AbFailure(`${cwd} is not in a git repository: ab checks the base out with git`, 2)
+  })).trim()
+  const commit = (
+    await git(cwd, 'rev-parse', '--verify', '--quiet', `${options.base}^{commit}`).catch(() => {
+      throw new AbFailure(`no commit "${options.base}" in this repository (in CI, fetch it first: git fetch origin ${options.base.replace(/^origin\//, '')})`, 2)
+    })
+  ).trim()
+  if (!options.allowDirty) {
+    const dirty = (await git(top, 'status', '--porcelain', '--untracked-files=no')).trimEnd()
+    if (dirty !== '') {
+      throw new AbFailure(`the working tree has uncommitted changes to tracked files, so head is not a commit:\n${tail(dirty, 20)}\nCommit or stash them, or pass --allow-dirty to measure the working tree as it is.`, 2)
+    }
+  }
+  const config = await loadConfig(cwd).catch((error: unknown) => {
+    throw new AbFailure(error instanceof Error ? error.message : String(error), 2)
+  })
+  const reportFile = (root: string): string => join(resolve(root, config.report.dir), 'perfgate-report.json')
+  const subdir = relative(top, cwd)
+  const scratch = await mkdtemp(join(tmpdir(), 'perfgate-ab-'))
+  const tree = join(scratch, 'base')
+  const head: Side = { name: 'head', cwd, reportFile: reportFile(cwd) }
+  const base: Side = { name: 'base', cwd: join(tree, subdir), reportFile: reportFile(join(tree, subdir)) }
+
+  let child: ChildProcess | undefined
+  let cleaned = false
+  const cleanUpNow = (): void => {
+    if (cleaned) return
+    cleaned = true
+    try {
+      execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: top, stdio: 'ignore' })
+    } catch {
+      // Not added yet, or already gone: the folder is removed below either way.
+    }
+    try {
+      execFileSync('git', ['worktree', 'prune'], { cwd: top, stdio: 'ignore' })
+    } catch {
+      // Nothing to prune.
+    }
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (child?.pid !== undefined) killGroup(child.pid)
+    cleanUpNow()
+    rmSync(scratch, { recursive: true, force: true })
+    io.stderr.write(`\nperfgate ab: stopped by ${signal}; the base's worktree is removed\n`)
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    io.stderr.write(`perfgate ab: base ${options.base} (${commit.slice(0, 12)}) in a temporary worktree\n`)
+    await git(top, 'worktree', 'add', '--detach', '--quiet', tree, commit).catch((error: unknown) => {
+      throw new AbFailure(`could not check out ${options.base} in a worktree: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`, 2)
+    })
+    await installBase(top, tree, cwd, commit, options.install, io, (process) => (child = process))
+
+    const pairs: AbPair[] = []
+    const runPair = async (index: number): Promise<void> => {
+      const order = index % 2 === 0 ? [base, head] : [head, base]
+      const reports: Partial<Record<Side['name'], RunReport>> = {}
+      const times: string[] = []
+      for (const side of order) {
+        const t0 = performance.now()
+        reports[side.name] = await runSide(side, command, (process) => (child = process))
+        times.push(`${side.name} ${formatDuration(performance.now() - t0)}`)
+      }
+      pairs.push({ base: reports.base as RunReport, head: reports.head as RunReport })
+      io.stderr.write(`perfgate ab: pair ${pairs.length}: ${times.join(', ')}\n`)
+    }
+    for (let index = 0; index < options.runs; index++) await runPair(index)
+    let result = analyzeAb(pairs, options)
+    if (result.entries.length === 0) {
+      throw new AbFailure(`no perf assertion ran: the test command's runs reported none (${head.reportFile} held no records)`, 2)
+    }
+    // More pairs while a verdict is open, as long as one more pair fits in --max-time.
+    const pairTime = (performance.now() - started) / pairs.length
+    while (result.entries.some((entry) => entry.comparison.verdict === 'inconclusive') && performance.now() - started + pairTime <= options.maxTimeMs) {
+      await runPair(pairs.length)
+      result = analyzeAb(pairs, options)
+    }
+    return await finish(result, options, commit, config.report.dir, cwd, io, performance.now() - started)
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+    cleanUpNow()
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Installs the base: head's node_modules when the lockfiles are equal, else the install command. */
+async function installBase(top: string, tree: string, cwd: string, commit: string, install: string | undefined, io: CliIo, started: (child: ChildProcess) => void): Promise<void> {
+  // The lockfile of the project: beside the test command's folder, or at the repository's top.
+  const folders = [...new Set([cwd, top])]
+  for (const folder of folders) {
+    for (const [name, defaultInstall] of lockfiles) {
+      const headLock = join(folder, name)
+      if (!existsSync(headLock)) continue
+      const path = relative(top, headLock)
+      const baseLock = await git(top, 'show', `${commit}:${path}`).catch(() => null)
+      const baseFolder = join(tree, relative(top, folder))
+      if (baseLock !== null && baseLock === (await readFile(headLock, 'utf8'))) {
+        await linkNodeModules(folders, top, tree)
+        io.stderr.write(`perfgate ab: ${path} is the same on both sides: the base uses head's node_modules\n`)
+        return
+      }
+      const how = install ?? defaultInstall
+      io.stderr.write(`perfgate ab: ${path} differs: installing the base with ${how}\n`)
+      const result = await shell(how, baseFolder, {}, started)
+      if (result.code !== 0) throw new AbFailure(`installing the base (${how}) failed with exit code ${result.code}:\n${tail(result.output)}`, 2)
+      return
+    }
+  }
+  if (install !== undefined) {
+    const result = await shell(install, join(tree, relative(top, cwd)), {}, started)
+    if (result.code !== 0) throw new AbFailure(`installing the base (${install}) failed with exit code ${result.code}:\n${tail(result.output)}`, 2)
+    return
+  }
+  await linkNodeModules(folders, top, tree)
+  io.stderr.write("perfgate ab: no lockfile found: the base uses head's node_modules (pass --install to install it instead)\n")
+}
+
+async function linkNodeModules(folders: readonly string[], top: string, tree: string): Promise<void> {
+  for (const folder of folders) {
+    const modules = join(folder, 'node_modules')
+    const target = join(tree, relative(top, folder), 'node_modules')
+    if (!existsSync(modules) || existsSync(target)) continue
+    await mkdir(dirname(target), { recursive: true })
+    await symlink(modules, target, 'dir')
+  }
+}
+
+/** The output kept of a command: its last 256 KiB. */
+const keptOutput = 256 * 1024
+
+function shell(commandLine: string, cwd: string, env: NodeJS.ProcessEnv, started: (child: ChildProcess) => void): Promise<{ code: number; output: string }> {
+  return spawnCommand('sh', ['-c', commandLine], cwd, env, started)
+}
+
+function spawnCommand(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, started: (child: ChildProcess) => void): Promise<{ code: number; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    started(child)
+    let output = ''
+    const keep = (chunk: Buffer): void => {
+      output += chunk.toString('utf8')
+      if (output.length > keptOutput * 2) output = output.slice(-keptOutput)
+    }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    child.once('error', (error) => reject(new AbFailure(`could not start ${file}: ${error.message}`, 2)))
+    child.once('close', (code, signal) => resolvePromise({ code: code ?? (signal === null ? 1 : 128), output }))
+  })
+}
+
+/** One run of the test command on one side, in measure-only mode; its run report. */
+async function runSide(side: Side, command: readonly string[], started: (child: ChildProcess) => void): Promise<RunReport> {
+  await rm(side.reportFile, { force: true })
+  const env: NodeJS.ProcessEnv = {
+    PERFGATE_MODE: 'measure',
+    // A perfgate on the base too old for measure-only mode still writes no baseline file.
+    PERFGATE_UPDATE: 'none',
+    // Each run's summary would land in the job's; ab writes its own.
+    GITHUB_STEP_SUMMARY: '',
+  }
+  const result = await spawnCommand(command[0] as string, command.slice(1), side.cwd, env, started)
+  if (result.code !== 0) {
+    const what = side.name === 'base' ? 'the base' : 'head'
+    throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}`, side.name === 'base' ? 2 : 1)
+  }
+  if (!existsSync(side.reportFile)) {
+    throw new AbFailure(
+      `the test command wrote no run report on ${side.name} (${side.reportFile}): is perfgate's reporter in the run (the Vitest plugin, or perfgate/jest-reporter), with "json" in report.formats?\n${tail(result.output, 20)}`,
+      2,
+    )
+  }
+  try {
+    const [report] = await readRunReports([side.reportFile])
+    return report as RunReport
+  } catch (error) {
+    if (error instanceof PerfgateError) throw new AbFailure(error.message, 2)
+    throw error
+  }
+}
+
+/** Prints the table, writes the Markdown, and decides the exit code. */
+async function finish(result: AbResult, options: AbOptions, commit: string, reportDir: string, cwd: string, io: CliIo, elapsedMs: number): Promise<number> {
+  const table = abTable(result)
+  const regressed = result.entries.filter((entry) => entry.comparison.verdict === 'regressed').length
+  const inconclusive = result.entries.filter((entry) => entry.comparison.verdict === 'inconclusive').length
+  const summary =
+    `${regressed === 0 ? 'no regression' : `${regressed} regressed`}` +
+    `${inconclusive === 0 ? '' : `, ${inconclusive} inconclusive`} in ${result.entries.length} ${result.entries.length === 1 ? 'entry' : 'entries'} · base ${options.base} (${commit.slice(0, 12)}) vs head · ${result.pairs} pairs in ${formatDuration(elapsedMs)}`
+  const notes = [
+    ...(result.headOnly.length === 0 ? [] : [`only on head (not compared): ${result.headOnly.join(', ')}`]),
+    ...(result.baseOnly.length === 0 ? [] : [`only on the base (not compared): ${result.baseOnly.join(', ')}`]),
+    ...(result.pairs < pairsNeeded(options.alpha) ? [`${result.pairs} pairs cannot reach p < ${options.alpha}: use --runs ${pairsNeeded(options.alpha)} or more`] : []),
+  ]
+  const color = typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
+  io.stdout.write(renderTerminalTables(summary, [table], notes, { color, ...(io.stdout.columns === undefined ? {} : { width: io.stdout.columns }) }))
+  const markdown = renderMarkdownTables(`## perfgate ab\n\n${escapeMarkdown(summary)}`, [table], notes, { maxLength: 65_000 })
+  const out = options.out ?? join(resolve(cwd, reportDir), 'perfgate-ab.md')
+  await mkdir(dirname(out), { recursive: true })
+  await writeFile(out, markdown)
+  io.stdout.write(`perfgate ab: Markdown in ${relative(cwd, out) || out}\n`)
+  const summaryFile = process.env['GITHUB_STEP_SUMMARY']
+  if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, `${markdown}\n`)
+  return regressed > 0 ? 1 : 0
+}
