@@ -12,6 +12,7 @@ import { renderMarkdown } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { abCommand } from './ab.js'
+import { baselinesCommand } from './baselines.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
@@ -23,6 +24,7 @@ Commands:
   report <run.json…>   render stored runs (perfgate-report.json files) as text, Markdown, HTML or JSON
   ab --base <ref> -- <command…>
                        gate a pull request: base and head measured alternately on this machine
+  baselines <command>  check, prune or merge the baseline files (perfgate baselines --help)
 
 Options:
   -h, --help           show help (also after a command: perfgate report --help)
@@ -61,6 +63,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     if (command === 'report') return await reportCommand(rest, io)
     if (command === 'ab') return await abCommand(rest, io)
+    if (command === 'baselines') return await baselinesCommand(rest, io)
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {
