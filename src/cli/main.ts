@@ -12,6 +12,7 @@ import { renderMarkdown } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { compareCommand } from './compare.js'
 import type { CliIo } from './common.js'
 
 export type { CliIo } from './common.js'
@@ -20,6 +21,7 @@ const usage = `Usage: perfgate <command> [options]
 
 Commands:
   report <run.json…>   render stored runs (perfgate-report.json files) as text, Markdown, HTML or JSON
+  compare <base> <head>  compare two runs (perfgate-report.json) made on one machine; exit 1 on a regression
 
 Options:
   -h, --help           show help (also after a command: perfgate report --help)
@@ -57,6 +59,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return 0
     }
     if (command === 'report') return await reportCommand(rest, io)
+    if (command === 'compare') return await compareCommand(rest, io)
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {

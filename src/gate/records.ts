@@ -176,6 +176,11 @@ export interface LoadCheckRecord extends RecordBase {
 /** Any perf assertion's record; branch on `kind`. */
 export type PerfRecord = BaselineCheckRecord | LatencyCheckRecord | LoadCheckRecord
 
+/** The assertion failed, after `.not` (a record keeps its own result, before `.not`). */
+export function failed(record: PerfRecord): boolean {
+  return record.negated ? record.pass : !record.pass
+}
+
 /** The record fields that say where an assertion ran. */
 export function siteFields(site: AssertionSite): Pick<RecordBase, 'testFile' | 'testName' | 'line'> {
   return { testFile: site.testFile, testName: site.testName, line: site.line ?? null }

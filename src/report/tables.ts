@@ -48,7 +48,7 @@ export interface Table {
 const none = '—'
 
 /** Failed first, then warnings, then the rest; stable within each. */
-function regressionsFirst(rows: Row[]): Row[] {
+export function regressionsFirst(rows: Row[]): Row[] {
   const rank = (row: Row): number => (row.failed ? 0 : row.tone === 'warn' ? 1 : 2)
   return rows.map((row, index) => ({ row, index })).sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index).map(({ row }) => row)
 }
@@ -63,7 +63,8 @@ function rowOf(report: RunReport, record: PerfRecord, cells: readonly string[], 
   return { record, cells, tone, failed: failed(record), where: where(report, record), details }
 }
 
-function resultCell(record: PerfRecord): string {
+/** `pass` or `fail`, after `.not`, marked `(.not)` when negated. */
+export function resultCell(record: PerfRecord): string {
   return (failed(record) ? 'fail' : 'pass') + (record.negated ? ' (.not)' : '')
 }
 
@@ -160,7 +161,8 @@ function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[
   }
 }
 
-function budgetCell(record: LatencyCheckRecord): string {
+/** The statistic against its budget: `p95 242 ms > 200 ms`, with the confidence bound when one was asked for. */
+export function budgetCell(record: LatencyCheckRecord): string {
   const budget = formatDuration(record.budgetMs)
   if (record.value === null) return `${record.statistic}: no answer, budget ${budget}`
   const value = `${record.statistic} ${formatDuration(record.value)}`
@@ -234,7 +236,8 @@ function latencyTable(report: RunReport, records: readonly LatencyCheckRecord[])
   }
 }
 
-function successRateCell(record: LoadCheckRecord): string {
+/** The success rate against its floor: `95.2% < 99%`, with the Wilson bound when one was asked for. */
+export function successRateCell(record: LoadCheckRecord): string {
   if (record.total === 0) return `nothing sent, floor ${formatPercent(record.minRate)}`
   const checked = record.lowerBound ?? record.successRate
   const bound = record.lowerBound === null ? '' : ` (${formatPercent(record.confidence ?? 0)} lower bound ${formatPercent(record.lowerBound)})`
