@@ -14,6 +14,7 @@ import { renderTerminal } from '../report/terminal.js'
 import { abCommand } from './ab.js'
 import { baselinesCommand } from './baselines.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { compareCommand } from './compare.js'
 import type { CliIo } from './common.js'
 
 export type { CliIo } from './common.js'
@@ -25,6 +26,7 @@ Commands:
   ab --base <ref> -- <command…>
                        gate a pull request: base and head measured alternately on this machine
   baselines <command>  check, prune or merge the baseline files (perfgate baselines --help)
+  compare <base> <head>  compare two runs (perfgate-report.json) made on one machine; exit 1 on a regression
 
 Options:
   -h, --help           show help (also after a command: perfgate report --help)
@@ -64,6 +66,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (command === 'report') return await reportCommand(rest, io)
     if (command === 'ab') return await abCommand(rest, io)
     if (command === 'baselines') return await baselinesCommand(rest, io)
+    if (command === 'compare') return await compareCommand(rest, io)
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {

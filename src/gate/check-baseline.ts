@@ -21,7 +21,7 @@ import type { Measured } from './baseline-record.js'
 import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
-import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RunDeadline, StoredBaselineSummary } from './records.js'
+import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RecordedCompareOptions, RunDeadline, StoredBaselineSummary } from './records.js'
 import { baselineFile, firstTime, keepRecord, nextOccurrence, warn } from './session.js'
 
 export type { Measured } from './baseline-record.js'
@@ -136,7 +136,12 @@ function summaryOf(measured: Measured, samplingMs: number | null, extensions: nu
     sample: measured.samples.length === 0 ? [] : compactSorted(measured.samples, comparedPoints),
     samplingMs,
     extensions,
+    machine: measured.machine,
   }
+}
+
+function recordedOptions(options: ResolvedCompareOptions): RecordedCompareOptions {
+  return { threshold: options.threshold, alpha: options.alpha, statistic: options.statistic, environment: options.environment }
 }
 
 /**
@@ -189,6 +194,7 @@ export async function checkBaseline(
     baselineFile: context.shownPath,
     environmentId: environment.id,
     updateMode: context.updateMode,
+    compareOptions: recordedOptions(options.compare),
   }
   const done = (record: BaselineCheckRecord): BaselineCheckRecord => {
     keepRecord(record, context.site)
@@ -342,7 +348,7 @@ function storedSummary(record: BaselineRecord): StoredBaselineSummary {
   }
 }
 
-type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode'>
+type RecordHead = Pick<BaselineCheckRecord, 'kind' | 'testFile' | 'testName' | 'line' | 'negated' | 'key' | 'baselineFile' | 'environmentId' | 'updateMode' | 'compareOptions'>
 
 /** The verdict's effect: a regression fails unless rewritten; an inconclusive one as configured. */
 function decide(

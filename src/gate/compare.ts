@@ -14,6 +14,12 @@ export type Verdict = 'unchanged' | 'improved' | 'regressed' | 'inconclusive'
 /** Anything that can be compared: a fresh result or a stored record. */
 export type Measurement = BenchmarkResult | LatencyResult | BaselineRecord
 
+/**
+ * What a comparison reads of a fresh measurement: a `benchmark()` or `measure()` result, or one
+ * rebuilt from a run report's record (`perfgate compare`). Fresh sides get no process allowance.
+ */
+export type FreshMeasurement = Pick<BenchmarkResult | LatencyResult, 'kind' | 'samples' | 'rounds' | 'environment' | 'machine'>
+
 /** How a different environment on the two sides is treated. */
 export type EnvironmentPolicy = 'strict' | 'warn' | 'ignore'
 
@@ -226,7 +232,7 @@ export function roundNoise(rounds: readonly number[]): number {
   return rounds.length >= 4 ? relativeInterquartileRange(rounds) : 0
 }
 
-function sideOf(measurement: Measurement, name: string): Side {
+function sideOf(measurement: Measurement | FreshMeasurement, name: string): Side {
   if (typeof measurement !== 'object' || measurement === null) {
     return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
   }
@@ -391,7 +397,7 @@ export function compare(baseline: Measurement, current: Measurement, options?: C
 }
 
 /** compare() after validation: shared with `toMatchBaseline`. */
-export function compareResolved(baseline: Measurement, current: Measurement, options: ResolvedCompareOptions): Comparison {
+export function compareResolved(baseline: Measurement | FreshMeasurement, current: Measurement | FreshMeasurement, options: ResolvedCompareOptions): Comparison {
   const base = sideOf(baseline, 'baseline')
   const cur = sideOf(current, 'current')
   // Samples taken in one process are not independent: a burst of other work slows a run of

@@ -4,9 +4,10 @@
  * matchers' messages, the reporters and the CLI all render these same records.
  */
 import type { UpdateMode } from '../baselines/types.js'
+import type { MachineState } from '../machine/state.js'
 import type { LoadTimeline } from '../measure/timeline.js'
 import type { SampleSummary } from '../stats/index.js'
-import type { Comparison, Verdict } from './compare.js'
+import type { Comparison, ResolvedCompareOptions, Verdict } from './compare.js'
 
 /** Where an assertion ran, as the runner tells it. */
 export interface AssertionSite {
@@ -66,7 +67,15 @@ export interface MeasurementSummary {
   readonly samplingMs: number | null
   /** How many times adaptive sampling added rounds. */
   readonly extensions: number
+  /**
+   * How busy and how fast the machine was while measuring (the guards of a comparison read it;
+   * `perfgate compare` compares two runs' measurements with it). Absent in reports of perfgate 0.1.
+   */
+  readonly machine?: MachineState
 }
+
+/** The options a baseline check decided with, so that `perfgate compare` decides with the same. */
+export type RecordedCompareOptions = Pick<ResolvedCompareOptions, 'threshold' | 'alpha' | 'statistic' | 'environment'>
 
 /** A stored baseline record as a check record keeps it: enough to draw it beside the current one. */
 export interface StoredBaselineSummary {
@@ -98,6 +107,8 @@ export interface BaselineCheckRecord extends RecordBase {
   readonly verdict: Verdict | 'new' | 'missing' | 'measured'
   /** The comparison and its evidence (null for `new` and `missing`). */
   readonly comparison: Comparison | null
+  /** The threshold, alpha, statistic and environment policy of this assertion (absent in reports of perfgate 0.1). */
+  readonly compareOptions?: RecordedCompareOptions
   /** The stored record it was compared with (null for `new` and `missing`). */
   readonly baseline: StoredBaselineSummary | null
   /** What was measured (null when nothing was: a missing baseline fails before measuring). */
@@ -167,6 +178,11 @@ export interface LoadCheckRecord extends RecordBase {
 
 /** Any perf assertion's record; branch on `kind`. */
 export type PerfRecord = BaselineCheckRecord | LatencyCheckRecord | LoadCheckRecord
+
+/** The assertion failed, after `.not` (a record keeps its own result, before `.not`). */
+export function failed(record: PerfRecord): boolean {
+  return record.negated ? record.pass : !record.pass
+}
 
 /** The record fields that say where an assertion ran. */
 export function siteFields(site: AssertionSite): Pick<RecordBase, 'testFile' | 'testName' | 'line'> {

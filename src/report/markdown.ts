@@ -8,6 +8,7 @@ import { integerAtLeast } from '../common/validate.js'
 import { escapeMarkdown } from './escape.js'
 import type { RunReport } from './model.js'
 import { isEmptyReport, runNotes, runSummary } from './notes.js'
+import type { Note } from './notes.js'
 import { reportTables } from './tables.js'
 import type { Row, Table } from './tables.js'
 
@@ -80,8 +81,8 @@ function tableBlocks(table: Table): Block[] {
   return [rows, details]
 }
 
-function noteBlocks(report: RunReport): Block[] {
-  return runNotes(report).map((note) => {
+function noteBlocks(notes: readonly Note[]): Block[] {
+  return notes.map((note) => {
     const sentence = escapeMarkdown(note.text.charAt(0).toUpperCase() + note.text.slice(1))
     if (note.items.length === 0) return { head: `${sentence}.\n\n`, items: [], tail: '', always: true }
     const lead = sentence.replace(/:$/, '')
@@ -143,14 +144,21 @@ function fitBlocks(prefix: string, blocks: readonly Block[], maxLength: number, 
 }
 
 function document(report: RunReport, title: string, options: MarkdownOptions): string {
-  const maxLength = integerAtLeast('options.maxLength', options.maxLength ?? defaultMarkdownLength, 1024)
-  const fullReport = options.fullReport ?? 'perfgate-report.json or the HTML report'
   const runner = `${report.runner.name}${report.runner.version === null ? '' : ` ${report.runner.version}`}`
   const context = [runner, report.environment.id, ...(report.git.commit === null ? [] : [`commit ${report.git.commit.slice(0, 12)}`]), report.createdAt]
-  const prefix = `${title}\n\n<sub>${escapeMarkdown(context.join(' · '))}</sub>\n\n`
-  const blocks = [...reportTables(report).flatMap(tableBlocks), ...noteBlocks(report)]
+  return markdownDocument(`${title}\n\n<sub>${escapeMarkdown(context.join(' · '))}</sub>`, reportTables(report), runNotes(report), options)
+}
+
+/**
+ * A heading (Markdown already), tables with their evidence, and notes, laid out and cut to
+ * `maxLength` as `renderMarkdown` does for a run; `perfgate compare` writes its own tables with it.
+ */
+export function markdownDocument(heading: string, tables: readonly Table[], notes: readonly Note[], options: MarkdownOptions = {}): string {
+  const maxLength = integerAtLeast('options.maxLength', options.maxLength ?? defaultMarkdownLength, 1024)
+  const fullReport = options.fullReport ?? 'perfgate-report.json or the HTML report'
+  const blocks = [...tables.flatMap(tableBlocks), ...noteBlocks(notes)]
   const truncationNote = (left: number): string => `_… truncated: ${left} more row${left === 1 ? '' : 's'}; see ${escapeMarkdown(fullReport)}._\n`
-  return fitBlocks(prefix, blocks, maxLength, truncationNote).trimEnd() + '\n'
+  return fitBlocks(`${heading}\n\n`, blocks, maxLength, truncationNote).trimEnd() + '\n'
 }
 
 /**

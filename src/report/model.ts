@@ -54,7 +54,5 @@ export function recordsOfKind(report: RunReport): {
   return { baselines, latency, load }
 }
 
-/** The assertion failed, after `.not` (a record keeps its own result, before `.not`). */
-export function failed(record: PerfRecord): boolean {
-  return record.negated ? record.pass : !record.pass
-}
+// Whether an assertion failed after `.not` is the gate's to say; the renderers read it from here.
+export { failed } from '../gate/records.js'

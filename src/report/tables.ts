@@ -64,7 +64,8 @@ function rowOf(report: RunReport, record: PerfRecord, cells: readonly string[], 
   return { record, cells, tone, failed: failed(record), where: where(report, record), details }
 }
 
-function resultCell(record: PerfRecord): string {
+/** `pass` or `fail`, after `.not`, marked `(.not)` when negated. */
+export function resultCell(record: PerfRecord): string {
   return (failed(record) ? 'fail' : 'pass') + (record.negated ? ' (.not)' : '')
 }
 
@@ -167,7 +168,8 @@ function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[
   }
 }
 
-function budgetCell(record: LatencyCheckRecord): string {
+/** The statistic against its budget: `p95 242 ms > 200 ms`, with the confidence bound when one was asked for. */
+export function budgetCell(record: LatencyCheckRecord): string {
   const budget = formatDuration(record.budgetMs)
   if (record.value === null) return `${record.statistic}: no answer, budget ${budget}`
   const value = `${record.statistic} ${formatDuration(record.value)}`
@@ -241,7 +243,8 @@ function latencyTable(report: RunReport, records: readonly LatencyCheckRecord[])
   }
 }
 
-function successRateCell(record: LoadCheckRecord): string {
+/** The success rate against its floor: `95.2% < 99%`, with the Wilson bound when one was asked for. */
+export function successRateCell(record: LoadCheckRecord): string {
   if (record.total === 0) return `nothing sent, floor ${formatPercent(record.minRate)}`
   const checked = record.lowerBound ?? record.successRate
   const bound = record.lowerBound === null ? '' : ` (${formatPercent(record.confidence ?? 0)} lower bound ${formatPercent(record.lowerBound)})`

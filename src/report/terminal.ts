@@ -130,14 +130,29 @@ function renderNote(note: Note, paint: ReturnType<typeof painter>): string[] {
  */
 export function renderTerminal(report: RunReport, options: TerminalOptions): string {
   if (isEmptyReport(report)) return ''
+  const tone = report.records.length === 0 ? 'plain' : report.records.some(failed) ? 'fail' : 'good'
+  return terminalDocument({ title: 'perfgate', summary: runSummary(report), tone, context: report.environment.id }, reportTables(report), runNotes(report), options)
+}
+
+/** The first line of a terminal document: `perfgate  <summary>  (<context>)`, the summary coloured by its tone. */
+export interface TerminalHeading {
+  readonly title: string
+  readonly summary: string
+  readonly tone: Tone
+  readonly context: string
+}
+
+/**
+ * A heading line, tables and notes laid out as `renderTerminal` lays out a run; `perfgate
+ * compare` prints its own tables with it.
+ */
+export function terminalDocument(heading: TerminalHeading, tables: readonly Table[], notes: readonly Note[], options: TerminalOptions): string {
   const paint = painter(options.color)
-  const failures = report.records.some(failed)
   const lines = [
     '',
-    ` ${paint('perfgate', 'bold')}  ${paint(runSummary(report), report.records.length === 0 ? null : failures ? 'red' : 'green')}  ${paint(`(${printableName(report.environment.id)})`, 'dim')}`,
+    ` ${paint(printableName(heading.title), 'bold')}  ${paint(printableName(heading.summary), toneStyle[heading.tone])}  ${paint(`(${printableName(heading.context)})`, 'dim')}`,
   ]
-  for (const table of reportTables(report)) lines.push('', ...renderTable(table, paint, options.width))
-  const notes = runNotes(report)
+  for (const table of tables) lines.push('', ...renderTable(table, paint, options.width))
   if (notes.length > 0) lines.push('')
   for (const note of notes) lines.push(...renderNote(note, paint))
   return `${lines.join('\n')}\n`
