@@ -13,6 +13,7 @@ import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
+import { mergeCommand } from './merge.js'
 
 export type { CliIo } from './common.js'
 
@@ -20,6 +21,7 @@ const usage = `Usage: perfgate <command> [options]
 
 Commands:
   report <run.json…>   render stored runs (perfgate-report.json files) as text, Markdown, HTML or JSON
+  merge <run.json…>    merge the runs of a sharded suite into one: --out merged.json
 
 Options:
   -h, --help           show help (also after a command: perfgate report --help)
@@ -57,6 +59,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return 0
     }
     if (command === 'report') return await reportCommand(rest, io)
+    if (command === 'merge') return await mergeCommand(rest, io)
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {
