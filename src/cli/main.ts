@@ -1,7 +1,8 @@
 /**
- * The `perfgate` command. `perfgate report <run.json…>` renders stored runs with the reporters'
- * renderers. Exit codes: 0 ok, 1 a regression found (for the commands that decide), 2 bad usage
- * or an unreadable input, with a message naming the file and what is wrong.
+ * The `perfgate` command: `report`, `compare`, `merge`, `baselines` and `ab`, each in its own
+ * file beside this one. Exit codes: 0 ok, 1 a problem found (a regression; what `baselines
+ * check` lists), 2 bad usage or an unreadable input, with a message naming the file and what is
+ * wrong.
  */
 import { writeFile } from 'node:fs/promises'
 import { perfgateVersion } from '../baselines/provenance.js'
@@ -16,23 +17,27 @@ import { baselinesCommand } from './baselines.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
 import { compareCommand } from './compare.js'
 import type { CliIo } from './common.js'
+import { mergeCommand } from './merge.js'
 
 export type { CliIo } from './common.js'
 
 const usage = `Usage: perfgate <command> [options]
 
 Commands:
-  report <run.json…>   render stored runs (perfgate-report.json files) as text, Markdown, HTML or JSON
-  ab --base <ref> -- <command…>
-                       gate a pull request: base and head measured alternately on this machine
-  baselines <command>  check, prune or merge the baseline files (perfgate baselines --help)
-  compare <base> <head>  compare two runs (perfgate-report.json) made on one machine; exit 1 on a regression
+  report <run.json…>             render stored runs (perfgate-report.json) as text, Markdown, HTML or JSON
+  compare <base.json> <head.json>
+                                 compare two runs made on one machine; exit 1 on a regression
+  merge <run.json…> --out <file> merge the runs of a sharded suite into one
+  baselines check|prune|merge    list, prune or bring in baseline entries (perfgate baselines --help)
+  ab --base <ref> -- <command…>  gate a pull request: base and head run alternately on this machine,
+                                 decided on paired runs; exit 1 on a regression
 
 Options:
-  -h, --help           show help (also after a command: perfgate report --help)
-  -v, --version        show perfgate's version
+  -h, --help                     show help (also after a command: perfgate ab --help)
+  -v, --version                  show perfgate's version
 
-Exit codes: 0 ok, 1 a regression found, 2 bad usage or an unreadable input.
+Exit codes: 0 ok, 1 a problem found (a regression; what baselines check lists), 2 bad usage or an
+unreadable input.
 `
 
 const reportUsage = `Usage: perfgate report <run.json…> [--format text|md|html|json] [--out file]
@@ -67,6 +72,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (command === 'ab') return await abCommand(rest, io)
     if (command === 'baselines') return await baselinesCommand(rest, io)
     if (command === 'compare') return await compareCommand(rest, io)
+    if (command === 'merge') return await mergeCommand(rest, io)
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {

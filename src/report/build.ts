@@ -11,7 +11,7 @@ import type { PerfRecord } from '../gate/records.js'
 import { projectCommit } from '../gate/session.js'
 import { currentEnvironment } from '../machine/environment.js'
 import { reportVersion } from './model.js'
-import type { RunReport, StaleBaselines } from './model.js'
+import type { RunReport, ShardOf, StaleBaselines } from './model.js'
 
 /** What the runners hand over at the end of a run. */
 export interface RunInput {
@@ -22,27 +22,19 @@ export interface RunInput {
   readonly obsolete?: readonly { readonly file: string; readonly keys: readonly string[] }[]
   /** Baseline files whose test file no longer exists (see `orphanedBaselineFiles`). */
   readonly orphanedFiles?: readonly string[]
+  /** The shard this run was (`--shard=index/count`), when it was one. */
+  readonly shard?: ShardOf | undefined
   readonly createdAt?: Date
 }
 
 /** The run report of `input`: records by test file (in path order), each file's in the order they finished. */
 export function buildRunReport(input: RunInput): RunReport {
   const rootDir = resolve(input.rootDir)
-  const byFile = new Map<string, PerfRecord[]>()
-  for (const record of input.records) {
-    const list = byFile.get(record.testFile)
-    if (list === undefined) byFile.set(record.testFile, [record])
-    else list.push(record)
-  }
-  const records = [...byFile.keys()].sort().flatMap((file) => byFile.get(file) ?? [])
   const shown = (file: string): string => relative(rootDir, resolve(rootDir, file))
-  const stale: StaleBaselines = {
-    obsoleteEntries: (input.obsolete ?? [])
-      .filter((entry) => entry.keys.length > 0)
-      .map((entry) => ({ file: shown(entry.file), keys: [...entry.keys].sort() }))
-      .sort((a, b) => a.file.localeCompare(b.file)),
-    orphanedFiles: [...(input.orphanedFiles ?? [])].map(shown).sort(),
-  }
+  const stale = staleInOrder({
+    obsoleteEntries: (input.obsolete ?? []).map((entry) => ({ file: shown(entry.file), keys: entry.keys })),
+    orphanedFiles: (input.orphanedFiles ?? []).map(shown),
+  })
   return {
     version: reportVersion,
     tool: { name: 'perfgate', version: perfgateVersion },
@@ -51,8 +43,31 @@ export function buildRunReport(input: RunInput): RunReport {
     rootDir,
     git: { commit: projectCommit(rootDir) },
     environment: currentEnvironment(),
-    records,
+    records: recordsInFileOrder(input.records),
     stale,
+    ...(input.shard === undefined ? {} : { shard: { index: input.shard.index, count: input.shard.count } }),
+  }
+}
+
+/** Records grouped by test file, files in path order, each file's records in the order given. */
+export function recordsInFileOrder(records: readonly PerfRecord[]): PerfRecord[] {
+  const byFile = new Map<string, PerfRecord[]>()
+  for (const record of records) {
+    const list = byFile.get(record.testFile)
+    if (list === undefined) byFile.set(record.testFile, [record])
+    else list.push(record)
+  }
+  return [...byFile.keys()].sort().flatMap((file) => byFile.get(file) ?? [])
+}
+
+/** Stale baselines as a report holds them: files without obsolete keys left out, files and keys sorted. */
+export function staleInOrder(stale: StaleBaselines): StaleBaselines {
+  return {
+    obsoleteEntries: stale.obsoleteEntries
+      .filter((entry) => entry.keys.length > 0)
+      .map((entry) => ({ file: entry.file, keys: [...entry.keys].sort() }))
+      .sort((a, b) => a.file.localeCompare(b.file)),
+    orphanedFiles: [...stale.orphanedFiles].sort(),
   }
 }
 
@@ -84,7 +99,7 @@ export function serializeRunReport(report: RunReport): string {
 
 /**
  * Reads a `perfgate-report.json` text. Throws `PERFGATE_REPORT_INVALID` naming the file and what
- * is wrong: empty, not JSON, not a report, or another version.
+ * is wrong: empty, not JSON, not a report, another version, or a malformed `shard`.
  */
 export function parseRunReport(text: string, file: string): RunReport {
   const fail = (problem: string): never => {
@@ -107,5 +122,12 @@ export function parseRunReport(text: string, file: string): RunReport {
     )
   }
   if (!Array.isArray(object['records'])) fail('not a perfgate run report ("records" is not an array)')
+  if (object['shard'] !== undefined && !isShard(object['shard'])) fail('"shard" must be { "index", "count" }: whole numbers with 1 ≤ index ≤ count')
   return data as RunReport
+}
+
+function isShard(value: unknown): value is ShardOf {
+  if (typeof value !== 'object' || value === null) return false
+  const { index, count } = value as Record<string, unknown>
+  return Number.isInteger(index) && Number.isInteger(count) && (index as number) >= 1 && (index as number) <= (count as number)
 }

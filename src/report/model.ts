@@ -9,9 +9,9 @@ import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfReco
 /** The version of the report format; a reader refuses another one. */
 export const reportVersion = 1
 
-/** Baseline entries and files that no test asked for in a full run. */
+/** Baseline entries and files that no test asked for. */
 export interface StaleBaselines {
-  /** Per baseline file (relative to the root): its entries that no test of a full run asked for. */
+  /** Per baseline file (relative to the root): its entries that no test asked for in a full run of its test file (every test ran and passed). */
   readonly obsoleteEntries: readonly { readonly file: string; readonly keys: readonly string[] }[]
   /** Baseline files (relative to the root) whose test file no longer exists. */
   readonly orphanedFiles: readonly string[]
@@ -33,8 +33,20 @@ export interface RunReport {
   readonly environment: Environment
   /** Every perf assertion of the run, in the order they finished per test file, files in path order. */
   readonly records: readonly PerfRecord[]
-  /** Only after a full run (no filter, every test ran): what no test asked for. */
+  /**
+   * What no test asked for: obsolete entries of the test files that ran in full (decided per
+   * file, so a shard reports those of its own files), and orphaned baseline files. The reporters
+   * always set it; null where unknown.
+   */
   readonly stale: StaleBaselines | null
+  /** Only in one shard's report (`--shard=index/count`); `perfgate merge` joins the shards into a report without it. */
+  readonly shard?: ShardOf
+}
+
+/** Which shard of a sharded run a report is: `index` of `count`, from 1. */
+export interface ShardOf {
+  readonly index: number
+  readonly count: number
 }
 
 /** The records of one kind, for renderers. */

@@ -22,6 +22,8 @@ import type { JestFileRecords } from './jest-records.js'
 interface JestGlobalConfigLike {
   readonly rootDir: string
   readonly reporters?: readonly unknown[]
+  /** Set by `--shard=index/count` (Jest 28 and up). */
+  readonly shard?: { readonly shardIndex: number; readonly shardCount: number }
 }
 
 /** Options of the reporter: any configuration key, above the config file. */
@@ -32,6 +34,7 @@ export class PerfgateJestReporter {
   private readonly options: PerfgateUserConfig | undefined
   private readonly runDir: string
   private readonly annotatedByJest: boolean
+  private readonly shard: { index: number; count: number } | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
 
@@ -46,6 +49,8 @@ export class PerfgateJestReporter {
     // Long runs show progress in an interactive terminal: the workers send it here.
     // The listener serves the whole run; its socket goes at exit.
     if (wantsProgress(process.stderr)) process.env[progressSocketVariable] = new ProgressListener(process.stderr).path
+    const shard = globalConfig.shard
+    this.shard = typeof shard?.shardIndex === 'number' ? { index: shard.shardIndex, count: shard.shardCount } : undefined
     this.annotatedByJest = (globalConfig.reporters ?? []).some((reporter) => {
       const name = Array.isArray(reporter) ? reporter[0] : reporter
       return name === 'github-actions'
@@ -72,7 +77,7 @@ export class PerfgateJestReporter {
       return
     }
     this.lastRun = await finishRun(
-      { runner: { name: 'jest', version: jestVersion(this.rootDir) }, rootDir: this.rootDir, records, obsolete },
+      { runner: { name: 'jest', version: jestVersion(this.rootDir) }, rootDir: this.rootDir, records, obsolete, shard: this.shard },
       { config, out: process.stderr, runnerAnnotatesFailures: this.annotatedByJest },
     )
   }

@@ -15,7 +15,13 @@ import type { FinishedRun } from '../report/write.js'
 /** The parts of Vitest's objects the reporter reads (Vitest 3.2 to 5). */
 interface VitestLike {
   readonly version?: string
-  readonly config: { readonly root: string; readonly reporters?: readonly unknown[]; env?: Record<string, string> }
+  readonly config: {
+    readonly root: string
+    readonly reporters?: readonly unknown[]
+    env?: Record<string, string>
+    /** Set by `--shard=index/count`. */
+    readonly shard?: { readonly index: number; readonly count: number }
+  }
 }
 interface TestCaseLike {
   meta(): Record<string, unknown>
@@ -81,7 +87,7 @@ export class PerfgateReporter {
     }
     const runnerAnnotatesFailures = (vitest.config.reporters ?? []).some((reporter) => reporterName(reporter) === 'github-actions')
     this.lastRun = await finishRun(
-      { runner: { name: 'vitest', version: vitest.version ?? null }, rootDir, records, obsolete },
+      { runner: { name: 'vitest', version: vitest.version ?? null }, rootDir, records, obsolete, shard: vitest.config.shard },
       { config, out: process.stdout, runnerAnnotatesFailures },
     )
   }

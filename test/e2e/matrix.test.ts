@@ -19,6 +19,9 @@
  * Node 22 comes from the npm package `node@22`, a devDependency of the vitest5-ts cell
  * (node_modules/node/bin/node): the Jest cells on Node 22 use that one install too.
  * The runs never assert on durations.
+ *
+ * vitest5-ts and jest-cjs also run generated files unsharded and in two shards, and the shards'
+ * reports merged by `perfgate merge` must equal the unsharded one (shard-merge.ts).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,6 +31,7 @@ import type { FixtureServer } from '../../fixtures/server.js'
 import { plainText, runCommand, vitestTestCounts } from './harness.js'
 import { Cell, allRuns, defineRoundTrip, exists, filesUnder, jestTestCounts } from './matrix-cells.js'
 import type { Env, Run } from './matrix-cells.js'
+import { defineShardMerge, jestShardFile, vitestShardFile } from './shard-merge.js'
 
 /** Per test: one or two runs (each bounded by matrix-cells.ts' run timeout), on a loaded two-core machine. */
 const stepTimeoutMs = 300_000
@@ -357,6 +361,33 @@ for (const { style, cell, referenceFile, alternative, without } of typeScriptCel
     })
   })
 }
+
+// Issue 13: the shards' reports, merged by the installed package's `perfgate merge`, equal the unsharded run's.
+describe('sharded runs merged with perfgate merge', () => {
+  describe('Vitest 5 on Node 22: vitest5-ts', () => {
+    defineShardMerge({
+      cell: vitest5,
+      run: async (name, args, env = {}) => vitest5.run(name, 'vitest', ['run', ...args], { node: await node22(), env }),
+      select: ['--dir', 'shards'],
+      testFile: (name) => `shards/${name}.test.ts`,
+      testText: vitestShardFile,
+      node: node22,
+      timeoutMs: stepTimeoutMs,
+    })
+  })
+
+  describe(`Jest 30 on Node ${machineNodeMajor}: jest-cjs`, () => {
+    defineShardMerge({
+      cell: jestCjs,
+      run: (name, args, env = {}) => jestCjs.run(name, 'jest', args, { node: machineNode, env }),
+      select: ['--testMatch', '**/shards/*.shard.js', '--reporters', 'default', '--reporters', 'perfgate/jest-reporter'],
+      testFile: (name) => `shards/${name}.shard.js`,
+      testText: jestShardFile,
+      node: () => Promise.resolve(machineNode),
+      timeoutMs: stepTimeoutMs,
+    })
+  })
+})
 
 describe('the matrix', () => {
   it('every nested run exited by itself (no run needed its timeout)', () => {

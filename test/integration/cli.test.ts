@@ -1,7 +1,8 @@
 /**
- * The `perfgate` command: `report` renders stored runs with the reporters' renderers; bad usage
- * and unreadable inputs exit 2 with a message naming the file and what is wrong. In-process
- * through runCli, and once through the package's bin with a real Node.
+ * The `perfgate` command: `report` renders stored runs with the reporters' renderers; `merge`
+ * joins the shards of a run into one report; bad usage and unreadable or unmergeable inputs exit
+ * 2 with a message naming the file and what is wrong. In-process through runCli, and through the
+ * package's bin with a real Node.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/main.js'
 import { buildRunReport, serializeRunReport } from '../../src/report/build.js'
+import type { RunReport } from '../../src/report/model.js'
 import { fastEndpoint, regressed, steadyLoad } from '../unit/report-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'perfgate-cli-'))
@@ -89,6 +91,80 @@ describe('perfgate report', () => {
     const bad = spawnSync(process.execPath, [bin, 'report', join(dir, 'nope.json')], { encoding: 'utf8', timeout: 60_000 })
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain('nope.json: no such file')
+  })
+})
+
+describe('perfgate merge', () => {
+  // The fixture records lie in three test files: parser (regressed), api (fastEndpoint), load (steadyLoad).
+  const runner = { name: 'vitest', version: '4' } as const
+  const at = new Date('2026-11-29T16:00:00.000Z')
+  const obsolete = [{ file: 'baselines/test/parser.perf.ts.json', keys: ['parser > old'] }]
+  const orphanedFiles = ['baselines/test/gone.perf.ts.json']
+  const unsharded = buildRunReport({ runner, rootDir: dir, records: [steadyLoad, regressed, fastEndpoint], obsolete, orphanedFiles, createdAt: at })
+  const shardOne = write('shard-1.json', serializeRunReport(buildRunReport({ runner, rootDir: dir, records: [regressed], obsolete, orphanedFiles, shard: { index: 1, count: 2 }, createdAt: at })))
+  const shardTwo = write('shard-2.json', serializeRunReport(buildRunReport({ runner, rootDir: dir, records: [steadyLoad, fastEndpoint], orphanedFiles, shard: { index: 2, count: 2 }, createdAt: at })))
+  const readReport = (file: string): RunReport => JSON.parse(readFileSync(file, 'utf8')) as RunReport
+
+  it('writes the report of the unsharded run to --out, and perfgate report renders it', async () => {
+    const out = join(dir, 'merged.json')
+    const result = await cli('merge', shardTwo, shardOne, '--out', out)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe(`perfgate: merged 2 runs (3 records) into ${out}\n`)
+    expect(readFileSync(out, 'utf8')).toBe(serializeRunReport(unsharded))
+    const shown = await cli('report', out)
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain('regressed')
+  })
+
+  it('merges what it has when a shard is missing, and says so', async () => {
+    const out = join(dir, 'half.json')
+    const result = await cli('merge', shardOne, '--out', out)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('perfgate: no report of shard 2/2 among the inputs; merged the others (a shard without perf assertions writes no report)\n')
+    expect(readReport(out).records).toHaveLength(1)
+  })
+
+  it('exits 2 naming the file when the runs cannot be one run: a test file in two, another root', async () => {
+    const out = join(dir, 'refused.json')
+    const overlap = await cli('merge', shardOne, runFile, '--out', out)
+    expect(overlap.code).toBe(2)
+    // (the fixture records' test files lie outside this root: shown whole)
+    expect(overlap.stderr).toBe(`perfgate: ${runFile}: /repo/test/parser.perf.ts is in ${shardOne} too; a test file runs in one shard only\n`)
+    const elsewhere = write('elsewhere.json', serializeRunReport({ ...readReport(shardTwo), rootDir: '/elsewhere' }))
+    const root = await cli('merge', shardOne, elsewhere, '--out', out)
+    expect(root.code).toBe(2)
+    expect(root.stderr).toContain(`perfgate: ${elsewhere}: project root /elsewhere, but ${shardOne} has ${dir}`)
+    const missing = await cli('merge', shardOne, join(dir, 'nope.json'), '--out', out)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('nope.json: no such file')
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('exits 2 for bad usage (no --out, no files, an unknown option) and an --out it cannot write; --help exits 0', async () => {
+    const noOut = await cli('merge', shardOne, shardTwo)
+    expect(noOut.code).toBe(2)
+    expect(noOut.stderr).toContain('perfgate: merge needs --out <file> for the merged report')
+    expect((await cli('merge', '--out', join(dir, 'x.json'))).stderr).toContain('merge needs the run files of the shards')
+    expect((await cli('merge', shardOne, '--bogus', '--out', join(dir, 'x.json'))).code).toBe(2)
+    const unwritable = await cli('merge', shardOne, shardTwo, '--out', join(dir, 'no-such-dir', 'merged.json'))
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr).toContain(`${join(dir, 'no-such-dir', 'merged.json')}: cannot be written (ENOENT)`)
+    const help = await cli('merge', '--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: perfgate merge <run.json…> --out <merged.json>')
+    expect((await cli('--help')).stdout).toMatch(/^ {2}merge <run\.json…>/m)
+  })
+
+  it('runs as the package bin with a real Node (the built dist)', () => {
+    const bin = fileURLToPath(new URL('../../bin/perfgate.js', import.meta.url))
+    const out = join(dir, 'bin-merged.json')
+    const ok = spawnSync(process.execPath, [bin, 'merge', shardOne, shardTwo, '--out', out], { encoding: 'utf8', timeout: 60_000 })
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(readFileSync(out, 'utf8')).toBe(serializeRunReport(unsharded))
+    const bad = spawnSync(process.execPath, [bin, 'merge', shardOne, shardOne, '--out', out], { encoding: 'utf8', timeout: 60_000 })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain(`${shardOne}: shard 1/2 again`)
   })
 })
 
