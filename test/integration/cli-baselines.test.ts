@@ -378,7 +378,7 @@ describe('perfgate baselines --help', () => {
       expect(result.code).toBe(0)
       expect(result.stdout.startsWith(usage)).toBe(true)
     }
-    expect((await cli('--help')).stdout).toContain('baselines <command>  check, prune or merge the baseline files')
+    expect((await cli('--help')).stdout).toContain('baselines check|prune|merge    list, prune or bring in baseline entries')
     const bare = await cli('baselines')
     expect(bare.code).toBe(2)
     expect(bare.stderr).toContain('Usage: perfgate baselines')

@@ -201,7 +201,7 @@ describe('perfgate compare', () => {
     const help = await cli('compare', '--help')
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Usage: perfgate compare <base.json> <head.json>')
-    expect((await cli('--help')).stdout).toContain('compare <base> <head>')
+    expect((await cli('--help')).stdout).toContain('compare <base.json> <head.json>')
   })
 
   it('runs as the package bin with a real Node (the built dist)', () => {
