@@ -10,13 +10,13 @@ import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { PerfgateError } from '../common/errors.js'
 import { loadConfig } from '../config/config.js'
-import { defaultPairedAlpha, defaultPairedThreshold, pairsNeeded } from '../gate/paired.js'
+import { defaultPairedAlpha, defaultPairedThreshold, pairedConfidence, pairsNeeded } from '../gate/paired.js'
 import { analyzeAb, abTable } from '../report/ab.js'
 import type { AbPair, AbResult } from '../report/ab.js'
 import { escapeMarkdown } from '../report/escape.js'
@@ -40,20 +40,24 @@ The base is checked out in a temporary git worktree and installed there (its nod
 reused from head's when the lockfiles are equal). The test command runs in measure-only mode
 (PERFGATE_MODE=measure): toMatchBaseline measures and reports, and no baseline file is read or
 written; toRespondWithin and toSustainSuccessRate still check their budgets, and their p95 is
-compared too. A regression needs the exact signed-rank test at --alpha, the interval of the
-change above zero, and the change beyond --threshold.
+compared too. Each entry's change is the Hodges–Lehmann estimate over the pairs' log ratios; a
+regression needs the exact signed-rank test at --alpha, the interval of the change (two-sided,
+1 − 2 × alpha) above zero, and the change beyond --threshold.
 
 Options:
   --base <ref>          the commit to compare with (a branch, tag or sha); required
   --runs <n>            pairs of runs to start with (default 8)
-  --max-time <seconds>  while a verdict is inconclusive, more pairs run until this much time has
-                        passed in all (default 1200)
+  --max-time <seconds>  while a verdict is inconclusive, more pairs run (up to 3 × --runs) while
+                        one more fits in this much time in all (default 900)
   --threshold <ratio>   the smallest slowdown that counts (default ${defaultPairedThreshold})
   --alpha <p>           significance level (default ${defaultPairedAlpha})
   --install <command>   how to install the base when its lockfile differs (default by lockfile:
                         npm ci, pnpm install --frozen-lockfile, yarn install --frozen-lockfile)
   --out <file>          where the Markdown goes (default <report.dir>/perfgate-ab.md); it is also
                         appended to $GITHUB_STEP_SUMMARY when that is set
+  --cpu <n|none>        the CPU every run is pinned to, with taskset (Linux; default: the last
+                        one). Unpinned, a process lands in a fast or a slow mode of the machine
+                        at random, up to 60% apart; pinned, runs agreed within 2% here
   --allow-dirty         measure a working tree with uncommitted changes to tracked files as head
   -h, --help            show this help
 
@@ -124,6 +128,7 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
     install: { type: 'string' },
     out: { type: 'string' },
     'allow-dirty': { type: 'boolean' },
+    cpu: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
   if (values.help === true) {
@@ -137,12 +142,13 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
   const options = {
     base: values.base,
     runs: positiveInteger('runs', values.runs, 8),
-    maxTimeMs: positiveInteger('max-time', values['max-time'], 1200) * 1000,
+    maxTimeMs: positiveInteger('max-time', values['max-time'], 900) * 1000,
     threshold: ratio('threshold', values.threshold, defaultPairedThreshold, 10),
-    alpha: ratio('alpha', values.alpha, defaultPairedAlpha, 0.5),
+    alpha: ratio('alpha', values.alpha, defaultPairedAlpha, 0.25),
     install: values.install,
     out: values.out,
     allowDirty: values['allow-dirty'] === true,
+    cpu: cpuOption(values.cpu),
   }
   try {
     return await abRun(command, options, io)
@@ -155,6 +161,36 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
   }
 }
 
+/** `--cpu`: a CPU number, `none`, or unset (the last CPU, where taskset runs). */
+function cpuOption(value: string | undefined): number | 'none' | 'default' {
+  if (value === undefined) return 'default'
+  if (value === 'none') return 'none'
+  const cpu = Number(value)
+  if (!Number.isInteger(cpu) || cpu < 0) throw new UsageError(`--cpu must be a CPU number (0, 1, …) or none, not "${value}"`)
+  return cpu
+}
+
+/**
+ * The command as it runs: pinned to one CPU with taskset where it can be. Processes of this
+ * machine land in one of two speeds (the CPU they start on and move between, caches, SMT
+ * siblings): unpinned, pairs of identical runs differed by up to 58%; pinned, within 2%.
+ */
+async function pinned(command: readonly string[], cpu: AbOptions['cpu'], io: CliIo): Promise<readonly string[]> {
+  if (cpu === 'none') return command
+  const chosen = cpu === 'default' ? availableParallelism() - 1 : cpu
+  const works = await run('taskset', ['-c', String(chosen), 'true']).then(
+    () => true,
+    () => false,
+  )
+  if (works) {
+    io.stderr.write(`perfgate ab: every run pinned to CPU ${chosen} (taskset -c ${chosen}; --cpu to choose, --cpu none for none)\n`)
+    return ['taskset', '-c', String(chosen), ...command]
+  }
+  if (cpu !== 'default') throw new AbFailure(`cannot pin the runs to CPU ${chosen}: taskset -c ${chosen} failed (is util-linux installed, and is that CPU available?)`, 2)
+  io.stderr.write('perfgate ab: runs are not pinned to a CPU (no taskset here): processes may land in fast and slow modes, which only more pairs can average out\n')
+  return command
+}
+
 interface AbOptions {
   readonly base: string
   readonly runs: number
@@ -164,9 +200,10 @@ interface AbOptions {
   readonly install: string | undefined
   readonly out: string | undefined
   readonly allowDirty: boolean
+  readonly cpu: number | 'none' | 'default'
 }
 
-async function abRun(command: readonly string[], options: AbOptions, io: CliIo): Promise<number> {
+async function abRun(given: readonly string[], options: AbOptions, io: CliIo): Promise<number> {
   const started = performance.now()
   const cwd = process.cwd()
   const top = (await git(cwd, 'rev-parse', '--show-toplevel').catch(() => {
@@ -224,6 +261,7 @@ async function abRun(command: readonly string[], options: AbOptions, io: CliIo):
       throw new AbFailure(`could not check out ${options.base} in a worktree: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`, 2)
     })
     await installBase(top, tree, cwd, commit, options.install, io, (process) => (child = process))
+    const command = await pinned(given, options.cpu, io)
 
     const pairs: AbPair[] = []
     const runPair = async (index: number): Promise<void> => {
@@ -243,9 +281,10 @@ async function abRun(command: readonly string[], options: AbOptions, io: CliIo):
     if (result.entries.length === 0) {
       throw new AbFailure(`no perf assertion ran: the test command's runs reported none (${head.reportFile} held no records)`, 2)
     }
-    // More pairs while a verdict is open, as long as one more pair fits in --max-time.
+    // More pairs while a verdict is open: up to three times --runs, as long as one more pair fits in --max-time.
     const pairTime = (performance.now() - started) / pairs.length
-    while (result.entries.some((entry) => entry.comparison.verdict === 'inconclusive') && performance.now() - started + pairTime <= options.maxTimeMs) {
+    const open = (): boolean => result.entries.some((entry) => entry.comparison.verdict === 'inconclusive')
+    while (open() && pairs.length < 3 * options.runs && performance.now() - started + pairTime <= options.maxTimeMs) {
       await runPair(pairs.length)
       result = analyzeAb(pairs, options)
     }
@@ -363,7 +402,7 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
 
 /** Prints the table, writes the Markdown, and decides the exit code. */
 async function finish(result: AbResult, options: AbOptions, commit: string, reportDir: string, cwd: string, io: CliIo, elapsedMs: number): Promise<number> {
-  const table = abTable(result)
+  const table = abTable(result, pairedConfidence(options.alpha))
   const regressed = result.entries.filter((entry) => entry.comparison.verdict === 'regressed').length
   const inconclusive = result.entries.filter((entry) => entry.comparison.verdict === 'inconclusive').length
   const summary =

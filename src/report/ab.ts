@@ -158,7 +158,7 @@ function sideCell(values: readonly number[], rates: readonly number[] | undefine
 }
 
 /** The A/B table: one row per entry, regressions first, in the reporters' Table shape. */
-export function abTable(result: AbResult): Table {
+export function abTable(result: AbResult, confidence: number): Table {
   const rows = result.entries.map((entry): Row => {
     const { comparison } = entry
     const interval = comparison.interval
@@ -194,7 +194,7 @@ export function abTable(result: AbResult): Table {
       { header: 'statistic', align: 'left' },
       { header: 'base', align: 'right' },
       { header: 'head', align: 'right' },
-      { header: 'change [95% CI]', align: 'right' },
+      { header: `change [${Math.round(confidence * 100)}% CI]`, align: 'right' },
       { header: 'pairs', align: 'right' },
       { header: 'verdict', align: 'left' },
     ],

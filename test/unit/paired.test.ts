@@ -24,30 +24,39 @@ describe('signedRankTest', () => {
 })
 
 describe('pairedRatio', () => {
-  it('is the geometric mean ratio with a t interval of the mean log ratio', () => {
-    const base = [10, 10, 10]
-    const head = [10 * Math.exp(0.1), 10 * Math.exp(0.2), 10 * Math.exp(0.3)]
-    const result = pairedRatio(base, head)
-    expect(result.change).toBeCloseTo(Math.expm1(0.2), 10)
-    // mean 0.2, sd 0.1, n 3: half-width qt(0.975, 2) · 0.1 / √3 = 4.303 · 0.0577 = 0.248
-    const half = 4.302653 * (0.1 / Math.sqrt(3))
-    expect(Math.log1p(result.interval?.upper ?? 0) - 0.2).toBeGreaterThan(half * 0.97)
-    expect(Math.log1p(result.interval?.upper ?? 0) - 0.2).toBeLessThan(half * 1.03)
-    expect(result.pValue).toBe(1 / 8)
+  it('is the Hodges–Lehmann estimate of the log ratio, with the interval the signed-rank test gives', () => {
+    const logs = [0.13, -0.04, 0.21, 0.08, 0.1, 0.16, 0.05, 0.12, -0.01, 0.09]
+    const result = pairedRatio(logs.map(() => 1), logs.map(Math.exp), 0.95)
+    // Walsh averages' median, by brute force.
+    const walsh = logs.flatMap((a, i) => logs.slice(i).map((b) => (a + b) / 2)).sort((a, b) => a - b)
+    expect(Math.log1p(result.change)).toBeCloseTo(((walsh[27] as number) + (walsh[27] as number)) / 2, 10)
+    // The interval is the set of shifts the two-sided test does not reject: just inside, both one-sided p ≥ 0.025; just outside, one is below.
+    const lower = Math.log1p(result.interval?.lower ?? Number.NaN)
+    const upper = Math.log1p(result.interval?.upper ?? Number.NaN)
+    const p = (shift: number, side: 'greater' | 'less'): number => signedRankTest(logs.map((d) => d - shift), side).pValue
+    expect(p(lower + 1e-9, 'greater')).toBeGreaterThanOrEqual(0.025)
+    expect(p(lower - 1e-9, 'greater')).toBeLessThan(0.025)
+    expect(p(upper - 1e-9, 'less')).toBeGreaterThanOrEqual(0.025)
+    expect(p(upper + 1e-9, 'less')).toBeLessThan(0.025)
+    expect(result.pValue).toBe(signedRankTest(logs, 'greater').pValue)
   })
 
-  it('does not let one disturbed pair make a slowdown of unchanged code', () => {
-    const base = [10, 10.1, 9.9, 10, 10.2, 9.8]
-    const head = [10.05, 10, 9.95, 10.1, 13.5, 9.85]
-    const result = pairedRatio(base, head)
-    expect(result.change).toBeGreaterThan(0.04)
-    expect(result.interval?.lower).toBeLessThan(0)
-    expect(result.pValue).toBeGreaterThan(0.05)
+  it('does not let one run in a slow mode make a slowdown of unchanged code, nor hide a real one', () => {
+    const base = [16.2, 16.3, 16.5, 16.4, 16.3, 16.2, 16.6, 16.4]
+    const unchanged = [16.3, 16.2, 16.5, 26.1, 16.3, 16.3, 16.5, 16.4]
+    expect(Math.abs(pairedRatio(base, unchanged).change)).toBeLessThan(0.01)
+    expect(pairedRatio(base, unchanged).pValue).toBeGreaterThan(0.05)
+    const slower = base.map((v, i) => (i === 3 ? 16.1 : v * 1.15))
+    // 98%: the two-sided interval whose lower end is the one-sided test at 0.01.
+    const result = pairedRatio(base, slower, 0.98)
+    expect(result.change).toBeGreaterThan(0.13)
+    expect(result.interval?.lower).toBeGreaterThan(0)
   })
 
-  it('rejects unpaired or non-positive values with a TypeError naming them', () => {
+  it('has no interval when the pairs are too few for the confidence, and rejects unpaired or non-positive values', () => {
+    expect(pairedRatio([1, 1, 1, 1, 1], [2, 2, 2, 2, 2], 0.99).interval).toBeNull()
+    expect(pairedRatio([1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2], 0.99).interval).not.toBeNull()
     expect(() => pairedRatio([1, 2], [1])).toThrow(/`base` and `head`/)
     expect(() => pairedRatio([1, 0], [1, 1])).toThrow(TypeError)
-    expect(pairedRatio([1, 1], [2, 2]).interval).toBeNull()
   })
 })
