@@ -58,6 +58,7 @@ Options:
   --cpu <n|none>        the CPU every run is pinned to, with taskset (Linux; default: the last
                         one). Unpinned, a process lands in a fast or a slow mode of the machine
                         at random, up to 60% apart; pinned, runs agreed within 2% here
+  --json <file>         also write every entry's paired values and verdict as JSON
   --allow-dirty         measure a working tree with uncommitted changes to tracked files as head
   -h, --help            show this help
 
@@ -127,6 +128,7 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
     alpha: { type: 'string' },
     install: { type: 'string' },
     out: { type: 'string' },
+    json: { type: 'string' },
     'allow-dirty': { type: 'boolean' },
     cpu: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -147,6 +149,7 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
     alpha: ratio('alpha', values.alpha, defaultPairedAlpha, 0.25),
     install: values.install,
     out: values.out,
+    json: values.json,
     allowDirty: values['allow-dirty'] === true,
     cpu: cpuOption(values.cpu),
   }
@@ -199,6 +202,7 @@ interface AbOptions {
   readonly alpha: number
   readonly install: string | undefined
   readonly out: string | undefined
+  readonly json: string | undefined
   readonly allowDirty: boolean
   readonly cpu: number | 'none' | 'default'
 }
@@ -420,7 +424,38 @@ async function finish(result: AbResult, options: AbOptions, commit: string, repo
   await mkdir(dirname(out), { recursive: true })
   await writeFile(out, markdown)
   io.stdout.write(`perfgate ab: Markdown in ${relative(cwd, out) || out}\n`)
+  if (options.json !== undefined) {
+    await mkdir(dirname(resolve(options.json)), { recursive: true })
+    await writeFile(options.json, `${JSON.stringify(abJson(result, options, commit, elapsedMs), null, 2)}\n`)
+  }
   const summaryFile = process.env['GITHUB_STEP_SUMMARY']
   if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, `${markdown}\n`)
   return regressed > 0 ? 1 : 0
+}
+
+/** `--json`: what was compared and decided, for scripts (and `npm run bench:ab`). */
+function abJson(result: AbResult, options: AbOptions, commit: string, elapsedMs: number): unknown {
+  return {
+    base: { ref: options.base, commit },
+    pairs: result.pairs,
+    elapsedMs: Math.round(elapsedMs),
+    threshold: options.threshold,
+    alpha: options.alpha,
+    entries: result.entries.map((entry) => ({
+      name: entry.name,
+      kind: entry.kind,
+      testFile: relative(entry.report.rootDir, entry.record.testFile),
+      statistic: entry.statistic,
+      verdict: entry.comparison.verdict,
+      change: entry.comparison.change,
+      interval: entry.comparison.interval,
+      pValue: entry.comparison.pValue,
+      reason: entry.comparison.reason,
+      base: entry.base,
+      head: entry.head,
+      successRates: entry.successRates,
+    })),
+    headOnly: result.headOnly,
+    baseOnly: result.baseOnly,
+  }
 }
