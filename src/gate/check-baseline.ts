@@ -305,6 +305,7 @@ export async function measureOnly(
     baselineFile: relative(rootDir, path),
     environmentId: currentEnvironment().id,
     updateMode: 'none',
+    compareOptions: recordedOptions(options.compare),
     verdict: 'measured',
     pass: true,
     comparison: null,
