@@ -27,7 +27,8 @@
  * Settings (environment): RUNS (3), RUNS_SLOW (3), TRIALS (1), ADD_RUNS (4), SLOW_SCALES
  * ("1.25,1.5"), SCENARIOS (all: whole,one-file,shuffle,one-at-a-time,parallel,busy-neighbour),
  * BASELINES ("one-run,multi-run"), PARALLEL_POOL ("forks"), PARALLEL_WORKERS (2),
- * CHILD_TIMEOUT_S (300), OUT_DIR (.tmp/quality-suite/<time>).
+ * CHILD_TIMEOUT_S (300), OUT_DIR (.tmp/quality-suite/<time>), PIN_CPU (unset; a CPU number pins
+ * every Vitest run, and the servers it starts, to that CPU with taskset, as `perfgate ab` does).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -46,6 +47,8 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 const suiteDir = join(repoRoot, 'bench', 'suite')
 const suiteConfig = join(suiteDir, 'vitest.config.ts')
 const vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+/** PIN_CPU: the CPU every Vitest run is pinned to with taskset (unset: not pinned). */
+const pinCpu = process.env['PIN_CPU'] === undefined || process.env['PIN_CPU'] === '' ? undefined : process.env['PIN_CPU']
 const suiteFiles = readdirSync(suiteDir)
   .filter((file) => file.endsWith('.perf.ts'))
   .sort()
@@ -249,7 +252,9 @@ async function runSuite(job: Job): Promise<RunResult> {
   const started = performance.now()
   let timedOut = false
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env: childEnv(job, recordsDir), stdio: ['ignore', log, log], detached: true })
+    // PIN_CPU: every Vitest process (and the servers it starts) pinned to one CPU, as `perfgate ab` runs.
+    const [file, fileArgs] = pinCpu === undefined ? [process.execPath, args] : ['taskset', ['-c', pinCpu, process.execPath, ...args]]
+    const child = spawn(file, fileArgs, { cwd: repoRoot, env: childEnv(job, recordsDir), stdio: ['ignore', log, log], detached: true })
     live.add(child)
     const timer = setTimeout(() => {
       timedOut = true
