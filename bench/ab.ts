@@ -116,7 +116,10 @@ function main(): void {
   if (!existsSync(join(repoRoot, 'dist', 'cli.js'))) throw new Error('build first: npm run build')
   mkdirSync(join(repo, 'node_modules'), { recursive: true })
   // The project's install: this package's dependencies and perfgate itself (ab gives the base's worktree the same).
-  for (const name of readdirSync(join(repoRoot, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules', name), join(repo, 'node_modules', name))
+  // Vite's caches (.vite, .vite-temp) stay the scratch project's own: one shared with this package's runs served a stale transform.
+  for (const name of readdirSync(join(repoRoot, 'node_modules')).filter((entry) => !entry.startsWith('.vite'))) {
+    symlinkSync(join(repoRoot, 'node_modules', name), join(repo, 'node_modules', name))
+  }
   if (!existsSync(join(repo, 'node_modules', 'perfgate'))) symlinkSync(repoRoot, join(repo, 'node_modules', 'perfgate'))
   writeFileSync(join(repo, '.gitignore'), 'node_modules\n.perfgate/\nbaselines*/\n.tmp/\n')
   writeFileSync(join(repo, 'package.json'), `${JSON.stringify({ name: 'bench-ab-suite', private: true, type: 'module' }, null, 2)}\n`)
