@@ -20,6 +20,9 @@ export default defineConfig([
     format: ['esm'],
     target: 'node20',
     platform: 'node',
+    // Keep `node:` on built-ins: a bare "timers/promises" in an inlined build (perfgate linked
+    // from outside node_modules, under a folder named run…) sent Vite looking for a file.
+    removeNodeProtocol: false,
     dts: true,
     sourcemap: false,
     clean: true,
@@ -34,6 +37,9 @@ export default defineConfig([
     format: ['cjs'],
     target: 'node20',
     platform: 'node',
+    // Keep `node:` on built-ins: a bare "timers/promises" in an inlined build (perfgate linked
+    // from outside node_modules, under a folder named run…) sent Vite looking for a file.
+    removeNodeProtocol: false,
     dts: true,
     sourcemap: false,
     splitting: false,
