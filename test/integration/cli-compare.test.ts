@@ -21,7 +21,7 @@ import { benchmark } from '../../src/measure/benchmark.js'
 import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 import { buildRunReport, serializeRunReport } from '../../src/report/build.js'
 import { summarizeSorted } from '../../src/stats/index.js'
-import { baselineRecord, fastEndpoint, rootDir as fixtureRoot, spreadSample } from '../unit/report-fixtures.js'
+import { baselineRecord, fastEndpoint, rootDir as fixtureRoot, syntheticMeasurement } from '../unit/report-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'perfgate-cli-compare-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -52,16 +52,7 @@ function slowed(result: BenchmarkResult, factor: number): BenchmarkResult {
 function synthetic(key: string, center: number): BaselineCheckRecord {
   return baselineRecord(key, 'new', null, {
     written: 'recorded',
-    measurement: {
-      kind: 'benchmark',
-      summary: summarizeSorted(spreadSample(center, 0.05)),
-      samples: 4000,
-      rounds: spreadSample(center, 0.03, 10),
-      sample: spreadSample(center, 0.05),
-      samplingMs: 1000,
-      extensions: 0,
-      machine: { busy: 0.04, probe: 0.0012 },
-    },
+    measurement: syntheticMeasurement(center),
   })
 }
 

@@ -12,8 +12,7 @@ import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord } from '.
 import type { MachineState } from '../../src/machine/state.js'
 import { renderComparisonMarkdown, renderComparisonTerminal } from '../../src/report/comparison.js'
 import type { RunReport } from '../../src/report/model.js'
-import { summarizeSorted } from '../../src/stats/index.js'
-import { baselineRecord, failingLoad, fastEndpoint, runReport, slowEndpoint, spreadSample, steadyLoad } from './report-fixtures.js'
+import { baselineRecord, failingLoad, fastEndpoint, runReport, slowEndpoint, steadyLoad, syntheticMeasurement } from './report-fixtures.js'
 
 const options: CompareRunsOptions = { defaults: defaultConfig }
 const idle: MachineState = { busy: 0.04, probe: 0.0012 }
@@ -24,16 +23,7 @@ function measured(key: string, center: number, fields: Partial<BaselineCheckReco
   return baselineRecord(key, 'new', null, {
     written: 'recorded',
     compareOptions: { threshold: 0.1, alpha: 0.01, statistic: 'median', environment: 'strict' },
-    measurement: {
-      kind: 'benchmark',
-      summary: summarizeSorted(spreadSample(center, 0.05)),
-      samples: 4000,
-      rounds: spreadSample(center, 0.03, 10),
-      sample: spreadSample(center, 0.05),
-      samplingMs: 1000,
-      extensions: 0,
-      machine,
-    },
+    measurement: syntheticMeasurement(center, machine),
     ...rest,
   })
 }
