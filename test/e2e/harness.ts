@@ -65,7 +65,8 @@ const strippedEnv = [
   'INIT_CWD',
 ]
 
-function childEnv(options: RunCommandOptions): NodeJS.ProcessEnv {
+/** The environment `runCommand` gives a command: this process's, without `strippedEnv`, with `options.env` and `options.node`. */
+export function childEnv(options: RunCommandOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of strippedEnv) delete env[name]
   for (const name of Object.keys(env)) if (name.startsWith('VITEST_') || name.startsWith('npm_package_')) delete env[name]
