@@ -180,7 +180,7 @@ function cpuOption(value: string | undefined): number | 'none' | 'default' {
  */
 async function pinned(command: readonly string[], cpu: AbOptions['cpu'], io: CliIo): Promise<readonly string[]> {
   if (cpu === 'none') return command
-  const chosen = cpu === 'default' ? availableParallelism() - 1 : cpu
+  const chosen = cpu === 'default' ? await lastAllowedCpu() : cpu
   const works = await run('taskset', ['-c', String(chosen), 'true']).then(
     () => true,
     () => false,
@@ -192,6 +192,14 @@ async function pinned(command: readonly string[], cpu: AbOptions['cpu'], io: Cli
   if (cpu !== 'default') throw new AbFailure(`cannot pin the runs to CPU ${chosen}: taskset -c ${chosen} failed (is util-linux installed, and is that CPU available?)`, 2)
   io.stderr.write('perfgate ab: runs are not pinned to a CPU (no taskset here): processes may land in fast and slow modes, which only more pairs can average out\n')
   return command
+}
+
+/** The highest CPU this process may run on (Linux: /proc/self/status), else the last of the machine's. */
+async function lastAllowedCpu(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '')
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1]
+  const numbers = (list ?? '').split(/[,-]/).map(Number).filter((n) => Number.isInteger(n) && n >= 0)
+  return numbers.length > 0 ? Math.max(...numbers) : availableParallelism() - 1
 }
 
 interface AbOptions {

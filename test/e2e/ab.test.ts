@@ -7,8 +7,8 @@
  *
  * The steps share one repository and run in order. They never assert on durations: the planted
  * slowdown quadruples the work, and `--threshold 0.5` keeps an A/A verdict on unchanged code from
- * ever being `regressed`, even on a busy machine. `--runs 7 --max-time 1`: the fewest pairs with
- * which the test can reach p < 0.01, and no pair beyond them.
+ * ever being `regressed`, even on a busy machine. `--runs 5 --alpha 0.05 --max-time 1`: the fewest
+ * pairs with which the test can reach p < 0.05, and no pair beyond them.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -19,12 +19,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { childEnv, installFixtureProject, plainText, runCommand } from './harness.js'
 import type { CommandResult, FixtureProject } from './harness.js'
 
-/** A bound only a hang reaches: 14 Vitest runs of a few seconds each. */
+/** A bound only a hang reaches: 10 Vitest runs of a few seconds each. */
 const runTimeoutMs = 240_000
 const stepTimeoutMs = 300_000
 
 /** The pairs every comparing run makes, and what keeps it from making more. */
-const pairs = ['--runs', '7', '--max-time', '1', '--threshold', '0.5']
+const pairs = ['--runs', '5', '--alpha', '0.05', '--max-time', '1', '--threshold', '0.5']
 /** The test command, as the CLI runs it on each side (head's Vitest, through the base's linked node_modules). */
 const vitestRun = ['--', 'node_modules/.bin/vitest', 'run']
 
@@ -174,8 +174,8 @@ describe('perfgate ab in a Vitest project under git (packed perfgate)', () => {
     expect(run.stderr, run.transcript).toContain("perfgate ab: package-lock.json is the same on both sides: the base uses head's node_modules")
     expectPinned(run)
     // Seven pairs, and --max-time 1 left no time for an eighth.
-    expect(run.stderr, run.transcript).toMatch(/^perfgate ab: pair 7: /m)
-    expect(run.stderr, run.transcript).not.toMatch(/^perfgate ab: pair 8: /m)
+    expect(run.stderr, run.transcript).toMatch(/^perfgate ab: pair 5: /m)
+    expect(run.stderr, run.transcript).not.toMatch(/^perfgate ab: pair 6: /m)
     expect(run.stdout, run.transcript).toContain('perfgate ab: Markdown in .perfgate/perfgate-ab.md')
     const markdown = await readFile(join(projectDir(), '.perfgate', 'perfgate-ab.md'), 'utf8')
     expect(markdown).toContain('## perfgate ab')
