@@ -8,9 +8,9 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
-import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { appendFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises'
+import { availableParallelism, constants } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
@@ -24,6 +24,7 @@ import { formatDuration } from '../report/format.js'
 import { renderMarkdownTables } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminalTables } from '../report/terminal.js'
+import { buildRunReport } from '../report/build.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
@@ -39,8 +40,8 @@ and decides each perf assertion on the paired runs. For a pull request:
 The base is checked out in a temporary git worktree and installed there (its node_modules
 reused from head's when the lockfiles are equal). The test command runs in measure-only mode
 (PERFGATE_MODE=measure): toMatchBaseline measures and reports, and no baseline file is read or
-written; toRespondWithin and toSustainSuccessRate still check their budgets, and their p95 is
-compared too. Each entry's change is the Hodges–Lehmann estimate over the pairs' log ratios; a
+written; toRespondWithin and toSustainSuccessRate still check their budgets, and their latency
+(the statistic toRespondWithin checks, a load run's p95) is compared too. Each entry's change is the Hodges–Lehmann estimate over the pairs' log ratios; a
 regression needs the exact signed-rank test at --alpha, the interval of the change (two-sided,
 1 − 2 × alpha) above zero, and the change beyond --threshold.
 
@@ -153,14 +154,20 @@ export async function abCommand(args: readonly string[], io: CliIo): Promise<num
     allowDirty: values['allow-dirty'] === true,
     cpu: cpuOption(values.cpu),
   }
+  if (process.platform === 'win32') {
+    io.stderr.write('perfgate ab: not supported on Windows yet (it runs the test command with sh and stops it by process group); run it on Linux or macOS, e.g. in CI\n')
+    return 2
+  }
+  if (3 * options.runs < pairsNeeded(options.alpha)) {
+    throw new UsageError(`--runs ${options.runs} can never decide at --alpha ${options.alpha}: even 3 × ${options.runs} pairs are fewer than the ${pairsNeeded(options.alpha)} the test needs`)
+  }
   try {
     return await abRun(command, options, io)
   } catch (error) {
-    if (error instanceof AbFailure) {
-      io.stderr.write(`perfgate ab: ${error.message}\n`)
-      return error.code
-    }
-    throw error
+    // Anything else that went wrong is not a regression: exit 2, never 1.
+    const message = error instanceof AbFailure ? error.message : error instanceof Error ? error.message : String(error)
+    io.stderr.write(`perfgate ab: ${message}\n`)
+    return error instanceof AbFailure ? error.code : 2
   }
 }
 
@@ -237,41 +244,50 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   })
   const reportFile = (root: string): string => join(resolve(root, config.report.dir), 'perfgate-report.json')
   const subdir = relative(top, cwd)
-  const scratch = await mkdtemp(join(tmpdir(), 'perfgate-ab-'))
+  // Inside the repository's git folder: on head's file system (a tmpfs /tmp would make the base's file I/O faster), and never committed.
+  const gitDir = resolve(top, (await git(top, 'rev-parse', '--git-common-dir')).trim())
+  await mkdir(join(gitDir, 'perfgate-ab'), { recursive: true })
+  const scratch = await mkdtemp(join(gitDir, 'perfgate-ab', 'run-'))
   const tree = join(scratch, 'base')
   const head: Side = { name: 'head', cwd, reportFile: reportFile(cwd) }
   const base: Side = { name: 'base', cwd: join(tree, subdir), reportFile: reportFile(join(tree, subdir)) }
+  let adding: ChildProcess | undefined
 
   let child: ChildProcess | undefined
   let cleaned = false
   const cleanUpNow = (): void => {
     if (cleaned) return
     cleaned = true
+    if (adding?.pid !== undefined) killGroup(adding.pid)
     try {
-      execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: top, stdio: 'ignore' })
+      // Twice forced: also a worktree still locked by an add that was cut short.
+      execFileSync('git', ['worktree', 'remove', '--force', '--force', tree], { cwd: top, stdio: 'ignore' })
     } catch {
-      // Not added yet, or already gone: the folder is removed below either way.
+      // Not added yet, or already gone: the folder and its entry are removed below either way.
     }
-    try {
-      execFileSync('git', ['worktree', 'prune'], { cwd: top, stdio: 'ignore' })
-    } catch {
-      // Nothing to prune.
+    rmSync(scratch, { recursive: true, force: true })
+    // Only this worktree's administrative entry (git names it after the folder), not the user's other stale ones.
+    const admin = join(gitDir, 'worktrees', 'base')
+    if (existsSync(admin) && !existsSync(join(tree, '.git'))) {
+      const pointsHere = readFileSync(join(admin, 'gitdir'), { encoding: 'utf8', flag: 'r' }).trim() === join(tree, '.git')
+      if (pointsHere) rmSync(admin, { recursive: true, force: true })
     }
   }
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   const onSignal = (signal: NodeJS.Signals): void => {
     if (child?.pid !== undefined) killGroup(child.pid)
     cleanUpNow()
-    rmSync(scratch, { recursive: true, force: true })
     io.stderr.write(`\nperfgate ab: stopped by ${signal}; the base's worktree is removed\n`)
-    process.exit(signal === 'SIGINT' ? 130 : 143)
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  for (const signal of signals) process.once(signal, onSignal)
   try {
     io.stderr.write(`perfgate ab: base ${options.base} (${commit.slice(0, 12)}) in a temporary worktree\n`)
-    await git(top, 'worktree', 'add', '--detach', '--quiet', tree, commit).catch((error: unknown) => {
-      throw new AbFailure(`could not check out ${options.base} in a worktree: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`, 2)
-    })
+    // Without the repository's hooks: a post-checkout hook (husky, LFS) is not the comparison's business.
+    const added = await spawnCommand('git', ['-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--detach', '--quiet', tree, commit], top, {}, (process) => (adding = process))
+    adding = undefined
+    if (added.code !== 0) throw new AbFailure(`could not check out ${options.base} in a worktree:\n${tail(added.output)}`, 2)
+    if (!existsSync(base.cwd)) throw new AbFailure(`${subdir} does not exist in ${options.base}: run ab from a folder both commits have`, 2)
     await installBase(top, tree, cwd, commit, options.install, io, (process) => (child = process))
     const command = await pinned(given, options.cpu, io)
 
@@ -288,24 +304,26 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
       pairs.push({ base: reports.base as RunReport, head: reports.head as RunReport })
       io.stderr.write(`perfgate ab: pair ${pairs.length}: ${times.join(', ')}\n`)
     }
-    for (let index = 0; index < options.runs; index++) await runPair(index)
+    await runPair(0)
     let result = analyzeAb(pairs, options)
-    if (result.entries.length === 0) {
-      throw new AbFailure(`no perf assertion ran: the test command's runs reported none (${head.reportFile} held no records)`, 2)
+    // Nothing both sides measured: more pairs cannot change that (a pull request adding the first perf tests, say).
+    if (result.entries.length > 0) {
+      for (let index = 1; index < options.runs; index++) await runPair(index)
+      result = analyzeAb(pairs, options)
+    } else if (result.headOnly.length === 0) {
+      throw new AbFailure('no perf assertion ran on head or base: the test command reported none', 2)
     }
     // More pairs while a verdict is open: up to three times --runs, as long as one more pair fits in --max-time.
     const pairTime = (performance.now() - started) / pairs.length
-    const open = (): boolean => result.entries.some((entry) => entry.comparison.verdict === 'inconclusive')
+    const open = (): boolean => result.entries.some((entry) => entry.comparison.verdict === 'inconclusive' && entry.base.length > 0)
     while (open() && pairs.length < 3 * options.runs && performance.now() - started + pairTime <= options.maxTimeMs) {
       await runPair(pairs.length)
       result = analyzeAb(pairs, options)
     }
     return await finish(result, options, commit, config.report.dir, cwd, io, performance.now() - started)
   } finally {
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    for (const signal of signals) process.removeListener(signal, onSignal)
     cleanUpNow()
-    await rm(scratch, { recursive: true, force: true })
   }
 }
 
@@ -328,13 +346,15 @@ async function installBase(top: string, tree: string, cwd: string, commit: strin
       const path = relative(top, headLock)
       const baseLock = await git(top, 'show', `${commit}:${path}`).catch(() => null)
       const baseFolder = join(tree, relative(top, folder))
-      if (baseLock !== null && baseLock === (await readFile(headLock, 'utf8'))) {
+      const inRepo = await linksIntoRepository(folders, top)
+      if (baseLock !== null && baseLock === (await readFile(headLock, 'utf8')) && inRepo === null) {
         await linkNodeModules(folders, top, tree)
         io.stderr.write(`perfgate ab: ${path} is the same on both sides: the base uses head's node_modules\n`)
         return
       }
       const how = install ?? defaultInstall
-      io.stderr.write(`perfgate ab: ${path} differs: installing the base with ${how}\n`)
+      const why = inRepo === null ? `${path} differs` : `node_modules links into the repository (${inRepo}: a workspace package, whose base version head's install would hide)`
+      io.stderr.write(`perfgate ab: ${why}: installing the base with ${how}\n`)
       const result = await shell(how, baseFolder, {}, started)
       if (result.code !== 0) throw new AbFailure(`installing the base (${how}) failed with exit code ${result.code}:\n${tail(result.output)}`, 2)
       return
@@ -349,13 +369,36 @@ async function installBase(top: string, tree: string, cwd: string, commit: strin
   io.stderr.write("perfgate ab: no lockfile found: the base uses head's node_modules (pass --install to install it instead)\n")
 }
 
+/** A package in head's node_modules that is a link into the repository (a workspace package, `file:`), or null. */
+async function linksIntoRepository(folders: readonly string[], top: string): Promise<string | null> {
+  for (const folder of folders) {
+    const modules = join(folder, 'node_modules')
+    if (!existsSync(modules)) continue
+    const names = await readdir(modules)
+    const entries = [...names.filter((name) => !name.startsWith('@')).map((name) => join(modules, name))]
+    for (const scope of names.filter((name) => name.startsWith('@'))) entries.push(...(await readdir(join(modules, scope)).catch(() => [])).map((name) => join(modules, scope, name)))
+    for (const entry of entries) {
+      if (!(await lstat(entry)).isSymbolicLink()) continue
+      const real = await realpath(entry).catch(() => null)
+      if (real !== null && !relative(top, real).startsWith('..') && !relative(top, real).split(/[\\/]/).includes('node_modules')) return relative(folder, entry)
+    }
+  }
+  return null
+}
+
+/** Vite's and other tools' caches stay each tree's own: a shared one served a stale transform. */
+const ownCaches = new Set(['.vite', '.vite-temp', '.cache', '.vitest'])
+
+/** The base's node_modules: a folder of links to each of head's packages, caches left out. */
 async function linkNodeModules(folders: readonly string[], top: string, tree: string): Promise<void> {
   for (const folder of folders) {
     const modules = join(folder, 'node_modules')
     const target = join(tree, relative(top, folder), 'node_modules')
     if (!existsSync(modules) || existsSync(target)) continue
-    await mkdir(dirname(target), { recursive: true })
-    await symlink(modules, target, 'dir')
+    await mkdir(target, { recursive: true })
+    for (const name of await readdir(modules)) {
+      if (!ownCaches.has(name)) await symlink(join(modules, name), join(target, name))
+    }
   }
 }
 
@@ -368,17 +411,31 @@ function shell(commandLine: string, cwd: string, env: NodeJS.ProcessEnv, started
 
 function spawnCommand(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, started: (child: ChildProcess) => void): Promise<{ code: number; output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const merged: NodeJS.ProcessEnv = { ...process.env, ...env }
+    for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key]
+    const child = spawn(file, args, { cwd, env: merged, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     started(child)
     let output = ''
-    const keep = (chunk: Buffer): void => {
-      output += chunk.toString('utf8')
+    const keep = (chunk: string): void => {
+      output += chunk
       if (output.length > keptOutput * 2) output = output.slice(-keptOutput)
     }
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
     child.once('error', (error) => reject(new AbFailure(`could not start ${file}: ${error.message}`, 2)))
-    child.once('close', (code, signal) => resolvePromise({ code: code ?? (signal === null ? 1 : 128), output }))
+    child.once('exit', (code, signal) => {
+      // What the command left running in its group (a server its setup started) goes with it, and must not hold the pipes open.
+      if (child.pid !== undefined) killGroup(child.pid)
+      const exitCode = code ?? (signal === null ? 1 : 128 + (constants.signals[signal] ?? 0))
+      const done = (): void => resolvePromise({ code: exitCode, output })
+      const timer = setTimeout(done, 2000)
+      child.once('close', () => {
+        clearTimeout(timer)
+        done()
+      })
+    })
   })
 }
 
@@ -391,6 +448,8 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
     PERFGATE_UPDATE: 'none',
     // Each run's summary would land in the job's; ab writes its own.
     GITHUB_STEP_SUMMARY: '',
+    // Each tree is its own project root; one inherited from the caller would send the base's files into head's.
+    PERFGATE_ROOT: undefined,
   }
   const result = await spawnCommand(command[0] as string, command.slice(1), side.cwd, env, started)
   if (result.code !== 0) {
@@ -398,6 +457,8 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
     throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}`, side.name === 'base' ? 2 : 1)
   }
   if (!existsSync(side.reportFile)) {
+    // A base from before perfgate, or before its first perf test, reports nothing: nothing to compare there.
+    if (side.name === 'base') return buildRunReport({ runner: { name: 'vitest', version: null }, rootDir: side.cwd, records: [] })
     throw new AbFailure(
       `the test command wrote no run report on ${side.name} (${side.reportFile}): is perfgate's reporter in the run (the Vitest plugin, or perfgate/jest-reporter), with "json" in report.formats?\n${tail(result.output, 20)}`,
       2,
@@ -437,7 +498,9 @@ async function finish(result: AbResult, options: AbOptions, commit: string, repo
     await writeFile(options.json, `${JSON.stringify(abJson(result, options, commit, elapsedMs), null, 2)}\n`)
   }
   const summaryFile = process.env['GITHUB_STEP_SUMMARY']
-  if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, `${markdown}\n`)
+  if (summaryFile !== undefined && summaryFile !== '') {
+    await appendFile(summaryFile, `${markdown}\n`).catch((error: unknown) => io.stderr.write(`perfgate ab: could not append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(error as Error).message}\n`))
+  }
   return regressed > 0 ? 1 : 0
 }
 

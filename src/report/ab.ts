@@ -123,9 +123,9 @@ export function analyzeAb(pairs: readonly AbPair[], options: { threshold: number
       }
     }
     if (last === undefined) continue
-    const comparison =
+    const comparison: PairedComparison =
       base.length === 0
-        ? { ...decidePaired([1], [1], options), verdict: 'inconclusive' as const, reason: 'no pair in which both sides measured it (a failing or skipped test?)' }
+        ? { n: 0, change: Number.NaN, interval: null, pValue: 1, verdict: 'inconclusive', reason: 'no pair in which both sides measured it (a failing or skipped test?)', ...options }
         : decidePaired(base, head, options)
     entries.push({
       id,
@@ -176,7 +176,7 @@ export function abTable(result: AbResult, confidence: number): Table {
         entry.statistic,
         sideCell(entry.base, entry.successRates?.base),
         sideCell(entry.head, entry.successRates?.head),
-        interval === null ? formatChange(comparison.change) : `${formatChange(comparison.change)} [${formatChange(interval.lower)}..${formatChange(interval.upper)}]`,
+        comparison.n === 0 ? '—' : interval === null ? formatChange(comparison.change) : `${formatChange(comparison.change)} [${formatChange(interval.lower)}..${formatChange(interval.upper)}]`,
         String(comparison.n),
         comparison.verdict,
       ],

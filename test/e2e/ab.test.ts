@@ -113,11 +113,13 @@ function entryRow(run: Run): string {
   return rows[0] ?? ''
 }
 
-/** Nothing of a run is left: git knows no worktree but the project's, and the temp dir holds no perfgate-ab-* folder. */
+/** Nothing of a run is left: git knows no worktree but the project's, and neither .git/perfgate-ab (where ab puts it) nor the temp dir holds a folder of it. */
 async function expectCleanedUp(run: Run): Promise<void> {
   const worktrees = (await git('worktree', 'list', '--porcelain')).split('\n').filter((line) => line.startsWith('worktree '))
   expect(worktrees, run.transcript).toEqual([`worktree ${await realpath(projectDir())}`])
-  expect((await readdir(scratchDir())).filter((name) => name.startsWith('perfgate-ab-')), run.transcript).toEqual([])
+  expect((await readdir(scratchDir())).filter((name) => name.startsWith('perfgate-ab')), run.transcript).toEqual([])
+  const own = join(projectDir(), '.git', 'perfgate-ab')
+  expect(existsSync(own) ? await readdir(own) : [], run.transcript).toEqual([])
 }
 
 /**
