@@ -53,7 +53,12 @@ export function baselineCard(report: RunReport, record: BaselineCheckRecord, id:
   const warnings = record.warnings.length === 0 ? '' : `<ul class="warnings">${record.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul>`
   const sample = record.measurement?.sample ?? []
   if (comparison === null || record.baseline === null) {
-    const what = record.verdict === 'new' ? `No baseline yet: ${record.written === null ? 'not recorded (update mode none)' : 'recorded now'}.` : 'No baseline stored, and none could be written in this update mode.'
+    const what =
+      record.verdict === 'measured'
+        ? 'Measured only (measure-only mode, PERFGATE_MODE=measure): compared with no baseline.'
+        : record.verdict === 'new'
+          ? `No baseline yet: ${record.written === null ? 'not recorded (update mode none)' : 'recorded now'}.`
+          : 'No baseline stored, and none could be written in this update mode.'
     const chart = sample.length === 0 ? '' : `<div class="charts">${distributionChart([{ name: 'current', sample, statistic: record.measurement?.summary?.median ?? null, tone: recordTone(record) }], 'median', `distribution of ${record.key}`)}</div>`
     return card(report, record, id, subtitle, `<p class="reason">${escapeHtml(what)}</p>${warnings}${chart}`)
   }

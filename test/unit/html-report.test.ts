@@ -5,6 +5,7 @@ import { escapeHtml } from '../../src/report/html-escape.js'
 import { distributionChart } from '../../src/report/charts.js'
 import { renderHtml } from '../../src/report/html.js'
 import type { RunReport } from '../../src/report/model.js'
+import { baselineRecord, runReport, syntheticMeasurement } from './report-fixtures.js'
 
 function withRecords(records: PerfRecord[]): RunReport {
   return { ...sampleRunReport(), records, stale: null }
@@ -85,5 +86,16 @@ describe('distributionChart', () => {
     // The axis is in ms: it ends near the bulk (about 0.11 ms), far below the outliers.
     expect(Math.max(...ticks)).toBeLessThan(1)
     expect(svg).toContain('2 beyond the axis, in the edge bars')
+  })
+})
+
+describe('a run in measure-only mode', () => {
+  it('says each toMatchBaseline was measured only, with its distribution, and never that a baseline is missing', () => {
+    const measured = baselineRecord('parser > parses a 1 MB payload', 'measured', null, { updateMode: 'none', measurement: syntheticMeasurement(1.21) })
+    const html = renderHtml(runReport([measured]))
+    expect(html).toContain('Measured only (measure-only mode, PERFGATE_MODE=measure): compared with no baseline.')
+    expect(html).toContain('<span class="badge tone-measured">1 measured</span>')
+    expect(html).toContain('data-chart="distribution"')
+    expect(html).not.toContain('No baseline stored')
   })
 })
