@@ -93,7 +93,7 @@ describe('-u rewrites only what changed meaningfully', () => {
   })
 
   it("leaves an inconclusive entry alone when it passes, and rewrites it when it would fail (onInconclusive: 'fail')", async () => {
-    // 15% slower: beyond the threshold, within a one-run record's 25% process allowance.
+    // 15% slower: beyond the threshold, within a one-run record's 90% process allowance.
     const slower = run(0.1 * 1.15, 400)
     for (const [onInconclusive, written] of [['warn', null], ['fail', 'rewritten']] as const) {
       const fs = recordedFile()
