@@ -123,6 +123,22 @@ export function defineShardMerge(options: ShardMergeOptions): void {
       const merged = JSON.parse(await readFile(await path('merge-inputs', 'merged.json'), 'utf8')) as ReportJson
       expect(withoutTimings(merged)).toEqual(withoutTimings(unsharded.report))
       expect(merged.records.length).toBe(unsharded.report.records.length)
+
+      // The other commands on these real runs' reports: report renders the merged run; compare
+      // pairs every entry of the two runs (a threshold of 900% keeps noise from deciding: this
+      // is about reading real reports); baselines check lists what the run found stale.
+      const node = await options.node()
+      const shown = await cell.run('shards: perfgate report', 'perfgate', ['report', 'merge-inputs/merged.json', '--format', 'md'], { node })
+      expect(shown.result.code, shown.transcript).toBe(0)
+      expect(shown.result.stdout, shown.transcript).toContain('### Baselines')
+      const compared = await cell.run('shards: perfgate compare', 'perfgate', ['compare', unsharded.file, 'merge-inputs/merged.json', '--threshold', '9'], { node })
+      expect(compared.result.code, compared.transcript).toBe(0)
+      for (const name of testNames) expect(compared.result.stdout, compared.transcript).toContain(`${name}: baseline`)
+      expect(compared.result.stdout, compared.transcript).not.toContain('regressed')
+      const checked = await cell.run('shards: perfgate baselines check', 'perfgate', ['baselines', 'check', '--report', 'merge-inputs/merged.json'], { node })
+      expect(checked.result.code, checked.transcript).toBe(1)
+      for (const name of testNames) expect(checked.result.stdout, checked.transcript).toContain(`${name}: baseline >> old`)
+      expect(checked.result.stdout, checked.transcript).toContain(`baselines/${options.testFile('gone')}.json`)
     } finally {
       for (const name of scratch) await rm(await path(name), { recursive: true, force: true })
     }
