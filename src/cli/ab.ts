@@ -25,7 +25,7 @@ import { renderMarkdownTables } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminalTables } from '../report/terminal.js'
 import { buildRunReport } from '../report/build.js'
-import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { numberOption, parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
 const run = promisify(execFile)
@@ -94,17 +94,11 @@ const lockfiles = [
 ] as const
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const number = Number(value)
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`--${name} must be a whole number of at least 1, not "${value}"`)
-  return number
+  return numberOption(name, value, (x) => Number.isInteger(x) && x >= 1, 'a whole number of at least 1') ?? fallback
 }
 
 function ratio(name: string, value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback
-  const number = Number(value)
-  if (!(number > 0 && number < max)) throw new UsageError(`--${name} must be a number above 0 and below ${max}, not "${value}"`)
-  return number
+  return numberOption(name, value, (x) => x > 0 && x < max, `a number above 0 and below ${max}`) ?? fallback
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {

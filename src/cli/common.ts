@@ -29,6 +29,14 @@ export function parseCommandArgs<const T extends OptionsConfig>(args: readonly s
   }
 }
 
+/** A number option: undefined when absent; a usage error naming it and what it expects otherwise. */
+export function numberOption(name: string, value: string | undefined, accepts: (x: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined
+  const parsed = Number(value)
+  if (value.trim() === '' || !accepts(parsed)) throw new UsageError(`--${name} must be ${expected}, not "${value}"`)
+  return parsed
+}
+
 /** A run file's text; a missing or unreadable file is an error naming it. */
 export async function readRunFile(file: string): Promise<string> {
   try {

@@ -8,7 +8,7 @@ import { comparedEntries, compareRuns, describeRun } from '../gate/compare-runs.
 import type { RunComparison } from '../gate/compare-runs.js'
 import { renderComparisonMarkdown, renderComparisonTerminal } from '../report/comparison.js'
 import type { ComparedRuns } from '../report/comparison.js'
-import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { numberOption, parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
 /** `perfgate compare --help`. */
@@ -41,12 +41,6 @@ Exit codes: 0 no regression, 1 a regression, 2 bad usage or an unreadable input 
 empty, truncated or of another version, or two runs with no entry in common).
 `
 
-function numberOption(name: string, value: string | undefined, accepts: (x: number) => boolean, expected: string): number | undefined {
-  if (value === undefined) return undefined
-  const parsed = Number(value)
-  if (value.trim() === '' || !accepts(parsed)) throw new UsageError(`--${name} must be ${expected}, not "${value}"`)
-  return parsed
-}
 
 /** Why nothing was compared, with what each run holds. */
 function nothingCompared(runs: ComparedRuns, comparison: RunComparison): string {

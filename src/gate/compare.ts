@@ -374,7 +374,8 @@ export function formatChange(change: number): string {
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(digits)}%`
 }
 
-function formatP(p: number): string {
+/** `p < 0.001`, `p = 0.016`. */
+export function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`
 }
 

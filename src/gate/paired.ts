@@ -7,7 +7,7 @@
 import { pairedRatio } from '../stats/index.js'
 import type { PairedRatio } from '../stats/index.js'
 import type { Verdict } from './compare.js'
-import { formatChange } from './compare.js'
+import { formatChange, formatP } from './compare.js'
 
 /**
  * Defaults of `perfgate ab`: a same-machine comparison resolves a 5% change; alpha 0.01, since a
@@ -33,10 +33,6 @@ export interface PairedComparison extends PairedRatio {
   readonly reason: string
   readonly threshold: number
   readonly alpha: number
-}
-
-function formatP(p: number): string {
-  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`
 }
 
 /**

@@ -66,6 +66,14 @@ function assertionRow(runs: ComparedRuns, pair: AssertionComparison, cells: read
   }
 }
 
+/** The columns every assertion table starts with: the test, its target, base and head. */
+const sideBySide: Table['columns'] = [
+  { header: 'test', align: 'left', shrink: true },
+  { header: 'target', align: 'left', shrink: true },
+  { header: 'base', align: 'left', shrink: true },
+  { header: 'head', align: 'left', shrink: true },
+]
+
 function assertionTable(kind: 'latency' | 'load', title: string, columns: Table['columns'], rows: Row[]): Table {
   return { kind, title, columns: [...columns, { header: 'verdict', align: 'left' }], nameColumn: 0, verdictColumn: columns.length, rows: regressionsFirst(rows) }
 }
@@ -100,12 +108,7 @@ function latencyTable(runs: ComparedRuns, pairs: readonly AssertionComparison<La
   return assertionTable(
     'latency',
     'Latency budgets',
-    [
-      { header: 'test', align: 'left', shrink: true },
-      { header: 'target', align: 'left', shrink: true },
-      { header: 'base', align: 'left', shrink: true },
-      { header: 'head', align: 'left', shrink: true },
-    ],
+    sideBySide,
     rows,
   )
 }
@@ -131,10 +134,7 @@ function loadTable(runs: ComparedRuns, pairs: readonly AssertionComparison<LoadC
     'load',
     'Load runs',
     [
-      { header: 'test', align: 'left', shrink: true },
-      { header: 'target', align: 'left', shrink: true },
-      { header: 'base', align: 'left', shrink: true },
-      { header: 'head', align: 'left', shrink: true },
+      ...sideBySide,
       { header: 'throughput', align: 'right' },
     ],
     rows,
