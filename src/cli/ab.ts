@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { PerfgateError } from '../common/errors.js'
 import { loadConfig } from '../config/config.js'
+import { allowedCpuList } from '../machine/state.js'
 import { defaultPairedAlpha, defaultPairedThreshold, pairedConfidence, pairsNeeded } from '../gate/paired.js'
 import { analyzeAb, abTable } from '../report/ab.js'
 import type { AbPair, AbResult } from '../report/ab.js'
@@ -198,9 +199,8 @@ async function pinned(command: readonly string[], cpu: AbOptions['cpu'], io: Cli
 /** The highest CPU this process may run on (Linux: /proc/self/status), else the last of the machine's. */
 async function lastAllowedCpu(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8').catch(() => '')
-  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1]
-  const numbers = (list ?? '').split(/[,-]/).map(Number).filter((n) => Number.isInteger(n) && n >= 0)
-  return numbers.length > 0 ? Math.max(...numbers) : availableParallelism() - 1
+  const allowed = allowedCpuList(status) ?? []
+  return allowed.length > 0 ? Math.max(...allowed) : availableParallelism() - 1
 }
 
 interface AbOptions {

@@ -10,9 +10,10 @@ import { machineProbe } from './probe.js'
 /** The machine during one measurement. */
 export interface MachineState {
   /**
-   * Share of the machine's CPU time (0..1, over all cores) that other threads and processes
-   * used during the measurement, steal time included: from /proc/stat on Linux, the load
-   * average elsewhere. Null where neither can be read.
+   * Share of the machine's CPU time (0..1, over the cores this process may run on: all of
+   * them unless it is pinned) that other threads and processes used during the measurement,
+   * steal time included: from /proc/stat on Linux, the load average elsewhere. Null where
+   * neither can be read.
    */
   readonly busy: number | null
   /** ms per call of perfgate's reference workload, timed next to the rounds (median). */
@@ -24,14 +25,57 @@ interface CpuTicks {
   readonly total: number
 }
 
-/** The machine's CPU ticks, busy and in all, from the first line of /proc/stat; null elsewhere. */
+/**
+ * The CPUs a process may run on, from the text of its /proc/<pid>/status (`Cpus_allowed_list`,
+ * e.g. `0-3,6`); null when it has none or it cannot be read. A process pinned to one CPU
+ * (taskset, a container's cpuset) competes only with what runs there.
+ */
+export function allowedCpuList(status: string): readonly number[] | null {
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1]
+  if (list === undefined) return null
+  const allowed: number[] = []
+  for (const part of list.split(',')) {
+    const [from, to = from, ...rest] = part.split('-').map(Number)
+    if (rest.length > 0 || from === undefined || to === undefined || !Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) return null
+    for (let cpu = from; cpu <= to; cpu++) allowed.push(cpu)
+  }
+  return allowed
+}
+
+function ticksOf(fields: readonly string[]): CpuTicks {
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields.map(Number)
+  const busy = user + nice + system + irq + softirq + steal
+  return { busy, total: busy + idle + iowait }
+}
+
+/**
+ * CPU ticks, busy and in all, from the text of /proc/stat: of the whole machine (its first
+ * line), or summed over the `allowed` CPUs' own lines. Null when the text has no such lines.
+ */
+export function cpuTicks(stat: string, allowed: ReadonlySet<number> | null): CpuTicks | null {
+  let busy = 0
+  let total = 0
+  let found = 0
+  for (const line of stat.split('\n')) {
+    const [name = '', ...fields] = line.trim().split(/\s+/)
+    if (!name.startsWith('cpu')) continue
+    const cpu = name === 'cpu' ? null : Number(name.slice(3))
+    if (allowed === null ? cpu !== null : cpu === null || !allowed.has(cpu)) continue
+    const ticks = ticksOf(fields)
+    busy += ticks.busy
+    total += ticks.total
+    found++
+  }
+  return found === 0 ? null : { busy, total }
+}
+
+/** This process's CPU ticks, busy and in all, over the CPUs it may run on; null off Linux. */
 function machineTicks(): CpuTicks | null {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').slice(0, 256).split('\n')[0]?.trim().split(/\s+/)
-    if (fields?.[0] !== 'cpu') return null
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields.slice(1).map(Number)
-    const busy = user + nice + system + irq + softirq + steal
-    return { busy, total: busy + idle + iowait }
+    const list = allowedCpuList(readFileSync('/proc/self/status', 'utf8'))
+    // Allowed everywhere (or unknown): the whole machine's first line.
+    const allowed = list === null || list.length >= cpus().length ? null : new Set(list)
+    return cpuTicks(readFileSync('/proc/stat', 'utf8'), allowed)
   } catch {
     return null
   }

@@ -2,7 +2,7 @@
  * HTTP measured like functions: an adaptive warm-up until the latency stops falling, then the
  * requests in rounds, with the machine's state over the measuring window.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import { cpus } from 'node:os'
 import type { AddressInfo } from 'node:net'
@@ -97,6 +97,28 @@ describe.runIf(process.platform === 'linux')('the machine state', () => {
       const state = busy.end()
       // A process spinning on one of this machine's cores is 1/cores of its CPU time, at least.
       expect(state.busy).toBeGreaterThan(0.6 / cpus().length)
+      expect(state.busy).toBeLessThanOrEqual(1)
+    } finally {
+      burner.kill()
+    }
+  })
+
+  // A process pinned to one CPU competes only with what runs there: a burner on that CPU is
+  // (nearly) all of its CPU time, though only half of a 2-core machine's.
+  it.runIf(cpus().length > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0)('counts busyness over the CPUs a pinned process may run on', async () => {
+    const burner = spawn('taskset', ['-c', '0', process.execPath, '-e', 'const end = Date.now() + 5000; while (Date.now() < end);'], { stdio: 'ignore' })
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const script = [
+        `import { machineWindow } from ${JSON.stringify(new URL('../../src/machine/state.ts', import.meta.url).href)}`,
+        'const window = machineWindow()',
+        'await new Promise((resolve) => setTimeout(resolve, 800))',
+        'console.log(JSON.stringify(window.end()))',
+      ].join('\n')
+      const child = spawnSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 })
+      expect(child.stderr).toBe('')
+      const state = JSON.parse(child.stdout) as { busy: number | null }
+      expect(state.busy).toBeGreaterThan(0.8)
       expect(state.busy).toBeLessThanOrEqual(1)
     } finally {
       burner.kill()

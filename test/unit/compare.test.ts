@@ -309,6 +309,50 @@ describe('compare across processes and machine states', () => {
     expect(compare(base, latency(2.5, scaled(2.5), 0.025)).verdict).toBe('inconclusive')
   })
 
+  it('counts a machine busier by the CPU time left: from 70% to 82% taken by others leaves 1.67 times less', () => {
+    const latency = (center: number, busy: number, probe = 0.02): never =>
+      ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds: scaled(center), environment: laptop, machine: { busy, probe } }) as never
+    // Recorded with a test server on the same pinned CPU: its work is others' 70%.
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.7, probe: 0.02 } })
+    const busier = compare(base, latency(2.8, 0.82))
+    expect(busier.verdict).toBe('inconclusive')
+    expect(busier.reason).toContain('the machine was busier than when the baseline was recorded (other work used 82% of its CPU, then 70%)')
+    // 1.67 times less CPU time left: a request needs CPU time on the client and the server, and waits for the scheduler between: up to 1.67³ − 1.
+    expect(busier.machineExplains).toBeCloseTo((0.3 / 0.18) ** 3 - 1, 10)
+    expect(compare(base, latency(4, 0.82)).verdict).toBe('inconclusive')
+    expect(compare(base, latency(5, 0.82)).verdict).toBe('regressed')
+    // 88%: 2.5 times less.
+    const muchBusier = compare(base, latency(12, 0.88))
+    expect(muchBusier.machineExplains).toBeCloseTo(2.5 ** 3 - 1, 10)
+    expect(muchBusier.verdict).toBe('inconclusive')
+    expect(compare(base, latency(17, 0.88)).verdict).toBe('regressed')
+    // A function gets r − 1 at most from the CPU left (never less than +200%).
+    const fn = compare(base, { ...record(sample(4, 0.02), { rounds: scaled(4) }), machine: { busy: 0.88, probe: 0.02 } })
+    expect(fn.machineExplains).toBe(2)
+    expect(fn.verdict).toBe('regressed')
+    // A few points more on an idle machine are not busier.
+    const idle = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.03, probe: 0.02 } })
+    expect(compare(idle, latency(2.8, 0.15)).machineExplains).toBeNull()
+  })
+
+  it("takes a latency to slow up to the cube of the CPU time lost times the reference workload's slowdown", () => {
+    const latency = (center: number, busy: number, probe: number): never =>
+      ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds: scaled(center), environment: laptop, machine: { busy, probe } }) as never
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe: 0.02 } })
+    const twice = compare(base, latency(5, 0.02, 0.04))
+    expect(twice.machineExplains).toBeCloseTo(2 ** 3 - 1, 10)
+    expect(twice.verdict).toBe('inconclusive')
+    expect(compare(base, latency(9, 0.02, 0.04)).verdict).toBe('regressed')
+    // Both: others' share from 2% to 51% leaves 2 times less CPU time, on a machine twice as slow.
+    const both = compare(base, latency(20, 0.51, 0.04))
+    expect(both.machineExplains).toBeCloseTo(4 ** 3 - 1, 10)
+    expect(both.verdict).toBe('inconclusive')
+    // A function: the larger of the two explanations, not their product.
+    const fn = compare(base, { ...record(sample(3.8, 0.02), { rounds: scaled(3.8) }), machine: { busy: 0.51, probe: 0.06 } })
+    expect(fn.machineExplains).toBeCloseTo(3 * 1.25 - 1, 10)
+    expect(fn.verdict).toBe('regressed')
+  })
+
   it('does not call it unchanged when the machine ran faster than at recording: a slowdown could hide', () => {
     const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe: 0.03 } })
     const result = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.02 } })
