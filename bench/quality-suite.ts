@@ -24,8 +24,8 @@
  * to two naive rules, the targets with PASS/FAIL, the evidence of every regressed verdict on
  * unchanged code, and the raw records' path. It always exits 0: it is a report, not a test.
  *
- * Settings (environment): RUNS (3), RUNS_SLOW (3), TRIALS (1), ADD_RUNS (4), SLOW_SCALES
- * ("1.25,1.5"), SCENARIOS (all: whole,one-file,shuffle,one-at-a-time,parallel,busy-neighbour),
+ * Settings (environment): RUNS (3), RUNS_SLOW (3), TRIALS (1), ADD_RUNS (9: ten-run baselines,
+ * as the README recommends), SLOW_SCALES ("1.25,1.5"), SCENARIOS (all: whole,one-file,shuffle,one-at-a-time,parallel,busy-neighbour),
  * BASELINES ("one-run,multi-run"), PARALLEL_POOL ("forks"), PARALLEL_WORKERS (2),
  * CHILD_TIMEOUT_S (300), OUT_DIR (.tmp/quality-suite/<time>), PIN_CPU (unset; a CPU number pins
  * every Vitest run, and the servers it starts, to that CPU with taskset, as `perfgate ab` does).
@@ -100,7 +100,7 @@ const allScenarios: readonly Scenario[] = [
 const runs = positiveInteger('RUNS', 3, 0)
 const runsSlow = positiveInteger('RUNS_SLOW', 3, 0)
 const trials = positiveInteger('TRIALS', 1)
-const addRuns = positiveInteger('ADD_RUNS', 4, 0)
+const addRuns = positiveInteger('ADD_RUNS', 9, 0)
 const childTimeoutMs = positiveInteger('CHILD_TIMEOUT_S', 300) * 1000
 const scenarioNames = list(
   'SCENARIOS',

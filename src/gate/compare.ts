@@ -343,8 +343,8 @@ const probeMargin = 1.25
  * share then) / (1 − others' share now). Null when either share is unknown.
  */
 function cpuLeftRatio(base: MachineState, current: MachineState): number | null {
-  if (current.busy === null) return null
-  return (1 - Math.min(base.busy ?? 0, busiestCounted)) / (1 - Math.min(current.busy, busiestCounted))
+  if (current.busy === null || base.busy === null) return null
+  return (1 - Math.min(base.busy, busiestCounted)) / (1 - Math.min(current.busy, busiestCounted))
 }
 
 /**
@@ -362,11 +362,13 @@ function cpuLeftRatio(base: MachineState, current: MachineState): number | null 
  */
 function machineExplanation(base: MachineState, current: MachineState, kind: MeasurementKind): { readonly explains: number; readonly why: string } | null {
   const reasons: string[] = []
-  let left = 1
+  // With the baseline's share unknown (an older record, a window too short to read), busier
+  // is judged as from an idle machine, and explains only the least.
+  const cpuLeft = cpuLeftRatio(base, current) ?? 1
+  const busier = current.busy !== null && (base.busy === null ? 1 / (1 - Math.min(current.busy, busiestCounted)) : cpuLeft) >= busierBy
+  const left = busier ? cpuLeft : 1
   let slower = 1
-  const cpuLeft = cpuLeftRatio(base, current)
-  if (current.busy !== null && cpuLeft !== null && cpuLeft >= busierBy) {
-    left = cpuLeft
+  if (busier && current.busy !== null) {
     const then = base.busy === null ? 'unknown' : formatChange(base.busy).slice(1)
     reasons.push(`the machine was busier than when the baseline was recorded (other work used ${formatChange(current.busy).slice(1)} of its CPU, then ${then})`)
   }
@@ -375,7 +377,6 @@ function machineExplanation(base: MachineState, current: MachineState, kind: Mea
     reasons.push(`the machine ran slower than when the baseline was recorded (perfgate's reference workload took ${formatChange(slower - 1)} longer)`)
   }
   if (reasons.length === 0) return null
-  const busier = left > 1
   const explains =
     kind === 'latency'
       ? Math.max(busyExplains, (left * slower) ** 3 - 1)

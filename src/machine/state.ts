@@ -26,20 +26,46 @@ interface CpuTicks {
 }
 
 /**
- * The CPUs a process may run on, from the text of its /proc/<pid>/status (`Cpus_allowed_list`,
- * e.g. `0-3,6`); null when it has none or it cannot be read. A process pinned to one CPU
+ * The CPUs a thread may run on, from the text of its /proc/…/status (`Cpus_allowed_list`, e.g.
+ * `0-3,6`), in order; null when it has none or it cannot be read. A thread pinned to one CPU
  * (taskset, a container's cpuset) competes only with what runs there.
  */
 export function allowedCpuList(status: string): readonly number[] | null {
   const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1]
   if (list === undefined) return null
-  const allowed: number[] = []
+  const allowed = new Set<number>()
   for (const part of list.split(',')) {
-    const [from, to = from, ...rest] = part.split('-').map(Number)
-    if (rest.length > 0 || from === undefined || to === undefined || !Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) return null
-    for (let cpu = from; cpu <= to; cpu++) allowed.push(cpu)
+    if (!/^\d+(-\d+)?$/.test(part)) return null
+    const [from = 0, to = from] = part.split('-').map(Number)
+    if (to < from) return null
+    for (let cpu = from; cpu <= to; cpu++) allowed.add(cpu)
   }
-  return allowed
+  return [...allowed].sort((x, y) => x - y)
+}
+
+/** The `cpu<n>` lines of /proc/stat's text, with their fields. The first line, `cpu`, sums them. */
+function cpuLines(stat: string): { readonly cpu: number | null; readonly fields: readonly string[] }[] {
+  const lines = []
+  for (const line of stat.split('\n')) {
+    if (!line.startsWith('cpu')) continue
+    const [name = '', ...fields] = line.trim().split(/\s+/)
+    const cpu = name === 'cpu' ? null : Number(name.slice(3))
+    if (cpu === null || Number.isInteger(cpu)) lines.push({ cpu, fields })
+  }
+  return lines
+}
+
+/**
+ * The CPUs whose time counts for a thread allowed on `allowed`: those of /proc/stat's CPUs it
+ * may run on, or null (the whole machine) when it may run on all of them, its affinity is
+ * unknown, or none of them has a line (a container that renumbers /proc/stat).
+ */
+export function countedCpus(stat: string, allowed: readonly number[] | null): ReadonlySet<number> | null {
+  if (allowed === null) return null
+  const permitted = new Set(allowed)
+  const listed = cpuLines(stat).flatMap((line) => (line.cpu === null ? [] : [line.cpu]))
+  const counted = listed.filter((cpu) => permitted.has(cpu))
+  return counted.length === 0 || counted.length === listed.length ? null : new Set(counted)
 }
 
 function ticksOf(fields: readonly string[]): CpuTicks {
@@ -50,32 +76,26 @@ function ticksOf(fields: readonly string[]): CpuTicks {
 
 /**
  * CPU ticks, busy and in all, from the text of /proc/stat: of the whole machine (its first
- * line), or summed over the `allowed` CPUs' own lines. Null when the text has no such lines.
+ * line) when `counted` is null, else summed over those CPUs' own lines. Null when a line is
+ * missing.
  */
-export function cpuTicks(stat: string, allowed: ReadonlySet<number> | null): CpuTicks | null {
+export function cpuTicks(stat: string, counted: ReadonlySet<number> | null): CpuTicks | null {
   let busy = 0
   let total = 0
   let found = 0
-  for (const line of stat.split('\n')) {
-    const [name = '', ...fields] = line.trim().split(/\s+/)
-    if (!name.startsWith('cpu')) continue
-    const cpu = name === 'cpu' ? null : Number(name.slice(3))
-    if (allowed === null ? cpu !== null : cpu === null || !allowed.has(cpu)) continue
-    const ticks = ticksOf(fields)
+  for (const line of cpuLines(stat)) {
+    if (counted === null ? line.cpu !== null : line.cpu === null || !counted.has(line.cpu)) continue
+    const ticks = ticksOf(line.fields)
     busy += ticks.busy
     total += ticks.total
     found++
   }
-  return found === 0 ? null : { busy, total }
+  return found === (counted?.size ?? 1) ? { busy, total } : null
 }
 
-/** This process's CPU ticks, busy and in all, over the CPUs it may run on; null off Linux. */
-function machineTicks(): CpuTicks | null {
+function readOrNull(path: string): string | null {
   try {
-    const list = allowedCpuList(readFileSync('/proc/self/status', 'utf8'))
-    // Allowed everywhere (or unknown): the whole machine's first line.
-    const allowed = list === null || list.length >= cpus().length ? null : new Set(list)
-    return cpuTicks(readFileSync('/proc/stat', 'utf8'), allowed)
+    return readFileSync(path, 'utf8')
   } catch {
     return null
   }
@@ -103,23 +123,45 @@ export interface MachineWindow {
 
 /** Opens a window over which the machine's busyness is read and its speed probed. */
 export function machineWindow(): MachineWindow {
-  const startTicks = machineTicks()
-  const startOwn = ownTicks()
+  const start = ticksNow()
   const probes: number[] = []
   return {
     probe: () => void probes.push(machineProbe()),
-    end: () => ({ busy: busyBetween(startTicks, startOwn), probe: probes.length === 0 ? null : median(probes) }),
+    end: () => ({ busy: busyBetween(start), probe: probes.length === 0 ? null : median(probes) }),
   }
 }
 
-function busyBetween(startTicks: CpuTicks | null, startOwn: number | null): number | null {
-  const endTicks = machineTicks()
-  const endOwn = ownTicks()
-  if (startTicks !== null && endTicks !== null && startOwn !== null && endOwn !== null) {
-    const total = endTicks.total - startTicks.total
-    // Too short a window to read (ticks are 10 ms): say nothing rather than guess.
-    if (total < 10) return null
-    const others = endTicks.busy - startTicks.busy - (endOwn - startOwn)
+interface TicksAt {
+  /** The CPUs counted, chosen once for the window (null: the whole machine). */
+  readonly counted: ReadonlySet<number> | null
+  readonly cpu: CpuTicks
+  readonly own: number
+}
+
+/** The ticks of the CPUs this thread may run on, and its own; null off Linux. */
+function ticksNow(counted?: ReadonlySet<number> | null): TicksAt | null {
+  const stat = readOrNull('/proc/stat')
+  const own = ownTicks()
+  if (stat === null || own === null) return null
+  const chosen = counted !== undefined ? counted : countedCpus(stat, allowedCpuList(readOrNull('/proc/thread-self/status') ?? ''))
+  const cpu = cpuTicks(stat, chosen)
+  return cpu === null ? null : { counted: chosen, cpu, own }
+}
+
+/**
+ * Ticks a window needs over the CPUs counted before its share is read: ticks are 10 ms, and
+ * one tick either way on each count moves the share by up to 2/50.
+ */
+const minWindowTicks = 50
+
+function busyBetween(start: TicksAt | null): number | null {
+  if (start !== null) {
+    const end = ticksNow(start.counted)
+    if (end === null) return null
+    const total = end.cpu.total - start.cpu.total
+    // Too short a window to read: say nothing rather than guess.
+    if (total < minWindowTicks) return null
+    const others = end.cpu.busy - start.cpu.busy - (end.own - start.own)
     return Math.min(1, Math.max(0, others / total))
   }
   // Elsewhere: the one-minute load average, less this process, over the cores.

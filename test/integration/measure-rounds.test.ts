@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -106,7 +107,8 @@ describe.runIf(process.platform === 'linux')('the machine state', () => {
   // A process pinned to one CPU competes only with what runs there: a burner on that CPU is
   // (nearly) all of its CPU time, though only half of a 2-core machine's.
   it.runIf(cpus().length > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0)('counts busyness over the CPUs a pinned process may run on', async () => {
-    const burner = spawn('taskset', ['-c', '0', process.execPath, '-e', 'const end = Date.now() + 5000; while (Date.now() < end);'], { stdio: 'ignore' })
+    // Spins until killed below, however long the measuring child takes to start.
+    const burner = spawn('taskset', ['-c', '0', process.execPath, '-e', 'for (;;);'], { stdio: 'ignore' })
     try {
       await new Promise((resolve) => setTimeout(resolve, 200))
       const script = [
@@ -115,8 +117,12 @@ describe.runIf(process.platform === 'linux')('the machine state', () => {
         'await new Promise((resolve) => setTimeout(resolve, 800))',
         'console.log(JSON.stringify(window.end()))',
       ].join('\n')
-      const child = spawnSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 })
-      expect(child.stderr).toBe('')
+      const child = spawnSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      expect(child.status, `${child.error?.message ?? ''}${child.stderr}`).toBe(0)
       const state = JSON.parse(child.stdout) as { busy: number | null }
       expect(state.busy).toBeGreaterThan(0.8)
       expect(state.busy).toBeLessThanOrEqual(1)

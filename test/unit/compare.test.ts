@@ -305,7 +305,7 @@ describe('compare across processes and machine states', () => {
     expect(result.verdict).toBe('inconclusive')
     expect(compare(base, latency(2.5, scaled(2.5))).verdict).toBe('regressed')
     expect(compare(base, latency(1.8, scaled(1.8)), { processAllowance: { latency: 0.5 } }).verdict).toBe('regressed')
-    // A slower machine explains up to +200% of a latency, whatever the reference workload's slowdown.
+    // A slower machine explains up to max(+200%, s³ − 1) of a latency: here s = 1.25, so +200%.
     expect(compare(base, latency(2.5, scaled(2.5), 0.025)).verdict).toBe('inconclusive')
   })
 
@@ -326,13 +326,31 @@ describe('compare across processes and machine states', () => {
     expect(muchBusier.machineExplains).toBeCloseTo(2.5 ** 3 - 1, 10)
     expect(muchBusier.verdict).toBe('inconclusive')
     expect(compare(base, latency(17, 0.88)).verdict).toBe('regressed')
-    // A function gets r − 1 at most from the CPU left (never less than +200%).
+    // A function gets r − 1 at most from the CPU left, never less than +200%.
     const fn = compare(base, { ...record(sample(4, 0.02), { rounds: scaled(4) }), machine: { busy: 0.88, probe: 0.02 } })
     expect(fn.machineExplains).toBe(2)
     expect(fn.verdict).toBe('regressed')
+    const fnBusier = compare(base, { ...record(sample(3.5, 0.02), { rounds: scaled(3.5) }), machine: { busy: 0.92, probe: 0.02 } })
+    expect(fnBusier.machineExplains).toBeCloseTo(0.3 / 0.08 - 1, 10)
+    expect(fnBusier.verdict).toBe('inconclusive')
+    // Others' share is counted up to 95%: all of the CPU taken leaves 6 times less than 30%, not none.
+    const allTaken = compare(base, { ...record(sample(3.5, 0.02), { rounds: scaled(3.5) }), machine: { busy: 1, probe: 0.02 } })
+    expect(allTaken.machineExplains).toBeCloseTo(0.3 / 0.05 - 1, 10)
     // A few points more on an idle machine are not busier.
     const idle = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.03, probe: 0.02 } })
     expect(compare(idle, latency(2.8, 0.15)).machineExplains).toBeNull()
+  })
+
+  it("judges busier from an idle machine when the baseline's share is unknown, and explains only the least", () => {
+    const latency = (center: number, busy: number): never =>
+      ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds: scaled(center), environment: laptop, machine: { busy, probe: 0.02 } }) as never
+    const unknown = record(sample(1, 0.02), { rounds: steady, machine: { busy: null, probe: 0.02 } })
+    const busy = compare(unknown, latency(2.8, 0.7))
+    expect(busy.machineExplains).toBe(2)
+    expect(busy.verdict).toBe('inconclusive')
+    expect(busy.reason).toContain('other work used 70% of its CPU, then unknown')
+    expect(compare(unknown, latency(4, 0.7)).verdict).toBe('regressed')
+    expect(compare(unknown, latency(2.8, 0.1)).verdict).toBe('regressed')
   })
 
   it("takes a latency to slow up to the cube of the CPU time lost times the reference workload's slowdown", () => {
