@@ -374,7 +374,8 @@ async function linksIntoRepository(folders: readonly string[], top: string): Pro
     for (const entry of entries) {
       if (!(await lstat(entry)).isSymbolicLink()) continue
       const real = await realpath(entry).catch(() => null)
-      if (real !== null && !relative(top, real).startsWith('..') && !relative(top, real).split(/[\\/]/).includes('node_modules')) return relative(folder, entry)
+      const inside = real === null ? null : relative(top, real)
+      if (inside !== null && !inside.startsWith('..') && !inside.split(/[\\/]/).includes('node_modules')) return relative(folder, entry)
     }
   }
   return null

@@ -339,15 +339,6 @@ const probeSlowerBy = 0.1
 const probeMargin = 1.25
 
 /**
- * How many times less CPU time was left for this process than at recording: (1 − others'
- * share then) / (1 − others' share now). Null when either share is unknown.
- */
-function cpuLeftRatio(base: MachineState, current: MachineState): number | null {
-  if (current.busy === null || base.busy === null) return null
-  return (1 - Math.min(base.busy, busiestCounted)) / (1 - Math.min(current.busy, busiestCounted))
-}
-
-/**
  * What the machine's state alone could explain of a slowdown: null when the machine was
  * neither materially busier nor slower than when the baseline was measured.
  *
@@ -362,11 +353,12 @@ function cpuLeftRatio(base: MachineState, current: MachineState): number | null 
  */
 function machineExplanation(base: MachineState, current: MachineState, kind: MeasurementKind): { readonly explains: number; readonly why: string } | null {
   const reasons: string[] = []
-  // With the baseline's share unknown (an older record, a window too short to read), busier
-  // is judged as from an idle machine, and explains only the least.
-  const cpuLeft = cpuLeftRatio(base, current) ?? 1
-  const busier = current.busy !== null && (base.busy === null ? 1 / (1 - Math.min(current.busy, busiestCounted)) : cpuLeft) >= busierBy
-  const left = busier ? cpuLeft : 1
+  // How many times less CPU time was left for this process than at recording: (1 − others'
+  // share then) / (1 − others' share now). A share unknown at recording (an older record, a
+  // window too short to read) is taken as an idle machine's, and then explains only the least.
+  const cpuLeft = current.busy === null ? 1 : (1 - Math.min(base.busy ?? 0, busiestCounted)) / (1 - Math.min(current.busy, busiestCounted))
+  const busier = cpuLeft >= busierBy
+  const left = busier && base.busy !== null ? cpuLeft : 1
   let slower = 1
   if (busier && current.busy !== null) {
     const then = base.busy === null ? 'unknown' : formatChange(base.busy).slice(1)
