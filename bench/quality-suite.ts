@@ -34,7 +34,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve as resolvePath } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { BaselineCheckRecord, PerfRecord } from '../src/index.js'
@@ -115,7 +115,7 @@ const slowScales = list('SLOW_SCALES', ['1.25', '1.5']).map((raw) => {
   return value
 })
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-const outDir = process.env['OUT_DIR'] || join(repoRoot, '.tmp', 'quality-suite', stamp)
+const outDir = resolvePath(process.env['OUT_DIR'] || join(repoRoot, '.tmp', 'quality-suite', stamp))
 // Inside the suite's root, where perfgate writes baselines (git-ignored .tmp/).
 const baselinesDir = join(suiteDir, '.tmp', 'baselines', stamp)
 const recordsPath = join(outDir, 'records.jsonl')
