@@ -18,7 +18,7 @@ import { compactSorted } from '../stats/index.js'
 import { compareAdaptively } from './adaptive.js'
 import { recordFrom, roundsOf, runsOf, withAddedRun } from './baseline-record.js'
 import type { Measured } from './baseline-record.js'
-import { compareResolved, comparedPoints, formatChange, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
+import { compareResolved, comparedPoints, formatChange, leastRunAllowance, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RecordedCompareOptions, RunDeadline, StoredBaselineSummary } from './records.js'
@@ -162,7 +162,9 @@ function detectableWarning(record: BaselineRecord, key: string, options: Resolve
       ? 'its rounds disagreed, often because other work was running'
       : runs < minRunsForOwnAllowance
         ? `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`
-        : `its ${runs} runs spread that far`
+        : recordAllowance(record, options.processAllowance, kind) <= leastRunAllowance
+          ? `processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree (for smaller slowdowns, compare on one machine with perfgate ab)`
+          : `its ${runs} runs spread that far`
   return [
     `perfgate: the baseline for "${printableName(key)}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
       `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ` +

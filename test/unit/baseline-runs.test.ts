@@ -8,30 +8,18 @@ import { BaselineFile, memoryBaselineFileSystem } from '../../src/baselines/stor
 import type { BaselineRecord } from '../../src/baselines/types.js'
 import { resolveRecordMode } from '../../src/baselines/update-mode.js'
 import { maxRuns, recordFrom, runsOf, withAddedRun } from '../../src/gate/baseline-record.js'
-import { resolveCompareOptions } from '../../src/gate/compare.js'
+import { leastRunAllowance, resolveCompareOptions } from '../../src/gate/compare.js'
 import { minimumDetectableOf } from '../../src/gate/check-baseline.js'
 import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 import type { Environment } from '../../src/machine/environment.js'
-import { summarizeSorted } from '../../src/stats/index.js'
+import { benchmarkResultOf } from './benchmark-result.js'
 
 const environment: Environment = { id: 'linux-x64-node20-2c-aaaaaa', os: 'linux', arch: 'x64', cpuModel: 'A', cores: 2, nodeMajor: 20 }
 
 function result(center: number, probe = 0.02): BenchmarkResult {
   const rounds = Array.from({ length: 10 }, (_, i) => center * (1 + (i - 4.5) * 0.002))
   const samples = Array.from({ length: 100 }, (_, i) => center * (1 + (i - 49.5) * 0.0004))
-  return {
-    kind: 'benchmark',
-    name: 'x',
-    samples,
-    summary: summarizeSorted(samples),
-    count: samples.length,
-    iterations: samples.length,
-    batchSize: 1,
-    rounds,
-    durationMs: 1000,
-    environment,
-    machine: { busy: 0.04, probe },
-  }
+  return benchmarkResultOf(samples, rounds, environment, { busy: 0.04, probe })
 }
 
 describe('records of several runs', () => {
@@ -61,15 +49,19 @@ describe('records of several runs', () => {
   })
 
   it('says what a record can catch: the process allowance for one run, the runs’ own spread from three', () => {
-    const options = resolveCompareOptions({}, 'options', { processAllowance: { benchmark: 0.25, latency: 1 } })
+    const options = resolveCompareOptions({}, 'options', { processAllowance: { benchmark: 0.5, latency: 1 } })
     const one = recordFrom(result(1), '/nowhere')
-    expect(minimumDetectableOf(one, options, 'benchmark')).toBe(0.25)
+    expect(minimumDetectableOf(one, options, 'benchmark')).toBe(0.5)
     expect(minimumDetectableOf(one, options, 'latency')).toBe(1)
     let several = one
     for (const center of [1.01, 0.99, 1.005, 0.995]) several = withAddedRun(several, result(center), '/nowhere')
-    const detectable = minimumDetectableOf(several, options, 'benchmark')
-    expect(detectable).toBeGreaterThan(0.1 - 1e-12)
-    expect(detectable).toBeLessThan(0.25)
+    // Five runs within 2% of each other: the least allowance runs can claim.
+    expect(minimumDetectableOf(several, options, 'benchmark')).toBe(leastRunAllowance)
+    let spread = one
+    for (const center of [1.15, 0.87, 1.1, 0.9]) spread = withAddedRun(spread, result(center), '/nowhere')
+    const detectable = minimumDetectableOf(spread, options, 'benchmark')
+    expect(detectable).toBeGreaterThan(leastRunAllowance)
+    expect(detectable).toBeLessThan(0.9)
   })
 
   it('writes runs and machine state to the file and reads them back the same', () => {

@@ -12,7 +12,8 @@ import { checkBaseline, recordFrom, resolveBaselineOptions } from '../../src/gat
 import type { BaselineCheckContext } from '../../src/gate/check-baseline.js'
 import { currentEnvironment } from '../../src/machine/environment.js'
 import type { BenchmarkResult } from '../../src/measure/benchmark.js'
-import { seededRandom, summarizeSorted } from '../../src/stats/index.js'
+import { seededRandom } from '../../src/stats/index.js'
+import { benchmarkResultOf } from './benchmark-result.js'
 
 const environment = currentEnvironment()
 const path = '/project/baselines/test/a.test.ts.json'
@@ -23,19 +24,7 @@ function run(center: number, seed: number): BenchmarkResult {
   const random = seededRandom(seed)
   const samples = Array.from({ length: 2000 }, () => center * (1 + 0.05 * (random() + random() + random() - 1.5))).sort((a, b) => a - b)
   const rounds = Array.from({ length: 10 }, () => center * (1 + 0.01 * (random() - 0.5)))
-  return {
-    kind: 'benchmark',
-    name: 'x',
-    samples,
-    summary: summarizeSorted(samples),
-    count: samples.length,
-    iterations: samples.length,
-    batchSize: 1,
-    rounds,
-    durationMs: 1000,
-    environment,
-    machine: { busy: 0.02, probe: 0.05 },
-  }
+  return benchmarkResultOf(samples, rounds, environment, { busy: 0.02, probe: 0.05 })
 }
 
 /** A baseline file of ten entries, as a first local run records them. */
