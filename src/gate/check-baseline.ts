@@ -18,7 +18,7 @@ import { compactSorted } from '../stats/index.js'
 import { compareAdaptively } from './adaptive.js'
 import { recordFrom, roundsOf, runsOf, withAddedRun } from './baseline-record.js'
 import type { Measured } from './baseline-record.js'
-import { compareResolved, comparedPoints, formatChange, leastRunAllowance, minRunsForOwnAllowance, recordAllowance, resolveCompareOptions } from './compare.js'
+import { allowanceSource, compareResolved, comparedPoints, formatChange, recordAllowance, resolveCompareOptions } from './compare.js'
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RecordedCompareOptions, RunDeadline, StoredBaselineSummary } from './records.js'
@@ -157,19 +157,24 @@ function detectableWarning(record: BaselineRecord, key: string, options: Resolve
   const detectable = minimumDetectableOf(record, options, kind)
   if (detectable <= options.threshold || !firstTime('minimum-detectable')) return []
   const runs = runsOf(record).length
-  const because =
-    record.noise >= detectable
-      ? 'its rounds disagreed, often because other work was running'
-      : runs < minRunsForOwnAllowance
-        ? `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`
-        : recordAllowance(record, options.processAllowance, kind) <= leastRunAllowance
-          ? `processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree (for smaller slowdowns, compare on one machine with perfgate ab)`
-          : `its ${runs} runs spread that far`
+  const source = record.noise >= detectable ? 'rounds' : allowanceSource(runs, recordAllowance(record, options.processAllowance, kind), options.processAllowance, kind)
+  const ab = 'To catch smaller ones, compare base and head on one machine with perfgate ab.'
+  const [because, todo] =
+    source === 'rounds'
+      ? ['its rounds disagreed, often because other work was running', 'To catch smaller ones, record it with a longer `time`, on a quieter machine.']
+      : source === 'configured'
+        ? [
+            `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`,
+            'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), on a quieter machine, or use perfgate ab.',
+          ]
+        : source === 'runs'
+          ? [`its ${runs} runs spread that far`, 'To catch smaller ones, record its runs on a quieter machine, or use perfgate ab.']
+          : source === 'least'
+            ? [`processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree`, ab]
+            : [`its server is another process, and fresh server processes of unchanged code land up to that far apart`, ab]
   return [
     `perfgate: the baseline for "${printableName(key)}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
-      `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ` +
-      'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), ' +
-      'with a longer `time`, on a quieter machine. Other baselines may be alike; this is said once per run.',
+      `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ${todo} Other baselines may be alike; this is said once per run.`,
   ]
 }
 

@@ -244,6 +244,14 @@ describe('compare across processes and machine states', () => {
     expect(compare(base, record(sample(1.3, 0.02), { rounds: scaled(1.3) })).verdict).toBe('regressed')
   })
 
+  it('lets a configured allowance below 25% be the least runs claim: the user knows a quieter machine', () => {
+    const medians = [1, 1.02, 0.98, 1.01, 0.99]
+    const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m)) })
+    const result = compare(base, record(sample(1.2, 0.02), { rounds: scaled(1.2) }), { processAllowance: { benchmark: 0.15 } })
+    expect(result.processAllowance).toBe(0.15)
+    expect(result.verdict).toBe('regressed')
+  })
+
   it('widens the allowance when the runs disagree', () => {
     const medians = [1, 1.3, 0.9, 1.2]
     const base = record(sample(1, 0.02), { rounds: [...steady, ...scaled(1.3), ...scaled(0.9), ...scaled(1.2)], runs: medians.map((m) => run(m)) })
@@ -306,6 +314,7 @@ describe('compare across processes and machine states', () => {
     const result = compare(base, current)
     expect(result.processAllowance).toBe(2)
     expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('within the latency allowance (its server is another process, whose fresh processes of unchanged code land that far apart): changes under 200%')
   })
 
   it('gives an endpoint latency its own, larger allowance: its server is another process', () => {
