@@ -294,6 +294,11 @@ export const minRunsForOwnAllowance = 3
  */
 export const leastRunAllowance = 0.25
 
+/** The least allowance runs claim under a configured allowance: 25%, or the configured one when lower. */
+function leastAllowanceOf(configured: number): number {
+  return Math.min(leastRunAllowance, configured)
+}
+
 /**
  * How far a process can land from the baseline on unchanged code. A fresh result (compared
  * with another measured beside it) needs none; a record of one or two runs gets the configured
@@ -310,7 +315,7 @@ export function processAllowanceOf(side: Pick<Side, 'stored' | 'runMedians'>, co
   const bound = studentTQuantile(0.99, k - 1) * sampleStandardDeviation(logs) * Math.sqrt(1 + 1 / k)
   // Processes fall into modes, not a bell curve: never claim less than the runs' own range.
   const range = Math.max(...side.runMedians) / Math.min(...side.runMedians) - 1
-  return Math.max(Math.expm1(bound), range, Math.min(leastRunAllowance, configured))
+  return Math.max(Math.expm1(bound), range, leastAllowanceOf(configured))
 }
 
 function sideAllowance(side: Pick<Side, 'stored' | 'runMedians'>, allowances: ProcessAllowances, kind: MeasurementKind): number {
@@ -334,7 +339,7 @@ export function recordAllowance(record: BaselineRecord, allowances: ProcessAllow
 export function allowanceSource(runs: number, allowance: number, allowances: ProcessAllowances, kind: MeasurementKind): 'configured' | 'latency' | 'least' | 'runs' {
   if (kind === 'latency' && allowance <= allowances.latency) return 'latency'
   if (runs < minRunsForOwnAllowance) return 'configured'
-  return allowance <= Math.min(leastRunAllowance, allowances[kind]) ? 'least' : 'runs'
+  return allowance <= leastAllowanceOf(allowances[kind]) ? 'least' : 'runs'
 }
 
 function noiseFloorReason(base: Side, baseNoise: number, processAllowance: number, allowances: ProcessAllowances, kind: MeasurementKind): string {
