@@ -159,19 +159,17 @@ function detectableWarning(record: BaselineRecord, key: string, options: Resolve
   const runs = runsOf(record).length
   const source = record.noise >= detectable ? 'rounds' : allowanceSource(runs, recordAllowance(record, options.processAllowance, kind), options.processAllowance, kind)
   const ab = 'To catch smaller ones, compare base and head on one machine with perfgate ab.'
-  const [because, todo] =
-    source === 'rounds'
-      ? ['its rounds disagreed, often because other work was running', 'To catch smaller ones, record it with a longer `time`, on a quieter machine.']
-      : source === 'configured'
-        ? [
-            `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`,
-            'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), on a quieter machine, or use perfgate ab.',
-          ]
-        : source === 'runs'
-          ? [`its ${runs} runs spread that far`, 'To catch smaller ones, record its runs on a quieter machine, or use perfgate ab.']
-          : source === 'least'
-            ? [`processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree`, ab]
-            : [`its server is another process, and fresh server processes of unchanged code land up to that far apart`, ab]
+  const reasons: Record<typeof source, readonly [because: string, todo: string]> = {
+    rounds: ['its rounds disagreed, often because other work was running', 'To catch smaller ones, record it with a longer `time`, on a quieter machine.'],
+    configured: [
+      `it was recorded from ${runs === 1 ? 'one process' : 'two processes'}, and processes of unchanged code differ by up to that`,
+      'To catch smaller ones, record it from several fresh processes (run the suite a few times with PERFGATE_RECORD=add), on a quieter machine, or use perfgate ab.',
+    ],
+    runs: [`its ${runs} runs spread that far`, 'To catch smaller ones, record its runs on a quieter machine, or use perfgate ab.'],
+    least: [`processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree`, ab],
+    latency: ['its server is another process, and fresh server processes of unchanged code land up to that far apart', ab],
+  }
+  const [because, todo] = reasons[source]
   return [
     `perfgate: the baseline for "${printableName(key)}" can only catch slowdowns beyond ${formatChange(detectable).slice(1)} ` +
       `(threshold ${formatChange(options.threshold).slice(1)}): ${because}. ${todo} Other baselines may be alike; this is said once per run.`,
