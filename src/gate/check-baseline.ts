@@ -326,9 +326,11 @@ export async function measureOnly(
 /**
  * Whether `-u` rewrites a compared entry: as Vitest's `-u` leaves a matching snapshot alone, an
  * `unchanged` entry is not touched (rewriting it would only replace its numbers with another
- * run's noise), nor an `inconclusive` one that passes. A regression, an improvement, a record
- * from another environment, and an inconclusive verdict that fails (`onInconclusive: 'fail'`)
- * are rewritten, so that `-u` leaves a passing suite behind.
+ * run's noise), nor an `inconclusive` one that passes while its change could be noise. A
+ * regression, an improvement, a record from another environment, an inconclusive verdict that
+ * fails (`onInconclusive: 'fail'`), and an inconclusive one whose whole interval lies beyond
+ * what would count (a slowdown the machine's state could explain, or one not yet confirmed) are
+ * rewritten, so that `-u` accepts a change it measured and leaves a passing suite behind.
  */
 export function changedMeaningfully(comparison: Comparison, options: ResolvedBaselineOptions): boolean {
   switch (comparison.verdict) {
@@ -336,10 +338,16 @@ export function changedMeaningfully(comparison: Comparison, options: ResolvedBas
     case 'improved':
       return true
     case 'inconclusive':
-      return !comparison.environmentMatch || options.onInconclusive === 'fail'
+      return !comparison.environmentMatch || options.onInconclusive === 'fail' || clearlyBeyondCounting(comparison)
     default:
       return !comparison.environmentMatch
   }
+}
+
+/** Whether the interval of the change lies wholly beyond the smallest change that counts, either way. */
+function clearlyBeyondCounting({ interval, minimumDetectable }: Comparison): boolean {
+  // A speed-up of the same ratio: 1 / (1 + d) − 1.
+  return interval.lower > minimumDetectable || interval.upper < 1 / (1 + minimumDetectable) - 1
 }
 
 /** The stored record a comparison was made against, as the record keeps it (for charts). */

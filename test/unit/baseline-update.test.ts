@@ -20,11 +20,11 @@ const path = '/project/baselines/test/a.test.ts.json'
 const keys = Array.from({ length: 10 }, (_, i) => `suite > entry ${i}`)
 
 /** One run of a function taking about `center` ms: 2000 samples, 10 rounds; each seed is another run. */
-function run(center: number, seed: number): BenchmarkResult {
+function run(center: number, seed: number, probe = 0.05): BenchmarkResult {
   const random = seededRandom(seed)
   const samples = Array.from({ length: 2000 }, () => center * (1 + 0.05 * (random() + random() + random() - 1.5))).sort((a, b) => a - b)
   const rounds = Array.from({ length: 10 }, () => center * (1 + 0.01 * (random() - 0.5)))
-  return benchmarkResultOf(samples, rounds, environment, { busy: 0.02, probe: 0.05 })
+  return benchmarkResultOf(samples, rounds, environment, { busy: 0.02, probe })
 }
 
 /** A baseline file of ten entries, as a first local run records them. */
@@ -92,6 +92,17 @@ describe('-u rewrites only what changed meaningfully', () => {
       expect([result.verdict, result.written, result.pass]).toEqual(['inconclusive', written, true])
       expect(fs.files.get(path) === before).toBe(written === null)
     }
+  })
+
+  it('rewrites a 3× slowdown left inconclusive because the machine ran slower: -u accepts what it measured', async () => {
+    // The reference workload 1.8× slower: a slower machine could explain up to 1.8² − 1 = +224%.
+    const fs = recordedFile()
+    const file = await BaselineFile.open(fs, path, 'all')
+    const result = await checkBaseline(run(0.1 * 3, 450, 0.05 * 1.8), contextOf(file, keys[0]!, 'all'), resolveBaselineOptions({}, defaultConfig))
+    expect([result.verdict, result.written, result.pass]).toEqual(['inconclusive', 'rewritten', true])
+    expect(result.comparison?.machineExplains).toBeGreaterThan(2)
+    const saved = parseBaselineFile(fs.files.get(path)!, path)
+    expect(saved.entries[keys[0]!]?.[environment.id]?.summary.median).toBeCloseTo(0.3, 1)
   })
 
   it("still fails a regression outside 'all' mode, and writes nothing", async () => {
