@@ -377,14 +377,21 @@ const busyExplains = 2
 const probeSlowerBy = 0.1
 /** Code can slow more than the reference workload in a slow phase; this margin covers that. */
 const probeMargin = 1.25
+/**
+ * How far past 1.25 × s unchanged code was seen to slow in a slow phase (ratio points): 2.58×
+ * with s = 1.81, 2.20× with s = 1.63, 2.05× with s = 1.58 (npm run bench:quality, 2 700 verdicts).
+ */
+const probeReach = 0.5
 
 /**
  * What the machine's state alone could explain of a slowdown: null when the machine was
  * neither materially busier nor slower than when the baseline was measured.
  *
  * - A function: with r times less CPU time left (busier), up to r − 1, at least +200% (a busy
- *   neighbour); on a slower machine, up to max(1.25 × s, s²) − 1 with s the reference workload's
- *   slowdown: marked slowed 2.05× while the workload slowed 1.58× (npm run bench:quality).
+ *   neighbour); on a slower machine, up to max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1 with s
+ *   the reference workload's slowdown: the most unchanged code was seen to slow with the workload
+ *   (marked 2.05× while it took 1.58×, 2.58× while it took 1.81×), and no more, so that a 3×
+ *   slowdown is still told apart while the workload takes 1.8× (s² alone would explain +224%).
  * - A request needs CPU time in its client and its server and waits for the scheduler in
  *   between, so its latency grows far more than the work: up to (r · s)³ − 1, with s the
  *   reference workload's slowdown, at least +200%. The cube is measured, not derived: pinned to
@@ -413,8 +420,13 @@ function machineExplanation(base: MachineState, current: MachineState, kind: Mea
   const explains =
     kind === 'latency'
       ? Math.max(busyExplains, (left * slower) ** 3 - 1)
-      : Math.max(busier ? Math.max(busyExplains, left - 1) : 0, slower > 1 ? Math.max(slower * probeMargin, slower ** 2) - 1 : 0)
+      : Math.max(busier ? Math.max(busyExplains, left - 1) : 0, slower > 1 ? slowerMachineExplains(slower) : 0)
   return { explains, why: reasons.join(', and ') }
+}
+
+/** What a reference workload s times slower explains of a function's slowdown (see machineExplanation). */
+function slowerMachineExplains(s: number): number {
+  return Math.max(s * probeMargin, Math.min(s ** 2, s * probeMargin + probeReach)) - 1
 }
 
 /**

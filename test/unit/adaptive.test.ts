@@ -88,7 +88,7 @@ describe('compareAdaptively', () => {
   })
 
   it('confirms a regression measured throughout a slow phase as before, when it exceeds what the phase explains', async () => {
-    // 1.65 × 1.25 = 2.06 is what the phase can explain; 3× is beyond it in every measurement.
+    // 1.25 × 1.65 + 0.5 = 2.56× is what the phase can explain; 3× is beyond it in every measurement.
     const result = await judge(measurement(3, slowPhase), [measurement(3, slowPhase)])
     expect(result.verdict).toBe('regressed')
     expect(result.extensions).toBe(1)
