@@ -1,0 +1,55 @@
+/**
+ * How far unchanged code slows with the machine: over the records of `npm run bench:quality`
+ * runs, each function verdict on unchanged code (scale 1) as the ratio f of its median to the
+ * baseline's, against s, how many times longer perfgate's reference workload took than at
+ * recording. Prints the largest f per band of s beside what a slower machine is taken to
+ * explain there (src/gate/compare.ts), and the verdicts past it.
+ *
+ *   npx tsx bench/slow-phases.ts .tmp/quality-suite/<run> [more runs…]
+ */
+import { readFileSync } from 'node:fs'
+import type { BaselineCheckRecord } from '../src/index.js'
+
+interface Line {
+  readonly phase: string
+  readonly scale: number
+  readonly baselines: string
+  readonly record: BaselineCheckRecord
+}
+
+interface Point {
+  readonly s: number
+  readonly f: number
+  readonly what: string
+}
+
+/** max(1.25 × s, min(s², 1.25 × s + 0.5)): as `slowerMachineExplains` in src/gate/compare.ts, plus 1. */
+const explained = (s: number): number => Math.max(1.25 * s, Math.min(s ** 2, 1.25 * s + 0.5))
+
+const dirs = process.argv.slice(2)
+if (dirs.length === 0) throw new TypeError('Expected the output folders of bench:quality runs as arguments (OUT_DIR, holding records.jsonl)')
+
+const points: Point[] = []
+for (const dir of dirs) {
+  const lines = readFileSync(`${dir}/records.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Line)
+  for (const { phase, scale, baselines, record } of lines) {
+    const comparison = record.comparison
+    if (phase !== 'judge' || scale !== 1 || comparison === null || record.measurement?.kind !== 'benchmark') continue
+    const then = comparison.baseline.machine?.probe ?? null
+    const now = comparison.current.machine?.probe ?? null
+    if (then === null || now === null) continue
+    points.push({ s: now / then, f: 1 + comparison.change, what: `${dir} ${baselines} "${record.key}" ${comparison.verdict}` })
+  }
+}
+
+console.log(`${points.length} function verdicts on unchanged code from ${dirs.length} run(s)\n`)
+console.log('| s (reference workload, times as long) | verdicts | largest f | second | explained at the band\'s top |')
+console.log('|---|---:|---:|---:|---:|')
+for (let low = 1; low < 2.4; low += 0.1) {
+  const band = points.filter((point) => point.s >= low && point.s < low + 0.1).map((point) => point.f).sort((a, b) => b - a)
+  if (band.length === 0) continue
+  console.log(`| ${low.toFixed(1)}–${(low + 0.1).toFixed(1)} | ${band.length} | ${band[0]?.toFixed(2)} | ${(band[1] ?? Number.NaN).toFixed(2)} | ${explained(low + 0.1).toFixed(2)} |`)
+}
+const past = points.filter((point) => point.s >= 1.1 && point.f > explained(point.s))
+console.log(`\nPast what a slower machine explains (s ≥ 1.1; the process allowance may still cover them): ${past.length}`)
+for (const point of past) console.log(`- s ${point.s.toFixed(2)}, f ${point.f.toFixed(2)}: ${point.what}`)
