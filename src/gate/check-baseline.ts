@@ -279,6 +279,8 @@ export async function checkBaseline(
     if (file.set(key, environment.id, record)) {
       await file.save()
       written = 'rewritten'
+      // Said, since the new record may come from a slow phase of the machine.
+      if (comparison.verdict === 'inconclusive') warnings.push(`perfgate: -u rewrote "${printableName(key)}", whose verdict was inconclusive: ${comparison.reason}`)
     }
   }
   return done(decide(base, comparison, storedRecord, options, measurement, written, warnings))
@@ -329,8 +331,9 @@ export async function measureOnly(
  * run's noise), nor an `inconclusive` one that passes while its change could be noise. A
  * regression, an improvement, a record from another environment, an inconclusive verdict that
  * fails (`onInconclusive: 'fail'`), and an inconclusive one whose whole interval lies beyond
- * what would count (a slowdown the machine's state could explain, or one not yet confirmed) are
- * rewritten, so that `-u` accepts a change it measured and leaves a passing suite behind.
+ * what would count, either way (a slowdown the machine's state could explain or one not yet
+ * confirmed; a speed-up measured on a faster machine) are rewritten, so that `-u` accepts a
+ * change it measured and leaves a passing suite behind; the inconclusive reason is then said.
  */
 export function changedMeaningfully(comparison: Comparison, options: ResolvedBaselineOptions): boolean {
   switch (comparison.verdict) {
@@ -338,14 +341,18 @@ export function changedMeaningfully(comparison: Comparison, options: ResolvedBas
     case 'improved':
       return true
     case 'inconclusive':
-      return !comparison.environmentMatch || options.onInconclusive === 'fail' || clearlyBeyondCounting(comparison)
+      return !comparison.environmentMatch || options.onInconclusive === 'fail' || clearlyBeyondCounting(comparison, options.compare.minSamples)
     default:
       return !comparison.environmentMatch
   }
 }
 
-/** Whether the interval of the change lies wholly beyond the smallest change that counts, either way. */
-function clearlyBeyondCounting({ interval, minimumDetectable }: Comparison): boolean {
+/**
+ * Whether the interval of the change lies wholly beyond the smallest change that counts, either
+ * way, on enough samples (a verdict of too few is no measurement to keep).
+ */
+function clearlyBeyondCounting({ interval, minimumDetectable, baseline, current }: Comparison, minSamples: number): boolean {
+  if (baseline.samples < minSamples || current.samples < minSamples) return false
   // A speed-up of the same ratio: 1 / (1 + d) − 1.
   return interval.lower > minimumDetectable || interval.upper < 1 / (1 + minimumDetectable) - 1
 }

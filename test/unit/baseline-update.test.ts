@@ -101,8 +101,18 @@ describe('-u rewrites only what changed meaningfully', () => {
     const result = await checkBaseline(run(0.1 * 3, 450, 0.05 * 2.2), contextOf(file, keys[0]!, 'all'), resolveBaselineOptions({}, defaultConfig))
     expect([result.verdict, result.written, result.pass]).toEqual(['inconclusive', 'rewritten', true])
     expect(result.comparison?.machineExplains).toBeGreaterThan(2)
+    expect(result.warnings).toContain(`perfgate: -u rewrote "${keys[0]}", whose verdict was inconclusive: ${result.comparison?.reason}`)
     const saved = parseBaselineFile(fs.files.get(path)!, path)
     expect(saved.entries[keys[0]!]?.[environment.id]?.summary.median).toBeCloseTo(0.3, 1)
+  })
+
+  it('rewrites a 2× speed-up measured while the machine ran faster than at recording', async () => {
+    // Recorded in a slow phase (the workload 1.6× as long as now): a slowdown could hide, so inconclusive.
+    const fs = recordedFile()
+    const file = await BaselineFile.open(fs, path, 'all')
+    const result = await checkBaseline(run(0.1 / 2, 460, 0.05 / 1.6), contextOf(file, keys[0]!, 'all'), resolveBaselineOptions({}, defaultConfig))
+    expect([result.verdict, result.written, result.pass]).toEqual(['inconclusive', 'rewritten', true])
+    expect(result.comparison?.reason).toContain('the machine ran faster than when the baseline was recorded')
   })
 
   it("still fails a regression outside 'all' mode, and writes nothing", async () => {
