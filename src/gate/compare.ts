@@ -425,7 +425,7 @@ function machineExplanation(base: MachineState, current: MachineState, kind: Mea
 }
 
 /** What a reference workload s times slower explains of a function's slowdown (see machineExplanation). */
-function slowerMachineExplains(s: number): number {
+export function slowerMachineExplains(s: number): number {
   return Math.max(s * probeMargin, Math.min(s ** 2, s * probeMargin + probeReach)) - 1
 }
 
