@@ -322,6 +322,21 @@ describe('compare across processes and machine states', () => {
     expect(compare(noProbes, record(sample(1.35, 0.02), { rounds: scaled(1.35) })).processAllowance).toBeGreaterThan(0.7)
   })
 
+  it('leaves out the slow runs even when most runs were recorded in a slow phase: the fastest runs set the usual speed', () => {
+    // marked on the quality suite: six of ten runs with the workload at 34–36 µs, four at 21–22 µs.
+    const medians = [1.8, 1.85, 1.82, 1.78, 1, 1.84, 1.03, 0.98, 1.01, 1.8]
+    const probes = [0.035, 0.036, 0.034, 0.035, 0.022, 0.036, 0.022, 0.021, 0.022, 0.035]
+    const base = record(sample(1, 0.02), {
+      rounds: medians.flatMap((m) => scaled(m)),
+      runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })),
+    })
+    const result = compare(base, { ...record(sample(1.5, 0.02), { rounds: scaled(1.5) }), machine: { busy: 0.02, probe: 0.0215 } })
+    expect(result.baseline.runs).toBe(4)
+    expect(result.reason).toContain('4 baseline runs (6 more recorded while the machine was slow, left out)')
+    expect(result.processAllowance).toBeLessThan(0.5)
+    expect(result.verdict).toBe('regressed')
+  })
+
   it('keeps the latency allowance as the floor of an endpoint recorded from several runs', () => {
     const medians = [1, 1.01, 0.99, 1.02, 1]
     const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m)) })
