@@ -1,0 +1,65 @@
+/**
+ * Re-judges the function verdicts of `npm run bench:quality` runs with the rule in src/ now:
+ * each record's kept measurement compared again with the baseline it was judged against (the
+ * baselines stay under bench/suite/.tmp/baselines/). Adaptive sampling is not replayed. Prints,
+ * per run and per baselines × planted scale, the regressed verdicts as recorded → as re-judged,
+ * and the evidence of every re-judged `regressed` on unchanged code (scale 1): a false alarm.
+ *
+ *   npx tsx bench/rejudge.ts .tmp/quality-suite/<run> [more runs…]
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BaselineFileContent } from '../src/baselines/types.js'
+import { compare } from '../src/gate/compare.js'
+import type { BaselineCheckRecord } from '../src/index.js'
+
+interface Line {
+  readonly phase: string
+  readonly scale: number
+  readonly baselines: string
+  readonly record: BaselineCheckRecord
+}
+
+const suiteDir = join(dirname(fileURLToPath(import.meta.url)), 'suite')
+const dirs = process.argv.slice(2)
+if (dirs.length === 0) throw new TypeError('Expected the output folders of bench:quality runs as arguments (OUT_DIR, holding records.jsonl)')
+
+const files = new Map<string, BaselineFileContent>()
+for (const dir of dirs) {
+  const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Line)
+  const tally = new Map<string, { n: number; recorded: number; now: number }>()
+  const falseAlarms: string[] = []
+  let missing = 0
+  for (const { phase, scale, baselines, record } of lines) {
+    const { comparison, measurement } = record
+    if (phase !== 'judge' || comparison === null || measurement?.kind !== 'benchmark') continue
+    const path = join(suiteDir, record.baselineFile)
+    if (!files.has(path)) {
+      if (!existsSync(path)) {
+        missing++
+        continue
+      }
+      files.set(path, JSON.parse(readFileSync(path, 'utf8')) as BaselineFileContent)
+    }
+    const stored = files.get(path)?.entries[record.key]?.[record.environmentId]
+    if (stored === undefined) {
+      missing++
+      continue
+    }
+    const current = { kind: 'benchmark', samples: measurement.sample, rounds: measurement.rounds, environment: comparison.current.environment, machine: measurement.machine }
+    const now = compare(stored, current as never)
+    const key = `${baselines} ×${scale}`
+    const counts = tally.get(key) ?? { n: 0, recorded: 0, now: 0 }
+    counts.n++
+    if (record.verdict === 'regressed') counts.recorded++
+    if (now.verdict === 'regressed') {
+      counts.now++
+      if (scale === 1) falseAlarms.push(`"${record.key}": ${now.reason}`)
+    }
+    tally.set(key, counts)
+  }
+  const cells = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, { n, recorded, now }]) => `${key}: ${recorded} → ${now} of ${n}`)
+  console.log(`${dir}: ${cells.join('; ')}${missing > 0 ? ` (${missing} records without their baseline, skipped)` : ''}`)
+  for (const alarm of falseAlarms) console.log(`  false regressed: ${alarm}`)
+}
