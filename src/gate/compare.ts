@@ -185,8 +185,6 @@ interface Side {
   readonly kind: MeasurementKind | null
   /** Runs of a record left out because the machine was slow while they were recorded. */
   readonly excludedRuns?: number
-  /** The runs kept are those recorded in the same slow phase as the current measurement. */
-  readonly inPhase?: boolean
   /** Rounds of a fresh measurement left out because the machine was busier or slower than at recording. */
   readonly setAsideRounds?: number
 }
@@ -210,34 +208,7 @@ function representativeRuns(
   const probes = runs.map((run) => run.machine.probe)
   if (runs.length < minRunsForOwnAllowance || probes.some((probe) => probe === null)) return { runs, rounds, excluded: 0 }
   const usual = [...(probes as number[])].sort((a, b) => a - b)[1] as number
-  return runsWhere(runs, rounds, (probe) => probe <= usual * slowRunProbe)
-}
-
-/**
- * The runs of a record recorded in the same phase of the machine as a measurement taken in a
- * slow one: their reference workload within 15% of the measurement's. Null unless three or
- * more are. A slow phase slows each function by its own factor (unchanged code was seen from
- * 1.0 to 1.43 times the workload's slowdown), so a measurement in a slow phase is compared
- * with the runs recorded in one, like with like, when the record has them.
- */
-function runsInPhase(
-  runs: readonly BaselineRun[],
-  rounds: readonly number[],
-  probe: number,
-): { readonly runs: readonly BaselineRun[]; readonly rounds: readonly number[]; readonly excluded: number } | null {
-  if (runs.some((run) => run.machine.probe === null)) return null
-  const inPhase = (runProbe: number): boolean => runProbe <= probe * slowRunProbe && probe <= runProbe * slowRunProbe
-  const chosen = runsWhere(runs, rounds, inPhase)
-  return chosen.runs.length >= minRunsForOwnAllowance && chosen.runs.length < runs.length ? chosen : null
-}
-
-/** The runs whose reference workload passes `keep`, with their rounds: all of them unless three or more pass. */
-function runsWhere(
-  runs: readonly BaselineRun[],
-  rounds: readonly number[],
-  keepProbe: (probe: number) => boolean,
-): { readonly runs: readonly BaselineRun[]; readonly rounds: readonly number[]; readonly excluded: number } {
-  const keep = runs.map((run) => keepProbe(run.machine.probe as number))
+  const keep = runs.map((run) => (run.machine.probe as number) <= usual * slowRunProbe)
   const kept = runs.filter((_, index) => keep[index])
   const roundCount = runs.reduce((sum, run) => sum + run.rounds, 0)
   if (kept.length === runs.length || kept.length < minRunsForOwnAllowance || roundCount !== rounds.length) return { runs, rounds, excluded: 0 }
@@ -271,7 +242,7 @@ export function roundNoise(rounds: readonly number[]): number {
   return rounds.length >= 4 ? relativeInterquartileRange(rounds) : 0
 }
 
-function sideOf(measurement: Measurement | FreshMeasurement, name: string, phaseProbe?: number): Side {
+function sideOf(measurement: Measurement | FreshMeasurement, name: string): Side {
   if (typeof measurement !== 'object' || measurement === null) {
     return invalidArgument(name, 'a benchmark() or measure() result, or a baseline record', measurement)
   }
@@ -290,8 +261,7 @@ function sideOf(measurement: Measurement | FreshMeasurement, name: string, phase
     }
   }
   if ('sample' in measurement && Array.isArray(measurement.sample)) {
-    const phased = phaseProbe === undefined ? null : runsInPhase(measurement.runs ?? [], measurement.rounds, phaseProbe)
-    const { runs, rounds, excluded } = phased ?? representativeRuns(measurement.runs ?? [], measurement.rounds)
+    const { runs, rounds, excluded } = representativeRuns(measurement.runs ?? [], measurement.rounds)
     return {
       sample: measurement.sample,
       rounds,
@@ -300,7 +270,6 @@ function sideOf(measurement: Measurement | FreshMeasurement, name: string, phase
       stored: true,
       kind: null,
       excludedRuns: excluded,
-      inPhase: phased !== null,
       machine:
         runs.length > 0
           ? { busy: medianOrNull(runs.map((run) => run.machine.busy)), probe: medianOrNull(runs.map((run) => run.machine.probe)) }
@@ -518,22 +487,10 @@ export function compare(baseline: Measurement, current: Measurement, options?: C
   return compareResolved(baseline, current, resolved)
 }
 
-/**
- * The baseline's side: its representative runs, or, for a function measured while the machine
- * ran slower than at recording, the runs recorded in the same slow phase when three or more were.
- */
-function baseSide(baseline: Measurement | FreshMeasurement, cur: Side): Side {
-  const base = sideOf(baseline, 'baseline')
-  const probe = cur.machine.probe
-  if (!base.stored || cur.kind === 'latency' || probe === null || base.machine.probe === null || probe / base.machine.probe < 1 + probeSlowerBy) return base
-  const phased = sideOf(baseline, 'baseline', probe)
-  return phased.inPhase === true ? phased : base
-}
-
 /** compare() after validation: shared with `toMatchBaseline`. */
 export function compareResolved(baseline: Measurement | FreshMeasurement, current: Measurement | FreshMeasurement, options: ResolvedCompareOptions): Comparison {
+  const base = sideOf(baseline, 'baseline')
   const cur = sideOf(current, 'current')
-  const base = baseSide(baseline, cur)
   // Samples taken in one process are not independent: a burst of other work slows a run of
   // them together. Independent rounds are the honest unit, so they are compared when both
   // sides have enough; single-round measurements (such as HTTP latencies) compare samples.
@@ -575,11 +532,7 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
     `threshold ${formatChange(options.threshold).slice(1)}` +
     (noiseFloor > 0 ? `, noise floor ${formatChange(noiseFloor).slice(1)}` : '') +
     (base.runMedians.length > 1 ? `, ${base.runMedians.length} baseline runs` : '') +
-    (base.excludedRuns
-      ? base.inPhase
-        ? ` recorded in a slow phase like this one (${base.excludedRuns} more recorded in another, left out)`
-        : ` (${base.excludedRuns} more recorded while the machine was slow, left out)`
-      : '') +
+    (base.excludedRuns ? ` (${base.excludedRuns} more recorded while the machine was slow, left out)` : '') +
     (cur.setAsideRounds ? `, ${cur.setAsideRounds} rounds set aside (measured while the machine was busier or slower than at recording)` : '') +
     (machine === null ? '' : `, ${machine.why}`)
 
