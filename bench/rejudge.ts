@@ -12,28 +12,18 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BaselineFileContent } from '../src/baselines/types.js'
 import { compare } from '../src/gate/compare.js'
-import type { BaselineCheckRecord } from '../src/index.js'
-
-interface Line {
-  readonly phase: string
-  readonly scale: number
-  readonly baselines: string
-  readonly record: BaselineCheckRecord
-}
+import { judgedFunctions, outDirArguments } from './quality-records.js'
 
 const suiteDir = join(dirname(fileURLToPath(import.meta.url)), 'suite')
-const dirs = process.argv.slice(2)
-if (dirs.length === 0) throw new TypeError('Expected the output folders of bench:quality runs as arguments (OUT_DIR, holding records.jsonl)')
+const dirs = outDirArguments()
 
 const files = new Map<string, BaselineFileContent>()
 for (const dir of dirs) {
-  const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Line)
   const tally = new Map<string, { n: number; recorded: number; now: number }>()
   const falseAlarms: string[] = []
   let missing = 0
-  for (const { phase, scale, baselines, record } of lines) {
+  for (const { scale, baselines, record } of judgedFunctions(dir)) {
     const { comparison, measurement } = record
-    if (phase !== 'judge' || comparison === null || measurement?.kind !== 'benchmark') continue
     const path = join(suiteDir, record.baselineFile)
     if (!files.has(path)) {
       if (!existsSync(path)) {

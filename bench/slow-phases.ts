@@ -7,16 +7,8 @@
  *
  *   npx tsx bench/slow-phases.ts .tmp/quality-suite/<run> [more runs…]
  */
-import { readFileSync } from 'node:fs'
 import { slowerMachineExplains } from '../src/gate/compare.js'
-import type { BaselineCheckRecord } from '../src/index.js'
-
-interface Line {
-  readonly phase: string
-  readonly scale: number
-  readonly baselines: string
-  readonly record: BaselineCheckRecord
-}
+import { judgedFunctions, outDirArguments } from './quality-records.js'
 
 interface Point {
   readonly s: number
@@ -27,15 +19,13 @@ interface Point {
 /** The ratio a slower machine is taken to explain: the rule itself, as a ratio. */
 const explained = (s: number): number => 1 + slowerMachineExplains(s)
 
-const dirs = process.argv.slice(2)
-if (dirs.length === 0) throw new TypeError('Expected the output folders of bench:quality runs as arguments (OUT_DIR, holding records.jsonl)')
+const dirs = outDirArguments()
 
 const points: Point[] = []
 for (const dir of dirs) {
-  const lines = readFileSync(`${dir}/records.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Line)
-  for (const { phase, scale, baselines, record } of lines) {
+  for (const { scale, baselines, record } of judgedFunctions(dir)) {
     const comparison = record.comparison
-    if (phase !== 'judge' || scale !== 1 || comparison === null || record.measurement?.kind !== 'benchmark') continue
+    if (scale !== 1) continue
     const then = comparison.baseline.machine?.probe ?? null
     const now = comparison.current.machine?.probe ?? null
     if (then === null || now === null) continue
