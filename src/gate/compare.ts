@@ -383,6 +383,14 @@ const probeMargin = 1.25
  * with s = 1.81, 2.20× with s = 1.63, 2.05× with s = 1.58 (npm run bench:quality, 2 700 verdicts).
  */
 const probeReach = 0.5
+/**
+ * How far past its runs' allowance times s unchanged code was seen to slow in a slow phase,
+ * against a record of three runs or more: at most 1.04 × (1 + allowance) × s over 318 such
+ * verdicts with s ≥ 1.1 in eleven full runs of npm run bench:quality, re-judged (marked, 2.05×
+ * at s = 1.58 with a 25% allowance; `npx tsx bench/rejudge.ts` prints it). 1.15 leaves a tenth
+ * over that.
+ */
+const slowPhaseMargin = 1.15
 
 /**
  * What the machine's state alone could explain of a slowdown: null when the machine was
@@ -393,6 +401,10 @@ const probeReach = 0.5
  *   the reference workload's slowdown: the most unchanged code was seen to slow with the workload
  *   (marked 2.05× while it took 1.58×, 2.58× while it took 1.81×), and no more, so that a 3×
  *   slowdown is still told apart while the workload takes 1.8× (s² alone would explain +224%).
+ *   Against a record of three runs or more, whose spread bounds how far a process lands, no
+ *   more than 1.15 × (1 + its allowance, at least 25%) × s − 1 either: a 1.5× slowdown that took
+ *   2.4× while the workload took 1.6× is told apart against runs within a 25% allowance (they
+ *   explain +130%, the envelope alone +150%).
  * - A request needs CPU time in its client and its server and waits for the scheduler in
  *   between, so its latency grows far more than the work: up to (r · s)³ − 1, with s the
  *   reference workload's slowdown, at least +200%. The cube is measured, not derived: pinned to
@@ -400,7 +412,7 @@ const probeReach = 0.5
  *   r = 1.23–1.71 and s up to 2.2, past both r³ and s² taken apart (npm run bench:quality,
  *   PIN_CPU=1, the parallel scenario); a busy neighbour slowed one +180%.
  */
-function machineExplanation(base: MachineState, current: MachineState, kind: MeasurementKind): { readonly explains: number; readonly why: string } | null {
+function machineExplanation(base: MachineState, current: MachineState, kind: MeasurementKind, runsAllowance?: number): { readonly explains: number; readonly why: string } | null {
   const reasons: string[] = []
   // How many times less CPU time was left for this process than at recording: (1 − others'
   // share then) / (1 − others' share now). A share unknown at recording (an older record, a
@@ -421,13 +433,27 @@ function machineExplanation(base: MachineState, current: MachineState, kind: Mea
   const explains =
     kind === 'latency'
       ? Math.max(busyExplains, (left * slower) ** 3 - 1)
-      : Math.max(busier ? Math.max(busyExplains, left - 1) : 0, slower > 1 ? slowerMachineExplains(slower) : 0)
+      : Math.max(busier ? Math.max(busyExplains, left - 1) : 0, slower > 1 ? slowerMachineExplains(slower, runsAllowance) : 0)
   return { explains, why: reasons.join(', and ') }
 }
 
-/** What a reference workload s times slower explains of a function's slowdown (see machineExplanation). */
-export function slowerMachineExplains(s: number): number {
-  return Math.max(s * probeMargin, Math.min(s ** 2, s * probeMargin + probeReach)) - 1
+/**
+ * The allowance that bounds what a slow phase explains against a stored record: its process
+ * allowance when it has three runs or more, whose spread bounds how far a process lands, in a
+ * slow phase too (see machineExplanation); at least 25%, where the bound was measured. None
+ * for a record of one or two runs.
+ */
+export function slowPhaseRunsAllowance(runs: number, processAllowance: number): number | undefined {
+  return runs >= minRunsForOwnAllowance ? Math.max(processAllowance, leastRunAllowance) : undefined
+}
+
+/**
+ * What a reference workload s times slower explains of a function's slowdown (see
+ * machineExplanation); `runsAllowance` (slowPhaseRunsAllowance) bounds it further.
+ */
+export function slowerMachineExplains(s: number, runsAllowance = Number.POSITIVE_INFINITY): number {
+  const envelope = Math.max(s * probeMargin, Math.min(s ** 2, s * probeMargin + probeReach))
+  return Math.min(envelope, (1 + runsAllowance) * s * slowPhaseMargin) - 1
 }
 
 /**
@@ -516,7 +542,8 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
   // that got slower is slower in every round, so its fastest round must be slower too; one
   // current round as fast as the baseline's best means the code can still run that fast.
   const fastestChange = unit === 'rounds' ? Math.min(...cur.rounds) / Math.min(...base.rounds) - 1 : undefined
-  const machine = machineExplanation(base.machine, cur.machine, kind)
+  const runsAllowance = kind === 'benchmark' && base.stored ? slowPhaseRunsAllowance(base.runMedians.length, processAllowance) : undefined
+  const machine = machineExplanation(base.machine, cur.machine, kind, runsAllowance)
   const faster = machineFaster(base.machine, cur.machine)
   const environmentMatch = base.environment.id === cur.environment.id
   const significant = test.pValue < options.alpha

@@ -295,6 +295,40 @@ describe('compare across processes and machine states', () => {
     expect(likeUnchanged.verdict).toBe('inconclusive')
   })
 
+  it("tells a 1.5× slowdown apart in a slow phase against runs that agree: the machine explains at most 1.15 × (1 + their allowance) × s", () => {
+    // Ten-run records of the quality suite: unchanged code in a slow phase took at most
+    // 1.04 × (1 + allowance) × s; a planted 1.5× measured with the workload 1.6× slower took 2.4×.
+    const medians = [1, 1.02, 0.98, 1.01, 0.99]
+    const probe = 0.02
+    const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m, { busy: 0.02, probe })) })
+    const slowPhase = { busy: 0.02, probe: probe * 1.6 }
+    const slower = compare(base, { ...record(sample(2.4, 0.02), { rounds: scaled(2.4) }), machine: slowPhase })
+    expect(slower.processAllowance).toBe(leastRunAllowance)
+    expect(slower.machineExplains).toBeCloseTo(1.15 * 1.25 * 1.6 - 1, 10)
+    expect(slower.verdict).toBe('regressed')
+    // Unchanged code as slow as the worst seen (1.04 × 1.25 × s) stays inconclusive, and says why.
+    const likeUnchanged = compare(base, { ...record(sample(2.08, 0.02), { rounds: scaled(2.08) }), machine: slowPhase })
+    expect(likeUnchanged.verdict).toBe('inconclusive')
+    expect(likeUnchanged.reason).toContain("perfgate's reference workload took +60% longer")
+    // A one-run record cannot bound how far a process lands, even with a configured 25%: the
+    // slow phase explains max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1, as before.
+    const oneRun = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe } })
+    const againstOne = compare(oneRun, { ...record(sample(2.4, 0.02), { rounds: scaled(2.4) }), machine: slowPhase }, { processAllowance: { benchmark: 0.25 } })
+    expect(againstOne.machineExplains).toBeCloseTo(1.25 * 1.6 + 0.5 - 1, 10)
+    expect(againstOne.verdict).toBe('inconclusive')
+  })
+
+  it('does not tighten the slow-phase bound below 25% for a lower configured allowance: it was measured at 25%', () => {
+    const medians = [1, 1.01, 0.99, 1, 1.01]
+    const probe = 0.02
+    const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m) => run(m, { busy: 0.02, probe })) })
+    // Unchanged code at 1.3 × s (marked was seen at 1.04 × 1.25 × s): a 5% allowance would explain only 1.21 × s.
+    const result = compare(base, { ...record(sample(2.08, 0.02), { rounds: scaled(2.08) }), machine: { busy: 0.02, probe: probe * 1.6 } }, { processAllowance: { benchmark: 0.05 } })
+    expect(result.processAllowance).toBe(0.05)
+    expect(result.machineExplains).toBeCloseTo(1.15 * 1.25 * 1.6 - 1, 10)
+    expect(result.verdict).toBe('inconclusive')
+  })
+
   it("never claims less than the range of the baseline's runs, whose processes fall into modes", () => {
     // Four runs in one mode and one 30% slower: the t bound alone would be narrower than the range.
     const medians = [1, 1, 1, 1, 1.3]
