@@ -583,7 +583,10 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
       why = `slower, but its fastest round was within the threshold of the baseline's fastest (${formatChange(fastestChange)}): the machine was slow for a while, not necessarily the code`
     } else if (machine !== null && change <= machine.explains) {
       verdict = 'inconclusive'
-      why = `slower, but ${machine.why}: a slowdown of this size can come from the machine, not the code (it could explain up to ${formatChange(machine.explains)})`
+      // The evidence already says how the machine differed; the reason says what that means.
+      why =
+        `slower, but no more than the machine's state could explain (up to ${formatChange(machine.explains)}): a slowdown of this size can come ` +
+        'from the machine, not the code (run again on a quieter machine, or compare base and head on one machine with `perfgate ab`)'
     } else if (!environmentMatch && options.environment === 'strict') {
       verdict = 'inconclusive'
       why = `slower, but the baseline comes from another environment (${base.environment.id}, now ${cur.environment.id})`

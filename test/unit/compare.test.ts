@@ -310,6 +310,10 @@ describe('compare across processes and machine states', () => {
     const likeUnchanged = compare(base, { ...record(sample(2.08, 0.02), { rounds: scaled(2.08) }), machine: slowPhase })
     expect(likeUnchanged.verdict).toBe('inconclusive')
     expect(likeUnchanged.reason).toContain("perfgate's reference workload took +60% longer")
+    // The machine's state is said once, in the evidence; the reason says what it means and what to do.
+    expect(likeUnchanged.reason.split('the machine ran slower than when the baseline was recorded')).toHaveLength(2)
+    expect(likeUnchanged.reason).toContain("slower, but no more than the machine's state could explain (up to +130%)")
+    expect(likeUnchanged.reason).toContain('compare base and head on one machine with `perfgate ab`')
     // A one-run record cannot bound how far a process lands, even with a configured 25%: the
     // slow phase explains max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1, as before.
     const oneRun = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.02, probe } })
