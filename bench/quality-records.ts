@@ -23,6 +23,16 @@ export function judgedFunctions(dir: string): JudgedFunction[] {
     .filter(({ phase, record }) => phase === 'judge' && record.comparison !== null && record.measurement?.kind === 'benchmark')
 }
 
+/**
+ * s: how many times longer perfgate's reference workload took for the compared measurement
+ * than for the baseline's; null when either side did not read it (older records).
+ */
+export function workloadSlowdown(comparison: Comparison): number | null {
+  const then = comparison.baseline.machine?.probe ?? null
+  const now = comparison.current.machine?.probe ?? null
+  return then === null || now === null ? null : now / then
+}
+
 /** The OUT_DIRs given as arguments; a TypeError when none is. */
 export function outDirArguments(): string[] {
   const dirs = process.argv.slice(2)

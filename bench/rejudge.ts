@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BaselineFileContent } from '../src/baselines/types.js'
 import { compare, slowPhaseRunsAllowance } from '../src/gate/compare.js'
-import { judgedFunctions, outDirArguments } from './quality-records.js'
+import { judgedFunctions, outDirArguments, workloadSlowdown } from './quality-records.js'
 
 const suiteDir = join(dirname(fileURLToPath(import.meta.url)), 'suite')
 const dirs = outDirArguments()
@@ -43,8 +43,7 @@ for (const dir of dirs) {
     }
     const current = { kind: 'benchmark', samples: measurement.sample, rounds: measurement.rounds, environment: comparison.current.environment, machine: measurement.machine }
     const now = compare(stored, current as never)
-    const then = now.baseline.machine.probe
-    const s = then === null || now.current.machine.probe === null ? null : now.current.machine.probe / then
+    const s = workloadSlowdown(now)
     const runsAllowance = slowPhaseRunsAllowance(now.baseline.runs, now.processAllowance)
     if (scale === 1 && s !== null && s >= 1.1 && runsAllowance !== undefined) {
       slowPhaseReaches.push({ reach: (1 + now.change) / ((1 + runsAllowance) * s), what: `${dir} "${record.key}": ${(1 + now.change).toFixed(2)}× at s = ${s.toFixed(2)}, allowance ${(runsAllowance * 100).toFixed(0)}%` })

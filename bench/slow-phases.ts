@@ -9,7 +9,7 @@
  *   npx tsx bench/slow-phases.ts .tmp/quality-suite/<run> [more runs…]
  */
 import { slowerMachineExplains, slowPhaseRunsAllowance } from '../src/gate/compare.js'
-import { judgedFunctions, outDirArguments } from './quality-records.js'
+import { judgedFunctions, outDirArguments, workloadSlowdown } from './quality-records.js'
 
 interface Point {
   readonly s: number
@@ -29,11 +29,10 @@ for (const dir of dirs) {
   for (const { scale, baselines, record } of judgedFunctions(dir)) {
     const comparison = record.comparison
     if (scale !== 1) continue
-    const then = comparison.baseline.machine?.probe ?? null
-    const now = comparison.current.machine?.probe ?? null
-    if (then === null || now === null) continue
+    const s = workloadSlowdown(comparison)
+    if (s === null) continue
     const runsAllowance = slowPhaseRunsAllowance(comparison.baseline.runs, comparison.processAllowance)
-    points.push({ s: now / then, f: 1 + comparison.change, runsAllowance, what: `${dir} ${baselines} "${record.key}" ${comparison.verdict}` })
+    points.push({ s, f: 1 + comparison.change, runsAllowance, what: `${dir} ${baselines} "${record.key}" ${comparison.verdict}` })
   }
 }
 
