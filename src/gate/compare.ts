@@ -486,6 +486,25 @@ export function formatChange(change: number): string {
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(digits)}%`
 }
 
+/**
+ * The smallest slowdown a comparison could call a regression in the run it was made in: its
+ * minimum detectable effect, or more when the machine was busier or slower than at recording
+ * (a slowdown must also exceed what the machine's state explains).
+ */
+export function detectableInThisRun(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): number {
+  return Math.max(comparison.minimumDetectable, comparison.machineExplains ?? 0)
+}
+
+/**
+ * The smallest detectable slowdown in words: `25%`, or `25% (154% with the machine as in this
+ * run)` when the machine's state raised it.
+ */
+export function describeDetectable(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): string {
+  const least = formatChange(comparison.minimumDetectable).slice(1)
+  const now = detectableInThisRun(comparison)
+  return now > comparison.minimumDetectable ? `${least} (${formatChange(now).slice(1)} with the machine as in this run)` : least
+}
+
 /** `p < 0.001`, `p = 0.016`. */
 export function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`

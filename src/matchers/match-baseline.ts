@@ -3,7 +3,7 @@ import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { invalidArgument, optionsObject, printableName } from '../common/validate.js'
 import { baselineOptionKeys, checkBaseline, isMeasured, measureOnly, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
 import type { Measured } from '../gate/check-baseline.js'
-import { formatChange } from '../gate/compare.js'
+import { describeDetectable, formatChange } from '../gate/compare.js'
 import { BenchmarkStoppedError } from '../measure/benchmark.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
@@ -96,7 +96,7 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
       '',
       `Compared: ${comparison.baseline.samples} baseline ${comparison.unit}` +
         `${comparison.baseline.runs > 1 ? ` from ${comparison.baseline.runs} runs` : ''}, ${comparison.current.samples} current; alpha ${comparison.alpha}; ` +
-        `smallest slowdown this baseline can catch: ${formatChange(comparison.minimumDetectable).slice(1)}`,
+        `smallest slowdown this baseline can catch: ${describeDetectable(comparison)}`,
       `Machine:  ${describeMachine(comparison.baseline.machine)} when recorded, ${describeMachine(comparison.current.machine)} now`,
     )
     if (comparison.verdict === 'regressed') {

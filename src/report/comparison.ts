@@ -6,7 +6,7 @@
  */
 import { comparedEntries } from '../gate/compare-runs.js'
 import type { AssertionComparison, AssertionVerdict, RunComparison } from '../gate/compare-runs.js'
-import { formatChange } from '../gate/compare.js'
+import { describeDetectable, formatChange } from '../gate/compare.js'
 import type { LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { escapeMarkdown } from './escape.js'
 import { formatCount, formatDuration, formatMachine, formatThroughput, relativePath } from './format.js'
@@ -37,7 +37,7 @@ function baselineEvidence(record: PerfRecord): string[] {
   return [
     comparison.reason,
     `Compared ${baseline.samples} base ${unit} with ${current.samples} head ${unit}, measured side by side on one machine (no process allowance); ` +
-      `alpha ${comparison.alpha}; the smallest slowdown it can catch is ${formatChange(comparison.minimumDetectable).slice(1)}.`,
+      `alpha ${comparison.alpha}; the smallest slowdown it can catch is ${describeDetectable(comparison)}.`,
     `Machine: ${formatMachine(baseline.machine)} in the base run; ${formatMachine(current.machine)} in the head run.`,
     ...(comparison.environmentMatch ? [] : [`Environment: the base run on ${baseline.environment.id}, the head run on ${current.environment.id}.`]),
   ]

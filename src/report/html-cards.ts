@@ -3,7 +3,8 @@
  * a sentence and a few figures, and its charts. Every text from a record is escaped here.
  */
 import { relative } from 'node:path'
-import { formatChange } from '../gate/compare.js'
+import { detectableInThisRun, formatChange } from '../gate/compare.js'
+import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { changeChart, distributionChart, latencyHistogram } from './charts.js'
 import { escapeHtml } from './html-escape.js'
@@ -46,6 +47,21 @@ function machineBusy(busy: number | null): string {
   return busy === null ? 'unknown' : `${Math.round(busy * 100)}% busy`
 }
 
+/** `+25%`, or `+25% · +154% in this run` when the machine's state raised it. */
+function detectableFact(comparison: Comparison): string {
+  const least = `+${Math.round(comparison.minimumDetectable * 100)}%`
+  const now = detectableInThisRun(comparison)
+  return now > comparison.minimumDetectable ? `${least} · +${Math.round(now * 100)}% in this run` : least
+}
+
+/** `5% busy → 2% busy`, and how much longer the reference workload took when both are known. */
+function machineFact(comparison: Comparison): string {
+  const { baseline, current } = comparison
+  const busy = `${machineBusy(baseline.machine.busy)} → ${machineBusy(current.machine.busy)}`
+  if (baseline.machine.probe === null || current.machine.probe === null) return busy
+  return `${busy} · reference workload ${formatChange(current.machine.probe / baseline.machine.probe - 1)}`
+}
+
 /** A `toMatchBaseline` assertion: both distributions on one axis, and the change against the threshold. */
 export function baselineCard(report: RunReport, record: BaselineCheckRecord, id: string): string {
   const subtitle = [record.key === record.testName ? '' : `key ${record.key}`, `baselines in ${record.baselineFile}`].filter((part) => part !== '').map(escapeHtml).join(' · ')
@@ -81,8 +97,8 @@ export function baselineCard(report: RunReport, record: BaselineCheckRecord, id:
     fact('change', `${formatChange(comparison.change)} [${formatChange(comparison.interval.lower)}, ${formatChange(comparison.interval.upper)}]`),
     fact('test', `${formatPValue(comparison.pValue)} (α ${comparison.alpha})`),
     fact('threshold', `${Math.round(comparison.threshold * 100)}%`),
-    fact('smallest detectable', `+${Math.round(comparison.minimumDetectable * 100)}%`),
-    fact('machine', `${machineBusy(comparison.baseline.machine.busy)} → ${machineBusy(comparison.current.machine.busy)}`),
+    fact('smallest detectable', detectableFact(comparison)),
+    fact('machine', machineFact(comparison)),
     ...(comparison.environmentMatch ? [] : [fact('environment', `${comparison.baseline.environment.id} → ${comparison.current.environment.id}`)]),
   ]
   return card(report, record, id, subtitle, `<p class="reason">${escapeHtml(comparison.reason)}</p>${warnings}${charts}<div class="facts">${facts.join('')}</div>`)

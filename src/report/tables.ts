@@ -3,7 +3,8 @@
  * (unescaped) text, failed rows first. The terminal and the Markdown renderers lay out these
  * same rows, so the two always say the same thing.
  */
-import { formatChange } from '../gate/compare.js'
+import { describeDetectable, detectableInThisRun, formatChange } from '../gate/compare.js'
+import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { failureKinds, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, relativePath } from './format.js'
 import { failed, recordsOfKind } from './model.js'
@@ -117,7 +118,7 @@ function baselineDetails(record: BaselineCheckRecord): string[] {
     lines.push(
       comparison.reason,
       `Compared ${baseline.samples} baseline ${comparison.unit}${baseline.runs > 1 ? ` from ${baseline.runs} runs` : ''} with ${current.samples} current; ` +
-        `alpha ${comparison.alpha}; the smallest slowdown it can catch is ${formatChange(comparison.minimumDetectable).slice(1)}.`,
+        `alpha ${comparison.alpha}; the smallest slowdown it can catch is ${describeDetectable(comparison)}.`,
       `Machine: ${formatMachine(baseline.machine)} when recorded; ${formatMachine(current.machine)} now.`,
       comparison.environmentMatch
         ? `Environment: ${current.environment.id} on both sides; baseline in ${record.baselineFile}.`
@@ -127,6 +128,13 @@ function baselineDetails(record: BaselineCheckRecord): string[] {
   // The inconclusive warning repeats the reason shown above.
   lines.push(...record.warnings.filter((warning) => comparison === null || !warning.includes(comparison.reason)))
   return lines
+}
+
+/** The "detects ≥" cell: `25%`, or `25% (154% now)` when the machine's state raised it in this run. */
+function detectsCell(comparison: Comparison): string {
+  const least = formatChange(comparison.minimumDetectable).slice(1)
+  const now = detectableInThisRun(comparison)
+  return now > comparison.minimumDetectable ? `${least} (${formatChange(now).slice(1)} now)` : least
 }
 
 function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[]): Table {
@@ -145,7 +153,7 @@ function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[
           ? none
           : `${formatChange(comparison.change)} [${formatChange(comparison.interval.lower)}..${formatChange(comparison.interval.upper)}]`,
         verdictCell(record),
-        comparison === null ? none : formatChange(comparison.minimumDetectable).slice(1),
+        comparison === null ? none : detectsCell(comparison),
       ],
       baselineDetails(record),
       baselineTone(record),

@@ -5,7 +5,7 @@ import { escapeHtml } from '../../src/report/html-escape.js'
 import { distributionChart } from '../../src/report/charts.js'
 import { renderHtml } from '../../src/report/html.js'
 import type { RunReport } from '../../src/report/model.js'
-import { baselineRecord, runReport, syntheticMeasurement } from './report-fixtures.js'
+import { baselineRecord, machineExplained, regressed, runReport, syntheticMeasurement } from './report-fixtures.js'
 
 function withRecords(records: PerfRecord[]): RunReport {
   return { ...sampleRunReport(), records, stale: null }
@@ -45,6 +45,14 @@ describe('renderHtml', () => {
     const table = html.slice(html.indexOf('<h2>Baselines</h2>'))
     expect(table.indexOf('api &gt; serializes a large order')).toBeLessThan(table.indexOf('parser &gt; tokenizes'))
     expect(html.indexOf('3 of 9 perf assertions failed')).toBeLessThan(html.indexOf('<h2>Baselines</h2>'))
+  })
+
+  it('shows the smallest detectable slowdown in this run and the reference workload when the machine ran slower', () => {
+    const html = renderHtml(runReport([regressed, machineExplained]))
+    expect(html).toContain('smallest detectable <b>+25% · +130% in this run</b>')
+    expect(html).toContain('machine <b>4% busy → 4% busy · reference workload +50%</b>')
+    expect(html).toContain('smallest detectable <b>+25%</b>')
+    expect(html).toContain('reference workload +0.0%</b>')
   })
 
   it('says so when no perf assertion ran', () => {

@@ -10,6 +10,7 @@ import {
   failingLoad,
   fastEndpoint,
   inconclusive,
+  machineExplained,
   regressed,
   runReport,
   slowEndpoint,
@@ -72,6 +73,14 @@ describe('renderMarkdown', () => {
     expect(markdown.match(/slower beyond the threshold, but within the noise/g)).toHaveLength(1)
     const html = marked.parse(markdown, { async: false })
     expect(html.match(/<details>/g)).toHaveLength(3)
+  })
+
+  it('says how much the machine raised the smallest detectable slowdown in this run, in the table and in the evidence', () => {
+    const markdown = renderMarkdown(runReport([regressed, machineExplained]))
+    const [baselines] = tables(markdown)
+    expect(baselines?.rows.map((row) => row[5]?.text)).toEqual(['25%', '25% (130% now)'])
+    expect(markdown).toContain('the smallest slowdown it can catch is 25% (130% with the machine as in this run).')
+    expect(markdown).toContain('the smallest slowdown it can catch is 25%.')
   })
 
   it('escapes names for Markdown and HTML, keeping the table intact', () => {
