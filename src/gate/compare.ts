@@ -616,6 +616,12 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
     // The machine ran faster than at recording: a slowdown of the code could hide behind it.
     verdict = 'inconclusive'
     why = `${faster.why}: a slowdown of the code of up to ${formatChange(faster.hides)} could hide behind that`
+    // A stored baseline stays so until it is recorded again: say how.
+    if (base.stored) {
+      why +=
+        ' (the baseline was recorded while the machine ran slow: add three runs or more with `PERFGATE_RECORD=add` on a quieter machine, ' +
+        'whose faster runs then set the slow ones aside, or delete the entry and run again to record it afresh)'
+    }
   } else if (!slower && beyondThreshold && significant && upper < 0 && -change > noiseFloor / (1 + noiseFloor) && (fastestChange === undefined || fastestChange < -options.threshold)) {
     // The floor as a ratio, the other way: a process as much faster as the floor allows runs at 1 / (1 + floor) of the time.
     verdict = 'improved'

@@ -469,6 +469,13 @@ describe('compare across processes and machine states', () => {
     const result = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.02 } })
     expect(result.verdict).toBe('inconclusive')
     expect(result.reason).toContain("the machine ran faster than when the baseline was recorded (perfgate's reference workload took 33% less time)")
+    // A stored baseline says how to record it again; two fresh results have nothing to record.
+    expect(result.reason).toContain('add three runs or more with `PERFGATE_RECORD=add`')
+    const fresh = (probe: number) => ({ kind: 'benchmark', samples: sample(1, 0.02, 50), rounds: steady, environment: laptop, machine: { busy: 0.02, probe } }) as never
+    const sideBySide = compare(fresh(0.03), fresh(0.02))
+    expect(sideBySide.verdict).toBe('inconclusive')
+    expect(sideBySide.reason).toContain('the machine ran faster')
+    expect(sideBySide.reason).not.toContain('PERFGATE_RECORD')
     const sameSpeed = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.029 } })
     expect(sameSpeed.verdict).toBe('unchanged')
   })
