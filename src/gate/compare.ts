@@ -92,11 +92,15 @@ export interface Comparison {
    * of its runs for three or more, 0 between two fresh results.
    */
   readonly processAllowance: number
-  /** The smallest slowdown this comparison could call a regression: max(threshold, noise floor). */
+  /**
+   * The smallest slowdown this baseline can call a regression, with the machine as at
+   * recording: max(threshold, noise floor). See `machineExplains` for this run.
+   */
   readonly minimumDetectable: number
   /**
    * The largest slowdown the machine's state alone could explain (null when the machine was
-   * not materially busier or slower than when the baseline was measured).
+   * not materially busier or slower than when the baseline was measured). A slowdown must also
+   * exceed it to count as a regression.
    */
   readonly machineExplains: number | null
   readonly environmentMatch: boolean
@@ -487,22 +491,25 @@ export function formatChange(change: number): string {
 }
 
 /**
- * The smallest slowdown a comparison could call a regression in the run it was made in: its
- * minimum detectable effect, or more when the machine was busier or slower than at recording
- * (a slowdown must also exceed what the machine's state explains).
+ * The smallest slowdown a comparison could call a regression in the run it was made in, as
+ * text, when the machine's state raised it past its minimum detectable effect (a slowdown must
+ * also exceed what the machine explains); else null. Compared as shown, so that a rounding
+ * never reads `25% (25% now)`.
  */
-export function detectableInThisRun(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): number {
-  return Math.max(comparison.minimumDetectable, comparison.machineExplains ?? 0)
+export function detectableInThisRun(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): string | null {
+  const least = formatChange(comparison.minimumDetectable).slice(1)
+  const now = formatChange(Math.max(comparison.minimumDetectable, comparison.machineExplains ?? 0)).slice(1)
+  return now === least ? null : now
 }
 
 /**
- * The smallest detectable slowdown in words: `25%`, or `25% (154% with the machine as in this
+ * The smallest detectable slowdown in words: `25%`, or `25% (125% with the machine as in this
  * run)` when the machine's state raised it.
  */
 export function describeDetectable(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): string {
   const least = formatChange(comparison.minimumDetectable).slice(1)
   const now = detectableInThisRun(comparison)
-  return now > comparison.minimumDetectable ? `${least} (${formatChange(now).slice(1)} with the machine as in this run)` : least
+  return now === null ? least : `${least} (${now} with the machine as in this run)`
 }
 
 /** `p < 0.001`, `p = 0.016`. */
@@ -619,8 +626,8 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
     // A stored baseline stays so until it is recorded again: say how.
     if (base.stored) {
       why +=
-        ' (the baseline was recorded while the machine ran slow: add three runs or more with `PERFGATE_RECORD=add` on a quieter machine, ' +
-        'whose faster runs then set the slow ones aside, or delete the entry and run again to record it afresh)'
+        ' (its runs were recorded while this machine ran slower than now: record it again, for example ten runs with `PERFGATE_RECORD=add`, ' +
+        'which replace the stored ones: the newest ten are kept)'
     }
   } else if (!slower && beyondThreshold && significant && upper < 0 && -change > noiseFloor / (1 + noiseFloor) && (fastestChange === undefined || fastestChange < -options.threshold)) {
     // The floor as a ratio, the other way: a process as much faster as the floor allows runs at 1 / (1 + floor) of the time.

@@ -47,19 +47,23 @@ function machineBusy(busy: number | null): string {
   return busy === null ? 'unknown' : `${Math.round(busy * 100)}% busy`
 }
 
-/** `+25%`, or `+25% · +154% in this run` when the machine's state raised it. */
+/** `+25%`, or `+25% · +125% in this run` when the machine's state raised it. */
 function detectableFact(comparison: Comparison): string {
-  const least = `+${Math.round(comparison.minimumDetectable * 100)}%`
+  const least = `+${formatChange(comparison.minimumDetectable).slice(1)}`
   const now = detectableInThisRun(comparison)
-  return now > comparison.minimumDetectable ? `${least} · +${Math.round(now * 100)}% in this run` : least
+  return now === null ? least : `${least} · +${now} in this run`
 }
 
-/** `5% busy → 2% busy`, and how much longer the reference workload took when both are known. */
+/**
+ * `5% busy → 2% busy`, and how much longer or shorter the reference workload took when that
+ * is 10% or more (where perfgate takes the machine as slower or faster).
+ */
 function machineFact(comparison: Comparison): string {
   const { baseline, current } = comparison
   const busy = `${machineBusy(baseline.machine.busy)} → ${machineBusy(current.machine.busy)}`
   if (baseline.machine.probe === null || current.machine.probe === null) return busy
-  return `${busy} · reference workload ${formatChange(current.machine.probe / baseline.machine.probe - 1)}`
+  const ratio = current.machine.probe / baseline.machine.probe
+  return ratio >= 1.1 || ratio <= 1 / 1.1 ? `${busy} · reference workload ${formatChange(ratio - 1)}` : busy
 }
 
 /** A `toMatchBaseline` assertion: both distributions on one axis, and the change against the threshold. */

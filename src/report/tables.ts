@@ -130,11 +130,11 @@ function baselineDetails(record: BaselineCheckRecord): string[] {
   return lines
 }
 
-/** The "detects ≥" cell: `25%`, or `25% (154% now)` when the machine's state raised it in this run. */
+/** The "detects ≥" cell: `25%`, or `25% (125% now)` when the machine's state raised it in this run. */
 function detectsCell(comparison: Comparison): string {
   const least = formatChange(comparison.minimumDetectable).slice(1)
   const now = detectableInThisRun(comparison)
-  return now > comparison.minimumDetectable ? `${least} (${formatChange(now).slice(1)} now)` : least
+  return now === null ? least : `${least} (${now} now)`
 }
 
 function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[]): Table {

@@ -8,7 +8,7 @@ import { BaselineFile, memoryBaselineFileSystem } from '../../src/baselines/stor
 import type { BaselineRecord } from '../../src/baselines/types.js'
 import { resolveRecordMode } from '../../src/baselines/update-mode.js'
 import { maxRuns, recordFrom, runsOf, withAddedRun } from '../../src/gate/baseline-record.js'
-import { leastRunAllowance, resolveCompareOptions } from '../../src/gate/compare.js'
+import { compare, leastRunAllowance, resolveCompareOptions } from '../../src/gate/compare.js'
 import { minimumDetectableOf } from '../../src/gate/check-baseline.js'
 import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 import type { Environment } from '../../src/machine/environment.js'
@@ -62,6 +62,21 @@ describe('records of several runs', () => {
     const detectable = minimumDetectableOf(spread, options, 'benchmark')
     expect(detectable).toBeGreaterThan(leastRunAllowance)
     expect(detectable).toBeLessThan(0.9)
+  })
+
+  it('follows its own advice: a record whose runs were all recorded in a slow phase is decided again after ten runs are added', () => {
+    // Ten runs recorded while the reference workload took 1.5 times as long, the code 1.3 times.
+    let slow = recordFrom(result(1.3, 0.03), '/nowhere')
+    for (let i = 1; i < maxRuns; i++) slow = withAddedRun(slow, result(1.3, 0.03), '/nowhere')
+    const before = compare(slow, result(1, 0.02))
+    expect(before.verdict).toBe('inconclusive')
+    expect(before.reason).toContain('the machine ran faster than when the baseline was recorded')
+    expect(before.reason).toContain('ten runs with `PERFGATE_RECORD=add`, which replace the stored ones')
+    let again = slow
+    for (let i = 0; i < maxRuns; i++) again = withAddedRun(again, result(1, 0.02), '/nowhere')
+    const after = compare(again, result(1, 0.02))
+    expect(after.verdict).toBe('unchanged')
+    expect(compare(again, result(1.5, 0.02)).verdict).toBe('regressed')
   })
 
   it('writes runs and machine state to the file and reads them back the same', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BaselineRecord } from '../../src/baselines/types.js'
-import { compare, formatChange, leastRunAllowance } from '../../src/gate/compare.js'
+import { compare, describeDetectable, formatChange, leastRunAllowance } from '../../src/gate/compare.js'
 import type { Environment } from '../../src/machine/environment.js'
 import { normalQuantile, summarizeSorted } from '../../src/stats/index.js'
 
@@ -470,7 +470,7 @@ describe('compare across processes and machine states', () => {
     expect(result.verdict).toBe('inconclusive')
     expect(result.reason).toContain("the machine ran faster than when the baseline was recorded (perfgate's reference workload took 33% less time)")
     // A stored baseline says how to record it again; two fresh results have nothing to record.
-    expect(result.reason).toContain('add three runs or more with `PERFGATE_RECORD=add`')
+    expect(result.reason).toContain('record it again, for example ten runs with `PERFGATE_RECORD=add`')
     const fresh = (probe: number) => ({ kind: 'benchmark', samples: sample(1, 0.02, 50), rounds: steady, environment: laptop, machine: { busy: 0.02, probe } }) as never
     const sideBySide = compare(fresh(0.03), fresh(0.02))
     expect(sideBySide.verdict).toBe('inconclusive')
@@ -478,6 +478,15 @@ describe('compare across processes and machine states', () => {
     expect(sideBySide.reason).not.toContain('PERFGATE_RECORD')
     const sameSpeed = compare(base, { ...record(sample(1, 0.02), { rounds: steady }), machine: { busy: 0.02, probe: 0.029 } })
     expect(sameSpeed.verdict).toBe('unchanged')
+  })
+
+  it('says the smallest detectable slowdown, and how far the machine raised it in this run when it did', () => {
+    expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: null })).toBe('25%')
+    expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: 1.25 })).toBe('25% (125% with the machine as in this run)')
+    // A one-run record's 90% is more than a slightly slower machine explains: nothing raised.
+    expect(describeDetectable({ minimumDetectable: 0.9, machineExplains: 0.375 })).toBe('90%')
+    // Raised by less than what is shown: never `25% (25% …)`.
+    expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: 0.2501 })).toBe('25%')
   })
 
   it('applies no allowance between two fresh results, measured side by side', () => {
