@@ -102,7 +102,10 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
     if (comparison.verdict === 'regressed') {
       lines.push('If the slowdown is intended, update the baseline: run with -u (vitest -u, jest -u) or PERFGATE_UPDATE=all.')
     } else if (comparison.verdict === 'inconclusive') {
-      lines.push("An inconclusive verdict fails because onInconclusive is 'fail'; measure longer (time, maxTime) or raise the threshold.")
+      lines.push(
+        "An inconclusive verdict fails because onInconclusive is 'fail'. Left open by noise, measuring longer (time, maxTime) may decide it; " +
+          "left open by the machine's state, the reason above says what to do.",
+      )
     }
   }
   return lines.join('\n')
