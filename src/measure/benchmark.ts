@@ -1,4 +1,5 @@
 import { watchProgress } from '../common/progress.js'
+import { runningTestEndSignal } from '../common/test-scope.js'
 import { performance } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
 import { currentEnvironment } from '../machine/environment.js'
@@ -272,7 +273,9 @@ export async function benchmark(name: string, fn: () => unknown, options?: Bench
   if (typeof name !== 'string' || name.length === 0) invalidArgument('name', 'a non-empty string', name)
   if (typeof fn !== 'function') invalidArgument('fn', 'a function', fn)
   const resolved = resolveBenchmarkOptions(optionsObject('options', options, benchmarkOptionKeys), 'options')
-  return runBenchmark(name, fn, resolved)
+  // Inside a test, it stops when the test ends (a timeout included), like the matchers' runs.
+  const signal = runningTestEndSignal()
+  return runBenchmark(name, fn, resolved, signal === undefined ? undefined : { signal })
 }
 
 /**

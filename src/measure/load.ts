@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { watchProgress } from '../common/progress.js'
+import { runningTestEndSignal } from '../common/test-scope.js'
 import { droppedKind, makeOutcome } from './outcome.js'
 import type { Outcome, OutcomeCallback } from './outcome.js'
 import { createRequester } from './requester.js'
@@ -438,7 +439,8 @@ export function plannedRun(options: ResolvedLoadOptions): PlannedRun | undefined
  */
 export async function runLoad(target: Target, options?: LoadOptions): Promise<LoadResult> {
   const resolvedTarget = resolveTarget(target)
-  return runResolvedLoad(resolvedTarget, resolveLoadOptions(options))
+  // Inside a test, it stops when the test ends (a timeout included), like the matchers' runs.
+  return runResolvedLoad(resolvedTarget, resolveLoadOptions(options), runningTestEndSignal())
 }
 
 /**

@@ -1,7 +1,8 @@
 import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { claimRecords, endTest, useWarningWriter } from '../gate/session.js'
+import { useTestEndSignal } from '../common/test-scope.js'
+import { claimRecords, endTest, testEndSignal, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
 import { sendProgressToReporter } from './progress-channel.js'
 import { jestFullRun, jestRunningTest, jestTestLine } from './jest-state.js'
@@ -58,6 +59,12 @@ useWarningWriter((message) => {
 sendProgressToReporter()
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
+
+// A standalone measure(), benchmark() or runLoad() stops when the test that started it ends.
+useTestEndSignal(() => {
+  const test = jestRunningTest(expect.getState() as JestExpectState)
+  return test === undefined || test === 'ambiguous' ? undefined : testEndSignal(test.token)
+})
 
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
 // (Jest runs no afterEach for test.concurrent tests: theirs stop at their deadline, or below.)

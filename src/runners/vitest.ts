@@ -1,7 +1,8 @@
 import './vitest-guard.js'
-import { afterAll, afterEach, expect } from 'vitest'
+import { afterAll, afterEach, beforeEach, expect } from 'vitest'
+import { useTestEndSignal } from '../common/test-scope.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { claimRecords, endTest } from '../gate/session.js'
+import { claimRecords, endTest, testEndSignal } from '../gate/session.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import { sendProgressToReporter } from './progress-channel.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
@@ -27,10 +28,23 @@ function isFullRun(task: TaskLike): boolean {
   return task.mode === 'run' && task.result?.state === 'pass'
 }
 
+// The tests running now, so that a standalone measure(), benchmark() or runLoad() stops when
+// its test ends; with several at once (concurrent tests), which one asks is unknown.
+const runningTests = new Set<object>()
+useTestEndSignal(() => {
+  if (runningTests.size !== 1) return undefined
+  const [task] = runningTests
+  return task === undefined ? undefined : testEndSignal(task)
+})
+beforeEach(({ task }) => {
+  runningTests.add(task)
+})
+
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
 // Its records go to perfgate's reporter through the test's meta, which Vitest carries from any
 // pool's worker to the reporters.
 afterEach(({ task }) => {
+  runningTests.delete(task)
   endTest(task)
   const records = claimRecords((record, test) => test === task || (test === undefined && record.testName === expect.getState().currentTestName))
   if (records.length > 0) (task.meta as Record<string, unknown>)['perfgate'] = records

@@ -1,0 +1,112 @@
+/**
+ * measure(), benchmark() and runLoad() called in a test, outside a matcher, stop when their test
+ * ends, as the matchers' runs do. A Jest walkthrough saw measure() go on after its test had timed
+ * out: 359 requests reached the server during the next test. Each test below starts a run it
+ * does not wait for, and ends; the next one checks that the run stopped there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.js'
+import type { FixtureServer } from '../../fixtures/server.js'
+import { BenchmarkStoppedError, benchmark } from '../../src/measure/benchmark.js'
+import type { BenchmarkResult } from '../../src/measure/benchmark.js'
+import { measure } from '../../src/measure/latency.js'
+import type { LatencyResult } from '../../src/measure/latency.js'
+import { runLoad } from '../../src/measure/load.js'
+import type { LoadResult } from '../../src/measure/load.js'
+import '../../src/runners/vitest.js'
+
+let server: FixtureServer
+
+beforeAll(async () => {
+  server = await startFixtureServer()
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+/** Settles `run` and returns how it ended; a rejection is returned, not thrown. */
+async function settled<T>(run: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await run }
+  } catch (error) {
+    return { error }
+  }
+}
+
+/** The server's request count, once it no longer grows between two reads 100 ms apart. */
+async function countAfterItSettles(path: string): Promise<number> {
+  let before = server.requestCount(path)
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const after = server.requestCount(path)
+    if (after === before) return after
+    before = after
+  }
+}
+
+describe('a standalone run started in a test', () => {
+  let latency: Promise<LatencyResult> | undefined
+  let load: Promise<LoadResult> | undefined
+  let work: Promise<BenchmarkResult> | undefined
+
+  it('measure(): starts 1 000 000 requests and leaves the test without waiting', async () => {
+    latency = measure(`${server.url}/fast`, { samples: 1_000_000, warmup: 0 })
+    // Wait until it is sending, so that the test ends in the middle of the run.
+    while (server.requestCount('/fast') < 20) await new Promise((resolve) => setTimeout(resolve, 10))
+  })
+
+  it('...has stopped when that test ended: it resolves with what it measured, and sends nothing more', async () => {
+    const outcome = await settled(latency as Promise<LatencyResult>)
+    expect(outcome.error).toBeUndefined()
+    expect(outcome.value?.samples.length).toBeGreaterThan(0)
+    expect(outcome.value?.samples.length).toBeLessThan(1_000_000)
+    const settledCount = await countAfterItSettles('/fast')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(server.requestCount('/fast')).toBe(settledCount)
+    expect(settledCount).toBeLessThan(1_000_000)
+  })
+
+  it('runLoad(): starts 1 000 000 requests and leaves the test without waiting', async () => {
+    load = runLoad(`${server.url}/echo`, { requests: 1_000_000, concurrency: 4 })
+    while (server.requestCount('/echo') < 20) await new Promise((resolve) => setTimeout(resolve, 10))
+  })
+
+  it('...has stopped when that test ended, and sends nothing more', async () => {
+    const outcome = await settled(load as Promise<LoadResult>)
+    expect(outcome.error).toBeUndefined()
+    expect(outcome.value?.total).toBeGreaterThan(0)
+    expect(outcome.value?.total).toBeLessThan(1_000_000)
+    const settledCount = await countAfterItSettles('/echo')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(server.requestCount('/echo')).toBe(settledCount)
+  })
+
+  it('benchmark(): starts a 20-second benchmark and leaves the test without waiting', async () => {
+    // A synchronous function holds the thread for a round (a tenth of `time`); the stop comes between rounds.
+    work = benchmark('sum', () => Math.sqrt(2), { time: 20_000, warmupTime: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  })
+
+  it('...has stopped when that test ended, with the stop error', async () => {
+    const outcome = await settled(work as Promise<BenchmarkResult>)
+    expect(outcome.error).toBeInstanceOf(BenchmarkStoppedError)
+  })
+})
+
+describe('a run started in beforeAll, outside any test', () => {
+  let pending: Promise<LatencyResult> | undefined
+
+  beforeAll(() => {
+    pending = measure(`${server.url}/fast`, { samples: 300, warmup: 0 })
+  })
+
+  it('is not stopped when the first test ends', () => {
+    expect(pending).toBeDefined()
+  })
+
+  it('...and runs to the end', async () => {
+    const result = await (pending as Promise<LatencyResult>)
+    expect(result.samples).toHaveLength(300)
+  })
+})
