@@ -9,8 +9,8 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { appendFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises'
-import { availableParallelism, constants } from 'node:os'
+import { appendFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { availableParallelism, constants, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
@@ -238,10 +238,8 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   })
   const reportFile = (root: string): string => join(resolve(root, config.report.dir), 'perfgate-report.json')
   const subdir = relative(top, cwd)
-  // Inside the repository's git folder: on head's file system (a tmpfs /tmp would make the base's file I/O faster), and never committed.
   const gitDir = resolve(top, (await git(top, 'rev-parse', '--git-common-dir')).trim())
-  await mkdir(join(gitDir, 'perfgate-ab'), { recursive: true })
-  const scratch = await mkdtemp(join(gitDir, 'perfgate-ab', 'run-'))
+  const scratch = await mkdtemp(join(await scratchParent(top, gitDir), 'perfgate-ab-'))
   const tree = join(scratch, 'base')
   const head: Side = { name: 'head', cwd, reportFile: reportFile(cwd) }
   const base: Side = { name: 'base', cwd: join(tree, subdir), reportFile: reportFile(join(tree, subdir)) }
@@ -434,6 +432,21 @@ function spawnCommand(file: string, args: readonly string[], cwd: string, env: N
   })
 }
 
+/**
+ * Where the base's worktree goes: the temp dir when it is on head's file system, outside the
+ * project, where no test runner of head looks; else the repository's git folder, on head's
+ * disk (a tmpfs /tmp would make the base's file I/O faster than head's) and never committed, but
+ * where Jest finds no test (its file crawler skips every path with a /.git/ folder in it).
+ */
+async function scratchParent(top: string, gitDir: string): Promise<string> {
+  const temp = tmpdir()
+  const [tempStat, topStat] = await Promise.all([stat(temp).catch(() => null), stat(top)])
+  if (tempStat !== null && tempStat.isDirectory() && tempStat.dev === topStat.dev) return temp
+  const inGit = join(gitDir, 'perfgate-ab')
+  await mkdir(inGit, { recursive: true })
+  return inGit
+}
+
 /** One run of the test command on one side, in measure-only mode; its run report. */
 async function runSide(side: Side, command: readonly string[], started: (child: ChildProcess) => void): Promise<RunReport> {
   await rm(side.reportFile, { force: true })
@@ -449,7 +462,13 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
   const result = await spawnCommand(command[0] as string, command.slice(1), side.cwd, env, started)
   if (result.code !== 0) {
     const what = side.name === 'base' ? 'the base' : 'head'
-    throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}`, side.name === 'base' ? 2 : 1)
+    // Jest's crawler skips paths with a /.git/ folder: the base's worktree is there when the temp dir is on another disk.
+    const hint =
+      side.name === 'base' && side.cwd.split(/[\\/]/).includes('.git') && /No tests found/.test(result.output)
+        ? "\nThe base was checked out under the repository's .git folder (the temp dir is on another disk), where Jest finds no test: " +
+          "set TMPDIR to a folder on the repository's disk, outside the project."
+        : ''
+    throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}${hint}`, side.name === 'base' ? 2 : 1)
   }
   if (!existsSync(side.reportFile)) {
     // A base from before perfgate, or before its first perf test, reports nothing: nothing to compare there.

@@ -65,16 +65,29 @@ function scratchDir(): string {
   return scratchTmp
 }
 
-/** Runs git in the project; its output, or an error with git's. */
-async function git(...args: string[]): Promise<string> {
-  const result = await runCommand('git', args, { cwd: projectDir(), env: isolatedEnv, timeoutMs: 60_000 })
+/** Runs git in `dir`; its output, or an error with git's. */
+async function gitIn(dir: string, ...args: string[]): Promise<string> {
+  const result = await runCommand('git', args, { cwd: dir, env: isolatedEnv, timeoutMs: 60_000 })
   if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed (exit ${result.code}):\n${result.stderr}`)
   return result.stdout
 }
 
+/** Runs git in the Vitest project. */
+const git = (...args: string[]): Promise<string> => gitIn(projectDir(), ...args)
+
+/** Makes `dir` a git repository whose one commit on `main` holds everything (the lockfile npm wrote too). */
+async function commitAll(dir: string): Promise<void> {
+  await gitIn(dir, 'init', '--quiet', '-b', 'main')
+  await gitIn(dir, 'config', 'user.name', 'perfgate e2e')
+  await gitIn(dir, 'config', 'user.email', 'e2e@perfgate.invalid')
+  await gitIn(dir, 'config', 'commit.gpgsign', 'false')
+  await gitIn(dir, 'add', '.')
+  await gitIn(dir, 'commit', '--quiet', '-m', 'base')
+}
+
 /** Rewrites src/work.js; `from` must be in it, so a fixture change cannot make a step a no-op. */
-async function editWork(from: string, to: string): Promise<void> {
-  const path = join(projectDir(), workFile)
+async function editWork(from: string, to: string, dir = projectDir()): Promise<void> {
+  const path = join(dir, workFile)
   const source = await readFile(path, 'utf8')
   if (!source.includes(from)) throw new Error(`${workFile} no longer contains ${JSON.stringify(from)}`)
   await writeFile(path, source.replace(from, to))
@@ -96,10 +109,10 @@ function runOf(name: string, result: CommandResult): Run {
   return { result, stdout, stderr, transcript: `${name}: exit ${result.code}, signal ${result.signal}, timed out ${result.timedOut}\n--- stdout\n${stdout}\n--- stderr\n${stderr}` }
 }
 
-/** `perfgate ab …` through the installed package's bin, in the project. */
-async function ab(name: string, args: string[]): Promise<Run> {
-  const result = await runCommand(join(projectDir(), 'node_modules', '.bin', 'perfgate'), ['ab', ...args], {
-    cwd: projectDir(),
+/** `perfgate ab …` through the installed package's bin, in the project (the Vitest one unless `dir` says). */
+async function ab(name: string, args: string[], dir = projectDir()): Promise<Run> {
+  const result = await runCommand(join(dir, 'node_modules', '.bin', 'perfgate'), ['ab', ...args], {
+    cwd: dir,
     env: { ...isolatedEnv, TMPDIR: scratchDir() },
     timeoutMs: runTimeoutMs,
   })
@@ -114,11 +127,11 @@ function entryRow(run: Run): string {
 }
 
 /** Nothing of a run is left: git knows no worktree but the project's, and neither .git/perfgate-ab (where ab puts it) nor the temp dir holds a folder of it. */
-async function expectCleanedUp(run: Run): Promise<void> {
-  const worktrees = (await git('worktree', 'list', '--porcelain')).split('\n').filter((line) => line.startsWith('worktree '))
-  expect(worktrees, run.transcript).toEqual([`worktree ${await realpath(projectDir())}`])
+async function expectCleanedUp(run: Run, dir = projectDir()): Promise<void> {
+  const worktrees = (await gitIn(dir, 'worktree', 'list', '--porcelain')).split('\n').filter((line) => line.startsWith('worktree '))
+  expect(worktrees, run.transcript).toEqual([`worktree ${await realpath(dir)}`])
   expect((await readdir(scratchDir())).filter((name) => name.startsWith('perfgate-ab')), run.transcript).toEqual([])
-  const own = join(projectDir(), '.git', 'perfgate-ab')
+  const own = join(dir, '.git', 'perfgate-ab')
   expect(existsSync(own) ? await readdir(own) : [], run.transcript).toEqual([])
 }
 
@@ -153,13 +166,8 @@ beforeAll(async () => {
     dependencies: { vitest: '^4.1.0' },
   })
   scratchTmp = await mkdtemp(join(tmpdir(), 'perfgate-e2e-ab-tmp-'))
-  await git('init', '--quiet', '-b', 'main')
-  await git('config', 'user.name', 'perfgate e2e')
-  await git('config', 'user.email', 'e2e@perfgate.invalid')
-  await git('config', 'commit.gpgsign', 'false')
   // The lockfile npm wrote is committed: equal on both sides, so the base uses head's node_modules.
-  await git('add', '.')
-  await git('commit', '--quiet', '-m', 'base')
+  await commitAll(projectDir())
 }, 300_000)
 
 afterAll(async () => {
@@ -296,5 +304,31 @@ describe('perfgate ab in a Vitest project under git (packed perfgate)', () => {
     // The run that was going on when Ctrl-C came (pair 2's, on head or the base) ended with it.
     expect(await processesIn([await realpath(projectDir()), await realpath(scratchDir())]), run.transcript).toEqual([])
     expect(existsSync(join(projectDir(), '.git', 'worktrees')) ? await readdir(join(projectDir(), '.git', 'worktrees')) : [], run.transcript).toEqual([])
+  })
+})
+
+describe('perfgate ab in a Jest project under git (packed perfgate)', () => {
+  let jest: FixtureProject | undefined
+
+  beforeAll(async () => {
+    jest = await installFixtureProject({ template: 'ab-jest', tarball: inject('perfgateTarball'), dependencies: { jest: '^30' } })
+    await commitAll(jest.dir)
+  }, 300_000)
+
+  afterAll(async () => {
+    await jest?.remove()
+  })
+
+  it('finds the base\'s tests (Jest skips every path with a .git folder in it) and calls four times the work `regressed`', { timeout: stepTimeoutMs }, async () => {
+    // A Jest walkthrough: with the base's worktree under .git/, Jest found no test there and ab stopped with exit 2.
+    const dir = (jest as FixtureProject).dir
+    await gitIn(dir, 'checkout', '--quiet', '-b', 'slower')
+    await editWork('iterations = 150_000', 'iterations = 600_000', dir)
+    await gitIn(dir, 'commit', '--quiet', '-am', 'four times the work')
+    const run = await ab('Jest slowdown', ['--base', 'main', ...pairs, '--', 'node_modules/.bin/jest'], dir)
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(entryRow(run), run.transcript).toMatch(/\bregressed\b/)
+    expectPinned(run)
+    await expectCleanedUp(run, dir)
   })
 })
