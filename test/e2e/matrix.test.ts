@@ -192,6 +192,17 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
   })
 
+  it('a measure() called in a test stops when Jest times the test out: the next test sees no more of its requests', { timeout: stepTimeoutMs }, async () => {
+    const run = await jestOn(machineNodeMajor)('standalone run', ['--testMatch', '**/scenarios/standalone.scenario.js'])
+    // Before, it went on sending through the next test (whose wait for quiet then never ended), and touched
+    // perfgate's state on globalThis after Jest had torn the file's environment down.
+    expect(run.result.timedOut, run.transcript).toBe(false)
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 1, failed: 1, skipped: 0, total: 2 })
+    expect(run.output, run.transcript).toContain('Exceeded timeout of 1500 ms')
+    expect(run.output, run.transcript).not.toContain('soft deleted')
+  })
+
   it('perfgate/jest-reporter: 8 files × 10 assertions in 4 workers give 80 records, the table and the three files', { timeout: stepTimeoutMs }, async () => {
     const dir = await jestCjs.path('scenarios', 'reports')
     await rm(dir, { recursive: true, force: true })
