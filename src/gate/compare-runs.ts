@@ -85,8 +85,10 @@ interface Entry {
 
 /**
  * The run's entries by id. A baseline entry is its baseline file and key; a repeated one
- * (a retried test) is its last record. A latency budget or load run is its test file, test
- * name and target, and which of those it is in the test (`#2` from the second).
+ * (a retried test) is its last record. A latency budget or load run is its test file and test
+ * name, and which of those it is in the test (`#2` from the second): not its target, whose URL
+ * carries a port that changes from run to run when the test's server listens on port 0 (as
+ * `perfgate ab` pairs them).
  */
 function entriesOf(run: RecordedRun): Map<string, Entry> {
   const entries = new Map<string, Entry>()
@@ -98,7 +100,7 @@ function entriesOf(run: RecordedRun): Map<string, Entry> {
       entries.set(id, { id, name: `${testFile}: ${record.key}`, record })
       continue
     }
-    const site = JSON.stringify([record.kind, testFile, record.testName, record.target])
+    const site = JSON.stringify([record.kind, testFile, record.testName])
     const occurrence = (seen.get(site) ?? 0) + 1
     seen.set(site, occurrence)
     const what = record.kind === 'latency' ? 'latency budget' : 'load run'

@@ -120,6 +120,14 @@ describe('compareRuns: latency budgets and load runs', () => {
     expect(result.regressions).toBe(2)
   })
 
+  it('pairs a check whose server listened on another port in each run (port 0): the test and its place in it identify it', () => {
+    const on = (port: number): LatencyCheckRecord => ({ ...fastEndpoint, target: `http://127.0.0.1:${port}/api/users` })
+    const result = compareRuns(runReport([on(41234)]), runReport([failing(on(39999))]), options)
+    expect(result.onlyInBase).toEqual([])
+    expect(result.onlyInHead).toEqual([])
+    expect(result.latency.map((pair) => [pair.head.target, pair.verdict])).toEqual([['http://127.0.0.1:39999/api/users', 'regressed']])
+  })
+
   it('reads results after .not, and tells apart two checks of one target in one test', () => {
     const negated = { ...fastEndpoint, negated: true, pass: false }
     const result = compareRuns(runReport([negated, fastEndpoint]), runReport([negated, failing(fastEndpoint)]), options)
