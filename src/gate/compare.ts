@@ -427,7 +427,7 @@ function machineExplanation(base: MachineState, current: MachineState, kind: Mea
   let slower = 1
   if (busier && current.busy !== null) {
     const then = base.busy === null ? 'unknown' : formatChange(base.busy).slice(1)
-    reasons.push(`the machine was busier than when the baseline was recorded (other work used ${formatChange(current.busy).slice(1)} of its CPU, then ${then})`)
+    reasons.push(`the machine was busier than when the baseline was recorded (other work used ${formatChange(current.busy).slice(1)} of its CPU now, ${then} at recording)`)
   }
   if (current.probe !== null && base.probe !== null && current.probe / base.probe >= 1 + probeSlowerBy) {
     slower = current.probe / base.probe

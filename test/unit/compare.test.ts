@@ -267,7 +267,7 @@ describe('compare across processes and machine states', () => {
     const slower = compare(base, { ...record(sample(1.8, 0.02), { rounds: scaled(1.8) }), machine: busy })
     expect(slower.machineExplains).toBe(2)
     expect(slower.verdict).toBe('inconclusive')
-    expect(slower.reason).toContain('the machine was busier than when the baseline was recorded (other work used 50% of its CPU, then 3.0%)')
+    expect(slower.reason).toContain('the machine was busier than when the baseline was recorded (other work used 50% of its CPU now, 3.0% at recording)')
     const muchSlower = compare(base, { ...record(sample(3.5, 0.02), { rounds: scaled(3.5) }), machine: busy })
     expect(muchSlower.verdict).toBe('regressed')
   })
@@ -406,7 +406,7 @@ describe('compare across processes and machine states', () => {
     const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.7, probe: 0.02 } })
     const busier = compare(base, latency(2.8, 0.82))
     expect(busier.verdict).toBe('inconclusive')
-    expect(busier.reason).toContain('the machine was busier than when the baseline was recorded (other work used 82% of its CPU, then 70%)')
+    expect(busier.reason).toContain('the machine was busier than when the baseline was recorded (other work used 82% of its CPU now, 70% at recording)')
     // 1.67 times less CPU time left: a request needs CPU time on the client and the server, and waits for the scheduler between: up to 1.67³ − 1.
     expect(busier.machineExplains).toBeCloseTo((0.3 / 0.18) ** 3 - 1, 10)
     expect(compare(base, latency(4, 0.82)).verdict).toBe('inconclusive')
@@ -438,7 +438,7 @@ describe('compare across processes and machine states', () => {
     const busy = compare(unknown, latency(2.8, 0.7))
     expect(busy.machineExplains).toBe(2)
     expect(busy.verdict).toBe('inconclusive')
-    expect(busy.reason).toContain('other work used 70% of its CPU, then unknown')
+    expect(busy.reason).toContain('other work used 70% of its CPU now, unknown at recording')
     // The latency allowance set below the +200% the busier machine explains, so that only the machine decides.
     const tight = { processAllowance: { latency: 0.5 } }
     expect(compare(unknown, latency(2.8, 0.7), tight).verdict).toBe('inconclusive')
