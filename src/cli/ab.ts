@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
 import { appendFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { availableParallelism, constants, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -258,6 +258,9 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
       // Not added yet, or already gone: the folder and its entry are removed below either way.
     }
     rmSync(scratch, { recursive: true, force: true })
+    // The git folder's perfgate-ab/, when ab made it for this run and nothing else is in it.
+    const inGit = join(gitDir, 'perfgate-ab')
+    if (dirname(scratch) === inGit) rmdirQuietly(inGit)
     // Only this worktree's administrative entry (git names it after the folder), not the user's other stale ones.
     const admin = join(gitDir, 'worktrees', 'base')
     if (existsSync(admin) && !existsSync(join(tree, '.git'))) {
@@ -430,6 +433,15 @@ function spawnCommand(file: string, args: readonly string[], cwd: string, env: N
       })
     })
   })
+}
+
+/** Removes an empty folder; leaves one that is not empty (another ab's run), or gone. */
+function rmdirQuietly(path: string): void {
+  try {
+    rmdirSync(path)
+  } catch {
+    // Not empty, or already gone.
+  }
 }
 
 /**

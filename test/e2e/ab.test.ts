@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -31,6 +31,16 @@ const vitestRun = ['--', 'node_modules/.bin/vitest', 'run']
 /** The entry's name in the table: the test's name (its baseline key). */
 const entryName = 'sums square roots'
 const workFile = join('src', 'work.js')
+
+/**
+ * A temp dir on another file system than the projects' (Linux's /dev/shm, a tmpfs), where ab
+ * must not put the base; undefined where there is none.
+ */
+async function otherDiskTemp(): Promise<string | undefined> {
+  if (!existsSync('/dev/shm')) return undefined
+  const [shm, temp] = await Promise.all([stat('/dev/shm'), stat(tmpdir())])
+  return shm.dev === temp.dev ? undefined : mkdtemp(join('/dev/shm', 'perfgate-e2e-ab-'))
+}
 
 /** Whether the runs can be pinned: taskset is there (on Linux, util-linux). */
 const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0
@@ -110,10 +120,10 @@ function runOf(name: string, result: CommandResult): Run {
 }
 
 /** `perfgate ab …` through the installed package's bin, in the project (the Vitest one unless `dir` says). */
-async function ab(name: string, args: string[], dir = projectDir()): Promise<Run> {
+async function ab(name: string, args: string[], dir = projectDir(), temp = scratchDir()): Promise<Run> {
   const result = await runCommand(join(dir, 'node_modules', '.bin', 'perfgate'), ['ab', ...args], {
     cwd: dir,
-    env: { ...isolatedEnv, TMPDIR: scratchDir() },
+    env: { ...isolatedEnv, TMPDIR: temp },
     timeoutMs: runTimeoutMs,
   })
   return runOf(name, result)
@@ -330,5 +340,23 @@ describe('perfgate ab in a Jest project under git (packed perfgate)', () => {
     expect(entryRow(run), run.transcript).toMatch(/\bregressed\b/)
     expectPinned(run)
     await expectCleanedUp(run, dir)
+  })
+
+  it('with the temp dir on another disk, the base goes in .git, where Jest finds no test: exit 2 saying to set TMPDIR, and nothing left', { timeout: stepTimeoutMs }, async (context) => {
+    const temp = await otherDiskTemp()
+    if (temp === undefined) return context.skip('no /dev/shm on another file system here')
+    try {
+      const dir = (jest as FixtureProject).dir
+      const run = await ab('Jest, temp dir on a tmpfs', ['--base', 'main', ...pairs, '--', 'node_modules/.bin/jest'], dir, temp)
+      expect(run.result.code, run.transcript).toBe(2)
+      expect(run.stderr, run.transcript).toContain('No tests found')
+      expect(run.stderr, run.transcript).toContain('set TMPDIR to a folder on the repository\'s disk, outside the project')
+      await expectCleanedUp(run, dir)
+      // ab made .git/perfgate-ab for this run: it is gone with it.
+      expect(existsSync(join(dir, '.git', 'perfgate-ab')), run.transcript).toBe(false)
+      expect(await readdir(temp), run.transcript).toEqual([])
+    } finally {
+      await rm(temp, { recursive: true, force: true })
+    }
   })
 })
