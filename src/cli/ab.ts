@@ -239,7 +239,8 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   const reportFile = (root: string): string => join(resolve(root, config.report.dir), 'perfgate-report.json')
   const subdir = relative(top, cwd)
   const gitDir = resolve(top, (await git(top, 'rev-parse', '--git-common-dir')).trim())
-  const scratch = await mkdtemp(join(await scratchParent(top, gitDir), 'perfgate-ab-'))
+  // Its real path, as git writes it in the worktree's entry (macOS's /var is /private/var).
+  const scratch = await realpath(await mkdtemp(join(await scratchParent(top, gitDir), 'perfgate-ab-')))
   const tree = join(scratch, 'base')
   const head: Side = { name: 'head', cwd, reportFile: reportFile(cwd) }
   const base: Side = { name: 'base', cwd: join(tree, subdir), reportFile: reportFile(join(tree, subdir)) }
@@ -445,15 +446,17 @@ function rmdirQuietly(path: string): void {
 }
 
 /**
- * Where the base's worktree goes: the temp dir when it is on head's file system, outside the
- * project, where no test runner of head looks; else the repository's git folder, on head's
+ * Where the base's worktree goes: the temp dir when it is on head's file system and outside
+ * the project, where no test runner of head looks; else the repository's git folder, on head's
  * disk (a tmpfs /tmp would make the base's file I/O faster than head's) and never committed, but
  * where Jest finds no test (its file crawler skips every path with a /.git/ folder in it).
  */
 async function scratchParent(top: string, gitDir: string): Promise<string> {
-  const temp = tmpdir()
-  const [tempStat, topStat] = await Promise.all([stat(temp).catch(() => null), stat(top)])
-  if (tempStat !== null && tempStat.isDirectory() && tempStat.dev === topStat.dev) return temp
+  const temp = await realpath(tmpdir()).catch(() => null)
+  const [tempStat, topStat] = await Promise.all([temp === null ? null : stat(temp).catch(() => null), stat(top)])
+  // Not inside the project (a TMPDIR of ./.tmp), where head's runs would find the base's tests.
+  const inside = temp !== null && !relative(await realpath(top), temp).startsWith('..')
+  if (temp !== null && tempStat !== null && tempStat.isDirectory() && tempStat.dev === topStat.dev && !inside) return temp
   const inGit = join(gitDir, 'perfgate-ab')
   await mkdir(inGit, { recursive: true })
   return inGit

@@ -84,11 +84,20 @@ interface Entry {
 }
 
 /**
+ * A target as it identifies an assertion across runs: without the scheme, host and port of its
+ * URLs (`GET /api/users` for `GET http://127.0.0.1:39999/api/users`), which change from run to
+ * run when the test's server listens on port 0. Its path, method and query stay: two endpoints
+ * of one test are still told apart when a pull request adds one or reorders them.
+ */
+export function siteTarget(target: string): string {
+  return target.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+/gi, '')
+}
+
+/**
  * The run's entries by id. A baseline entry is its baseline file and key; a repeated one
- * (a retried test) is its last record. A latency budget or load run is its test file and test
- * name, and which of those it is in the test (`#2` from the second): not its target, whose URL
- * carries a port that changes from run to run when the test's server listens on port 0 (as
- * `perfgate ab` pairs them).
+ * (a retried test) is its last record. A latency budget or load run is its test file, test
+ * name and target without its origin (`siteTarget`), and which of those it is in the test (`#2`
+ * from the second).
  */
 function entriesOf(run: RecordedRun): Map<string, Entry> {
   const entries = new Map<string, Entry>()
@@ -100,7 +109,7 @@ function entriesOf(run: RecordedRun): Map<string, Entry> {
       entries.set(id, { id, name: `${testFile}: ${record.key}`, record })
       continue
     }
-    const site = JSON.stringify([record.kind, testFile, record.testName])
+    const site = JSON.stringify([record.kind, testFile, record.testName, siteTarget(record.target)])
     const occurrence = (seen.get(site) ?? 0) + 1
     seen.set(site, occurrence)
     const what = record.kind === 'latency' ? 'latency budget' : 'load run'

@@ -25,16 +25,18 @@ interface SessionState {
   readonly said: Set<string>
   /** One controller per running test (by the runner's test object), aborted when the test ends. */
   readonly testEnds: Map<object, AbortController>
+  /** Tests that ended: a run asking for one of them gets a signal that has already fired. */
+  readonly endedTests: WeakSet<object>
   /** How {@link warn} shows a warning, set by a runner adapter; unset, `console.warn`. */
   warningWriter?: (message: string) => void
 }
 
-const sessionKey = Symbol.for('perfgate.session.v3')
+const sessionKey = Symbol.for('perfgate.session.v4')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
   return holder[sessionKey]
 }
 
@@ -159,20 +161,28 @@ export function firstTime(what: string): boolean {
  * so that no perfgate work outlives its test.
  */
 export function testEndSignal(token: object): AbortSignal {
-  const { testEnds } = session()
+  const { testEnds, endedTests } = session()
+  // A test that ended (timed out, with its body still going on) starts nothing more.
+  if (endedTests.has(token)) return AbortSignal.abort(new Error('the test ended'))
   let controller = testEnds.get(token)
   if (controller === undefined) testEnds.set(token, (controller = new AbortController()))
   return controller.signal
 }
 
+/** Marks the test `token` as started (again, on a retry): its runs get a live end signal. */
+export function startTest(token: object): void {
+  session().endedTests.delete(token)
+}
+
 /** Stops every perfgate run of the test `token`; with no token, of every test still running. */
 export function endTest(token?: object): void {
-  const { testEnds } = session()
+  const { testEnds, endedTests } = session()
   for (const [key, controller] of testEnds) {
     if (token !== undefined && key !== token) continue
     controller.abort(new Error('the test ended'))
     testEnds.delete(key)
   }
+  if (token !== undefined) endedTests.add(token)
 }
 
 /**

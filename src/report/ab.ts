@@ -7,6 +7,7 @@ import { median } from 'simple-statistics'
 import { decidePaired } from '../gate/paired.js'
 import type { PairedComparison } from '../gate/paired.js'
 import { formatChange } from '../gate/compare.js'
+import { siteTarget } from '../gate/compare-runs.js'
 import type { PerfRecord } from '../gate/records.js'
 import { formatDuration, formatPercent, relativePath } from './format.js'
 import type { RunReport } from './model.js'
@@ -65,8 +66,8 @@ function valuesOf(report: RunReport): Map<string, Value> {
     if (record.kind === 'baseline') {
       id = `baseline\u0000${record.baselineFile}\u0000${record.key}`
     } else {
-      // A target's URL carries a port that may change from run to run: the test and the assertion's place in it identify it.
-      const test = `${record.kind}\u0000${relativePath(report.rootDir, record.testFile)}\u0000${record.testName}`
+      // A target's URL carries a port that may change from run to run: its path, the test and the assertion's place in it identify it.
+      const test = `${record.kind}\u0000${relativePath(report.rootDir, record.testFile)}\u0000${record.testName}\u0000${siteTarget(record.target)}`
       const occurrence = (seen.get(test) ?? 0) + 1
       seen.set(test, occurrence)
       id = `${test}\u0000${occurrence}`

@@ -2,7 +2,7 @@ import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
 import { useTestEndSignal } from '../common/test-scope.js'
-import { claimRecords, endTest, testEndSignal, useWarningWriter } from '../gate/session.js'
+import { claimRecords, endTest, startTest, testEndSignal, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
 import { sendProgressToReporter } from './progress-channel.js'
 import { jestFullRun, jestRunningTest, jestTestLine } from './jest-state.js'
@@ -19,10 +19,11 @@ interface JestGlobals {
   readonly expect?: { extend(matchers: Record<string, Matcher>): void; getState(): { testPath?: string; snapshotState?: unknown } }
   readonly afterAll?: (fn: () => Promise<void>) => void
   readonly afterEach?: (fn: () => void) => void
+  readonly beforeEach?: (fn: () => void) => void
 }
 
-const { expect, afterAll, afterEach } = globalThis as JestGlobals
-if (expect === undefined || afterAll === undefined || afterEach === undefined) {
+const { expect, afterAll, afterEach, beforeEach } = globalThis as JestGlobals
+if (expect === undefined || afterAll === undefined || afterEach === undefined || beforeEach === undefined) {
   throw new PerfgateError(
     'PERFGATE_WRONG_RUNNER',
     "perfgate/jest needs Jest's globals (expect, afterAll): list it in setupFilesAfterEnv (not setupFiles), and keep injectGlobals on.",
@@ -64,6 +65,12 @@ expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, ma
 useTestEndSignal(() => {
   const test = jestRunningTest(expect.getState() as JestExpectState)
   return test === undefined || test === 'ambiguous' ? undefined : testEndSignal(test.token)
+})
+
+// A retry (jest.retryTimes) runs the same test entry again.
+beforeEach(() => {
+  const test = jestRunningTest(expect.getState() as JestExpectState)
+  if (test !== undefined && test !== 'ambiguous') startTest(test.token)
 })
 
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.

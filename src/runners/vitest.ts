@@ -2,7 +2,7 @@ import './vitest-guard.js'
 import { afterAll, afterEach, beforeEach, expect } from 'vitest'
 import { useTestEndSignal } from '../common/test-scope.js'
 import { finishTestFile } from '../gate/file-end.js'
-import { claimRecords, endTest, testEndSignal } from '../gate/session.js'
+import { claimRecords, endTest, startTest, testEndSignal } from '../gate/session.js'
 import { perfgateMatchers } from '../matchers/index.js'
 import { sendProgressToReporter } from './progress-channel.js'
 import type { PerfgateMatchers } from '../matchers/types.js'
@@ -37,6 +37,8 @@ useTestEndSignal(() => {
   return task === undefined ? undefined : testEndSignal(task)
 })
 beforeEach(({ task }) => {
+  // A retry runs the same task again.
+  startTest(task)
   runningTests.add(task)
 })
 

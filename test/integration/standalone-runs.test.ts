@@ -94,6 +94,18 @@ describe('a standalone run started in a test', () => {
   })
 })
 
+describe('a retried test', () => {
+  let attempts = 0
+
+  it('gets a live end signal again on its retry: its runs measure in full', { retry: 1 }, async () => {
+    attempts++
+    // The first attempt ends (fails) before any run; the retry is the same test, which had ended.
+    if (attempts === 1) throw new Error('the first attempt fails on purpose')
+    const result = await measure(`${server.url}/fast`, { samples: 30, warmup: 0 })
+    expect(result.samples).toHaveLength(30)
+  })
+})
+
 describe('a run started in beforeAll, outside any test', () => {
   let pending: Promise<LatencyResult> | undefined
 

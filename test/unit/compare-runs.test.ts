@@ -126,6 +126,13 @@ describe('compareRuns: latency budgets and load runs', () => {
     expect(result.onlyInBase).toEqual([])
     expect(result.onlyInHead).toEqual([])
     expect(result.latency.map((pair) => [pair.head.target, pair.verdict])).toEqual([['http://127.0.0.1:39999/api/users', 'regressed']])
+    // Two endpoints of one test, reordered by the pull request: each still meets its own.
+    const at = (port: number, path: string): LatencyCheckRecord => ({ ...fastEndpoint, target: `GET http://127.0.0.1:${port}${path}` })
+    const reordered = compareRuns(runReport([at(41234, '/users'), at(41234, '/orders')]), runReport([failing(at(39999, '/orders')), at(39999, '/users')]), options)
+    expect(reordered.latency.map((pair) => [pair.base.target, pair.head.target, pair.verdict]).sort()).toEqual([
+      ['GET http://127.0.0.1:41234/orders', 'GET http://127.0.0.1:39999/orders', 'regressed'],
+      ['GET http://127.0.0.1:41234/users', 'GET http://127.0.0.1:39999/users', 'passing'],
+    ])
   })
 
   it('reads results after .not, and tells apart two checks of one target in one test', () => {
