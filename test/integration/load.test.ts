@@ -244,11 +244,14 @@ describe('runLoad, open model', () => {
         if (run > longestGap) [longestGap, gapEnd] = [run, index]
       })
       expect(longestGap * timeline.bucketMs).toBeGreaterThanOrEqual(200)
-      // …then the held requests all at once, the first of them waiting for most of the 600 ms.
+      // …then the held requests, the first of them waiting for most of the 600 ms. They are
+      // answered together, but a busy client reads them over several buckets (CI saw the
+      // slowest bucket with 7): count every bucket after the gap that holds a held request.
       const slowest = timeline.buckets.reduce((worst, bucket, index) => ((bucket.latency?.max ?? 0) > (timeline.buckets[worst]?.latency?.max ?? 0) ? index : worst), 0)
       expect(slowest).toBeGreaterThan(gapEnd)
       expect(timeline.buckets[slowest]?.latency?.max).toBeGreaterThanOrEqual(300)
-      expect(timeline.buckets[slowest]?.completed).toBeGreaterThanOrEqual(10)
+      const held = timeline.buckets.filter((bucket, index) => index > gapEnd && (bucket.latency?.max ?? 0) >= 300)
+      expect(held.reduce((total, bucket) => total + bucket.completed, 0)).toBeGreaterThanOrEqual(10)
     } finally {
       await stalling.close()
     }
