@@ -455,7 +455,7 @@ async function scratchParent(top: string, gitDir: string): Promise<string> {
   const temp = await realpath(tmpdir()).catch(() => null)
   const [tempStat, topStat] = await Promise.all([temp === null ? null : stat(temp).catch(() => null), stat(top)])
   // Not inside the project (a TMPDIR of ./.tmp), where head's runs would find the base's tests.
-  const inside = temp !== null && !relative(await realpath(top), temp).startsWith('..')
+  const inside = temp !== null && !relative(top, temp).startsWith('..')
   if (temp !== null && tempStat !== null && tempStat.isDirectory() && tempStat.dev === topStat.dev && !inside) return temp
   const inGit = join(gitDir, 'perfgate-ab')
   await mkdir(inGit, { recursive: true })

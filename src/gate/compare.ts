@@ -378,8 +378,8 @@ const busierBy = 1.18
 const busiestCounted = 0.95
 /** The least slowdown a busier machine is taken to explain: +180% was seen on an HTTP endpoint here. */
 const busyExplains = 2
-/** A reference workload at least this much slower means the machine runs slower. */
-const probeSlowerBy = 0.1
+/** A reference workload at least this much slower (or faster) means the machine runs slower (or faster). */
+export const probeSlowerBy = 0.1
 /** Code can slow more than the reference workload in a slow phase; this margin covers that. */
 const probeMargin = 1.25
 /**
@@ -491,15 +491,15 @@ export function formatChange(change: number): string {
 }
 
 /**
- * The smallest slowdown a comparison could call a regression in the run it was made in, as
- * text, when the machine's state raised it past its minimum detectable effect (a slowdown must
- * also exceed what the machine explains); else null. Compared as shown, so that a rounding
- * never reads `25% (25% now)`.
+ * The smallest slowdown a comparison could call a regression, as text (`25%`): with the machine
+ * as at recording (its minimum detectable effect), and in the run it was made in when the
+ * machine's state raised it (a slowdown must also exceed what the machine explains), else null.
+ * Compared as shown, so that a rounding never reads `25% (25% now)`.
  */
-export function detectableInThisRun(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): string | null {
+export function detectableTexts(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): { readonly least: string; readonly now: string | null } {
   const least = formatChange(comparison.minimumDetectable).slice(1)
   const now = formatChange(Math.max(comparison.minimumDetectable, comparison.machineExplains ?? 0)).slice(1)
-  return now === least ? null : now
+  return { least, now: now === least ? null : now }
 }
 
 /**
@@ -507,8 +507,7 @@ export function detectableInThisRun(comparison: Pick<Comparison, 'minimumDetecta
  * run)` when the machine's state raised it.
  */
 export function describeDetectable(comparison: Pick<Comparison, 'minimumDetectable' | 'machineExplains'>): string {
-  const least = formatChange(comparison.minimumDetectable).slice(1)
-  const now = detectableInThisRun(comparison)
+  const { least, now } = detectableTexts(comparison)
   return now === null ? least : `${least} (${now} with the machine as in this run)`
 }
 

@@ -3,7 +3,7 @@
  * a sentence and a few figures, and its charts. Every text from a record is escaped here.
  */
 import { relative } from 'node:path'
-import { detectableInThisRun, formatChange } from '../gate/compare.js'
+import { detectableTexts, formatChange, probeSlowerBy } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { changeChart, distributionChart, latencyHistogram } from './charts.js'
@@ -49,9 +49,8 @@ function machineBusy(busy: number | null): string {
 
 /** `+25%`, or `+25% · +125% in this run` when the machine's state raised it. */
 function detectableFact(comparison: Comparison): string {
-  const least = `+${formatChange(comparison.minimumDetectable).slice(1)}`
-  const now = detectableInThisRun(comparison)
-  return now === null ? least : `${least} · +${now} in this run`
+  const { least, now } = detectableTexts(comparison)
+  return now === null ? `+${least}` : `+${least} · +${now} in this run`
 }
 
 /**
@@ -63,7 +62,8 @@ function machineFact(comparison: Comparison): string {
   const busy = `${machineBusy(baseline.machine.busy)} → ${machineBusy(current.machine.busy)}`
   if (baseline.machine.probe === null || current.machine.probe === null) return busy
   const ratio = current.machine.probe / baseline.machine.probe
-  return ratio >= 1.1 || ratio <= 1 / 1.1 ? `${busy} · reference workload ${formatChange(ratio - 1)}` : busy
+  const by = 1 + probeSlowerBy
+  return ratio >= by || ratio <= 1 / by ? `${busy} · reference workload ${formatChange(ratio - 1)}` : busy
 }
 
 /** A `toMatchBaseline` assertion: both distributions on one axis, and the change against the threshold. */

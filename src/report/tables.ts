@@ -3,7 +3,7 @@
  * (unescaped) text, failed rows first. The terminal and the Markdown renderers lay out these
  * same rows, so the two always say the same thing.
  */
-import { describeDetectable, detectableInThisRun, formatChange } from '../gate/compare.js'
+import { describeDetectable, detectableTexts, formatChange } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { failureKinds, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, relativePath } from './format.js'
@@ -132,8 +132,7 @@ function baselineDetails(record: BaselineCheckRecord): string[] {
 
 /** The "detects ≥" cell: `25%`, or `25% (125% now)` when the machine's state raised it in this run. */
 function detectsCell(comparison: Comparison): string {
-  const least = formatChange(comparison.minimumDetectable).slice(1)
-  const now = detectableInThisRun(comparison)
+  const { least, now } = detectableTexts(comparison)
   return now === null ? least : `${least} (${now} now)`
 }
 

@@ -61,23 +61,28 @@ sendProgressToReporter()
 
 expect.extend(Object.fromEntries(Object.entries(perfgateMatchers).map(([name, matcher]) => [name, withJestTestName(matcher as Matcher)])))
 
+/** The running test's entry in jest-circus, or undefined when none or which one is unknown. */
+const runningTestToken = (): object | undefined => {
+  const test = jestRunningTest(expect.getState() as JestExpectState)
+  return test === undefined || test === 'ambiguous' ? undefined : test.token
+}
+
 // A standalone measure(), benchmark() or runLoad() stops when the test that started it ends.
 useTestEndSignal(() => {
-  const test = jestRunningTest(expect.getState() as JestExpectState)
-  return test === undefined || test === 'ambiguous' ? undefined : testEndSignal(test.token)
+  const token = runningTestToken()
+  return token === undefined ? undefined : testEndSignal(token)
 })
 
 // A retry (jest.retryTimes) runs the same test entry again.
 beforeEach(() => {
-  const test = jestRunningTest(expect.getState() as JestExpectState)
-  if (test !== undefined && test !== 'ambiguous') startTest(test.token)
+  const token = runningTestToken()
+  if (token !== undefined) startTest(token)
 })
 
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.
 // (Jest runs no afterEach for test.concurrent tests: theirs stop at their deadline, or below.)
 afterEach(() => {
-  const test = jestRunningTest(expect.getState() as JestExpectState)
-  endTest(test === undefined || test === 'ambiguous' ? undefined : test.token)
+  endTest(runningTestToken())
 })
 
 // A setup file's hooks run for each test file: the file's baselines are settled at its end.

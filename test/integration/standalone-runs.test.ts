@@ -34,15 +34,28 @@ async function settled<T>(run: Promise<T>): Promise<{ value?: T; error?: unknown
   }
 }
 
-/** The server's request count, once it no longer grows between two reads 100 ms apart. */
-async function countAfterItSettles(path: string): Promise<number> {
+const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Waits until the server has seen `count` requests for `path`: the run is sending. */
+async function untilSending(path: string, count = 20): Promise<void> {
+  while (server.requestCount(path) < count) await sleep(10)
+}
+
+/**
+ * The server's request count for `path` once it no longer grows between two reads 100 ms
+ * apart (what was in flight has landed), checked still the same 200 ms later: nothing more sent.
+ */
+async function countOnceQuiet(path: string): Promise<number> {
   let before = server.requestCount(path)
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
     const after = server.requestCount(path)
-    if (after === before) return after
+    if (after === before) break
     before = after
   }
+  await sleep(200)
+  expect(server.requestCount(path)).toBe(before)
+  return before
 }
 
 describe('a standalone run started in a test', () => {
@@ -53,7 +66,7 @@ describe('a standalone run started in a test', () => {
   it('measure(): starts 1 000 000 requests and leaves the test without waiting', async () => {
     latency = measure(`${server.url}/fast`, { samples: 1_000_000, warmup: 0 })
     // Wait until it is sending, so that the test ends in the middle of the run.
-    while (server.requestCount('/fast') < 20) await new Promise((resolve) => setTimeout(resolve, 10))
+    await untilSending('/fast')
   })
 
   it('...has stopped when that test ended: it resolves with what it measured, and sends nothing more', async () => {
@@ -61,15 +74,12 @@ describe('a standalone run started in a test', () => {
     expect(outcome.error).toBeUndefined()
     expect(outcome.value?.samples.length).toBeGreaterThan(0)
     expect(outcome.value?.samples.length).toBeLessThan(1_000_000)
-    const settledCount = await countAfterItSettles('/fast')
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(server.requestCount('/fast')).toBe(settledCount)
-    expect(settledCount).toBeLessThan(1_000_000)
+    expect(await countOnceQuiet('/fast')).toBeLessThan(1_000_000)
   })
 
   it('runLoad(): starts 1 000 000 requests and leaves the test without waiting', async () => {
     load = runLoad(`${server.url}/echo`, { requests: 1_000_000, concurrency: 4 })
-    while (server.requestCount('/echo') < 20) await new Promise((resolve) => setTimeout(resolve, 10))
+    await untilSending('/echo')
   })
 
   it('...has stopped when that test ended, and sends nothing more', async () => {
@@ -77,15 +87,13 @@ describe('a standalone run started in a test', () => {
     expect(outcome.error).toBeUndefined()
     expect(outcome.value?.total).toBeGreaterThan(0)
     expect(outcome.value?.total).toBeLessThan(1_000_000)
-    const settledCount = await countAfterItSettles('/echo')
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(server.requestCount('/echo')).toBe(settledCount)
+    await countOnceQuiet('/echo')
   })
 
   it('benchmark(): starts a 20-second benchmark and leaves the test without waiting', async () => {
     // A synchronous function holds the thread for a round (a tenth of `time`); the stop comes between rounds.
     work = benchmark('sum', () => Math.sqrt(2), { time: 20_000, warmupTime: 0 })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
   })
 
   it('...has stopped when that test ended, with the stop error', async () => {
