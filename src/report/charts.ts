@@ -88,14 +88,17 @@ export function distributionChart(sides: readonly DistributionSide[], statisticN
 
 /**
  * The change on an axis of relative change: the band within ± threshold shaded, the smallest
- * detectable slowdown marked when it is past the threshold, the estimate with its interval.
+ * detectable slowdown marked when it is past the threshold, and what the machine's state
+ * explained in this run when that is past it again (a slowdown up to there is inconclusive),
+ * the estimate with its interval.
  */
 export function changeChart(comparison: Comparison, tone: string): string {
   const frame: Frame = { width: 360, height: 10 + rowHeight * 2 + 44, top: 10, right: 22, bottom: 44, left: 22 }
   const area = plotArea(frame)
   const { change, interval, threshold, minimumDetectable } = comparison
+  const machine = comparison.machineExplains !== null && comparison.machineExplains > minimumDetectable + 1e-9 ? comparison.machineExplains : null
   const x = scaleLinear()
-    .domain(spreadDomain([0, change, interval.lower, interval.upper, threshold, -threshold, minimumDetectable]))
+    .domain(spreadDomain([0, change, interval.lower, interval.upper, threshold, -threshold, minimumDetectable, ...(machine === null ? [] : [machine])]))
     .nice()
     .range([area.x0, area.x1])
   // Pad the domain so the interval's end caps are not on the frame.
@@ -112,6 +115,12 @@ export function changeChart(comparison: Comparison, tone: string): string {
     const nearEdge = at > area.x1 - 100
     body += label(nearEdge ? at - 4 : at + 4, area.y0 + 26, `noise floor +${Math.round(minimumDetectable * 100)}%`, { class: 'zone-label', 'text-anchor': nearEdge ? 'end' : 'start' })
   }
+  if (machine !== null) {
+    const at = x(machine)
+    body += element('line', { class: 'machine', x1: at, x2: at, y1: area.y0, y2: area.y1 })
+    const nearEdge = at > area.x1 - 130
+    body += label(nearEdge ? at - 4 : at + 4, area.y0 + 40, `machine in this run +${Math.round(machine * 100)}%`, { class: 'zone-label', 'text-anchor': nearEdge ? 'end' : 'start' })
+  }
   const lower = x(interval.lower)
   const upper = x(interval.upper)
   body += element('line', { class: `mark interval ${tone}`, x1: lower, x2: upper, y1: middle, y2: middle })
@@ -125,7 +134,8 @@ export function changeChart(comparison: Comparison, tone: string): string {
     'text-anchor': 'middle',
   })
   body += bottomAxis(x, area.y1, { ticks: 5, format: '+.0%', title: 'change (slower →)', gridTo: area.y0 })
-  return chart('change', frame, `change ${percent(change)}, interval ${percent(interval.lower)} to ${percent(interval.upper)}, threshold ${Math.round(threshold * 100)}%`, body)
+  const machineTitle = machine === null ? '' : `, the machine in this run explains up to +${Math.round(machine * 100)}%`
+  return chart('change', frame, `change ${percent(change)}, interval ${percent(interval.lower)} to ${percent(interval.upper)}, threshold ${Math.round(threshold * 100)}%${machineTitle}`, body)
 }
 
 /**

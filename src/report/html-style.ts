@@ -63,6 +63,7 @@ tr:last-child td { border-bottom: 0; }
 .chart .zone { fill: var(--grey-soft); }
 .chart .zero { stroke: #8c959f; stroke-width: 1; }
 .chart .floor { stroke: var(--amber); stroke-width: 1.5; stroke-dasharray: 4 3; }
+.chart .machine { stroke: var(--amber); stroke-width: 1.5; stroke-dasharray: 1 3; }
 .chart .reference { stroke: var(--baseline); stroke-width: 1.5; stroke-dasharray: 4 3; }
 .chart .statistic { stroke: var(--text); stroke-width: 2; }
 .chart .bound { stroke: var(--text); stroke-width: 1; stroke-dasharray: 2 2; }

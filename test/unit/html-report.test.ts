@@ -54,6 +54,10 @@ describe('renderHtml', () => {
     // The regression beside it: the machine as at recording, nothing added.
     expect(html).toContain('smallest detectable <b>+25%</b>')
     expect(html).toContain('machine <b>4% busy → 4% busy</b>')
+    // The change chart marks what the machine explained, past the noise floor, for that card only.
+    expect(html.match(/class="machine"/g)).toHaveLength(1)
+    expect(html).toContain('machine in this run +125%')
+    expect(html).toContain('the machine in this run explains up to +125%')
   })
 
   it('says so when no perf assertion ran', () => {
