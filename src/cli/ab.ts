@@ -475,17 +475,18 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
     PERFGATE_ROOT: undefined,
   }
   const result = await spawnCommand(command[0] as string, command.slice(1), side.cwd, env, started)
+  // Jest's crawler skips paths with a /.git/ folder: the base's worktree is there when the temp dir is on another disk.
+  const jestBlind = side.name === 'base' && side.cwd.split(/[\\/]/).includes('.git') && /No tests found/.test(result.output)
+  const jestBlindHint =
+    "The base was checked out under the repository's .git folder (the temp dir is on another disk), where Jest finds no test: " +
+    "set TMPDIR to a folder on the repository's disk, outside the project."
   if (result.code !== 0) {
     const what = side.name === 'base' ? 'the base' : 'head'
-    // Jest's crawler skips paths with a /.git/ folder: the base's worktree is there when the temp dir is on another disk.
-    const hint =
-      side.name === 'base' && side.cwd.split(/[\\/]/).includes('.git') && /No tests found/.test(result.output)
-        ? "\nThe base was checked out under the repository's .git folder (the temp dir is on another disk), where Jest finds no test: " +
-          "set TMPDIR to a folder on the repository's disk, outside the project."
-        : ''
-    throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}${hint}`, side.name === 'base' ? 2 : 1)
+    throw new AbFailure(`the test command failed on ${what} (exit code ${result.code}):\n${tail(result.output)}${jestBlind ? `\n${jestBlindHint}` : ''}`, side.name === 'base' ? 2 : 1)
   }
   if (!existsSync(side.reportFile)) {
+    // With --passWithNoTests Jest exits 0 there: the base would look like one without perf tests.
+    if (jestBlind) throw new AbFailure(`the test command found no test on the base:\n${tail(result.output)}\n${jestBlindHint}`, 2)
     // A base from before perfgate, or before its first perf test, reports nothing: nothing to compare there.
     if (side.name === 'base') return buildRunReport({ runner: { name: 'vitest', version: null }, rootDir: side.cwd, records: [] })
     throw new AbFailure(

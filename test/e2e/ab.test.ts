@@ -342,20 +342,23 @@ describe('perfgate ab in a Jest project under git (packed perfgate)', () => {
     await expectCleanedUp(run, dir)
   })
 
-  it('with the temp dir on another disk, the base goes in .git, where Jest finds no test: exit 2 saying to set TMPDIR, and nothing left', { timeout: stepTimeoutMs }, async (context) => {
+  it('with the temp dir on another disk, the base goes in .git, where Jest finds no test: exit 2 saying to set TMPDIR (with --passWithNoTests too), and nothing left', { timeout: stepTimeoutMs }, async (context) => {
     const temp = await otherDiskTemp()
     if (temp === undefined) return context.skip('no /dev/shm on another file system here')
     try {
       const dir = (jest as FixtureProject).dir
-      const run = await ab('Jest, temp dir on a tmpfs', ['--base', 'main', ...pairs, '--', 'node_modules/.bin/jest'], dir, temp)
-      expect(run.result.code, run.transcript).toBe(2)
-      expect(run.stderr, run.transcript).toContain('No tests found')
-      expect(run.stderr, run.transcript).toContain('set TMPDIR to a folder on the repository\'s disk, outside the project')
-      await expectCleanedUp(run, dir)
-      // ab made .git/perfgate-ab for this run: it is gone with it.
-      expect(existsSync(join(dir, '.git', 'perfgate-ab')), run.transcript).toBe(false)
-      // (Jest keeps its cache there, jest_0: not ab's.)
-      expect((await readdir(temp)).filter((name) => name.startsWith('perfgate-ab')), run.transcript).toEqual([])
+      // As is, Jest exits 1; with --passWithNoTests 0, and the base would pass for one without perf tests.
+      for (const extra of [[], ['--passWithNoTests']]) {
+        const run = await ab(`Jest ${extra.join(' ')}, temp dir on a tmpfs`, ['--base', 'main', ...pairs, '--', 'node_modules/.bin/jest', ...extra], dir, temp)
+        expect(run.result.code, run.transcript).toBe(2)
+        expect(run.stderr, run.transcript).toContain('No tests found')
+        expect(run.stderr, run.transcript).toContain('set TMPDIR to a folder on the repository\'s disk, outside the project')
+        await expectCleanedUp(run, dir)
+        // ab made .git/perfgate-ab for this run: it is gone with it.
+        expect(existsSync(join(dir, '.git', 'perfgate-ab')), run.transcript).toBe(false)
+        // (Jest keeps its cache there, jest_0: not ab's.)
+        expect((await readdir(temp)).filter((name) => name.startsWith('perfgate-ab')), run.transcript).toEqual([])
+      }
     } finally {
       await rm(temp, { recursive: true, force: true })
     }
