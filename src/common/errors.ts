@@ -36,8 +36,10 @@ export class PerfgateError extends Error {
     Object.defineProperty(this, perfgateErrorBrand, { value: true })
   }
 
+  // The brand stands for PerfgateError itself; a subclass (BenchmarkStoppedError) checks its
+  // prototype chain as usual, or every PerfgateError would be one of it.
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, perfgateErrorBrand)
+    return this === PerfgateError ? hasBrand(value, perfgateErrorBrand) : Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }
 
@@ -52,6 +54,6 @@ export class PerfgateTypeError extends TypeError {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, perfgateTypeErrorBrand)
+    return this === PerfgateTypeError ? hasBrand(value, perfgateTypeErrorBrand) : Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }

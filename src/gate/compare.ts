@@ -5,7 +5,7 @@ import type { Environment } from '../machine/environment.js'
 import { PerfgateTypeError } from '../common/errors.js'
 import type { LatencyResult } from '../measure/latency.js'
 import { bootstrapRatio, compactSorted, mannWhitney, relativeInterquartileRange, studentTQuantile } from '../stats/index.js'
-import { integerAtLeast, invalidArgument, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
+import { integerAtLeast, invalidArgument, nonNegativeNumber, optionsObject } from '../common/validate.js'
 import type { MachineState } from '../machine/state.js'
 
 /** The outcome of comparing a measurement with its baseline. */
@@ -150,6 +150,12 @@ function resolveProcessAllowance(value: unknown, name: string, fallback: Process
   }
 }
 
+/** A threshold as a ratio, as the configuration takes it: 20 would be 2000%, meant as 20% and a gate that never fails. */
+function thresholdOf(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0 && value < 10)) invalidArgument(name, 'a number greater than 0 and less than 10 (0.1 means 10%)', value)
+  return value
+}
+
 /** Validates compare options once; `defaults` come from the configuration. */
 export function resolveCompareOptions(
   raw: Partial<Record<(typeof compareOptionKeys)[number], unknown>>,
@@ -165,7 +171,7 @@ export function resolveCompareOptions(
     invalidArgument(`${name}.environment`, "'strict', 'warn' or 'ignore'", environment)
   }
   return {
-    threshold: positiveNumber(`${name}.threshold`, raw.threshold ?? defaults.threshold ?? 0.1),
+    threshold: thresholdOf(`${name}.threshold`, raw.threshold ?? defaults.threshold ?? 0.1),
     alpha,
     statistic,
     environment,

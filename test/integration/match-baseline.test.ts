@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { chmodSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -55,6 +55,7 @@ describe('toMatchBaseline', () => {
   it.each([
     ['a received value that is not a function or result', 42, undefined, /`received`/],
     ['a bad threshold', () => 1, { threshold: -1 }, /`options\.threshold`/],
+    ['a threshold of 20 (2000%, meant as 20%: a gate that never fails)', () => 1, { threshold: 20 }, /`options\.threshold` to be a number greater than 0 and less than 10 \(0\.1 means 10%\)/],
     ['a bad statistic', () => 1, { statistic: 'p99' }, /`options\.statistic`/],
     ['a bad onInconclusive', () => 1, { onInconclusive: 'ignore' }, /`options\.onInconclusive`/],
     ['an empty name', () => 1, { name: '' }, /`options\.name`/],
@@ -66,6 +67,24 @@ describe('toMatchBaseline', () => {
     await expect(expect(target).toMatchBaseline(options as never)).rejects.toThrow(TypeError)
     await expect(expect(target).toMatchBaseline(options as never)).rejects.toThrow(pattern)
     expect(called).toBe(false)
+  })
+
+  it.runIf(process.platform !== 'win32')('says a read-only baseline file is read-only, not that the test ran out of time', async () => {
+    await expect(() => Math.sqrt(2)).toMatchBaseline({ name: 'first', time: 30, warmupTime: 0 })
+    const externalDir = join(root, 'baselines', '__external__')
+    const file = join(externalDir, readdirSync(externalDir)[0] as string)
+    chmodSync(file, 0o444)
+    try {
+      const error = await expect(() => Math.sqrt(3)).toMatchBaseline({ name: 'second', time: 30, warmupTime: 0 }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error & { code?: string },
+      )
+      expect(error?.code).toBe('PERFGATE_BASELINE_READONLY')
+      expect(error?.message).toContain('is read-only; perfgate does not replace it')
+      expect(error?.message).not.toContain("stopped before the test's timeout")
+    } finally {
+      chmodSync(file, 0o644)
+    }
   })
 
   it('refuses .not, which has no clear meaning for a baseline', async () => {

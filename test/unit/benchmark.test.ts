@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { benchmark } from '../../src/measure/benchmark.js'
+import { PerfgateError, PerfgateTypeError } from '../../src/common/errors.js'
+import { BenchmarkStoppedError, benchmark } from '../../src/measure/benchmark.js'
 
 describe('benchmark', () => {
   it('samples a sync function and returns sorted per-call times with a summary', async () => {
@@ -87,5 +88,19 @@ describe('benchmark', () => {
     await expect(benchmark('x', () => 1, { rounds: 0 })).rejects.toThrow(/`options\.rounds`/)
     await expect(benchmark('x', () => 1, { setup: 'no' as never })).rejects.toThrow(/`options\.setup`/)
     await expect(benchmark('x', () => 1, { tme: 10 } as never)).rejects.toThrow(/Unknown option `tme`/)
+  })
+})
+
+describe('BenchmarkStoppedError', () => {
+  it('is a PerfgateError, but another PerfgateError is no BenchmarkStoppedError (a read-only baseline file was reported as a stop at the test timeout)', () => {
+    const stopped = new BenchmarkStoppedError({ phase: 'first call', roundsDone: 0, roundsPlanned: 10, median: null, elapsedMs: 12 })
+    const readOnly = new PerfgateError('PERFGATE_BASELINE_READONLY', 'The baseline file x.json is read-only')
+    expect(stopped).toBeInstanceOf(PerfgateError)
+    expect(stopped).toBeInstanceOf(BenchmarkStoppedError)
+    expect(readOnly).not.toBeInstanceOf(BenchmarkStoppedError)
+    // Another copy of the classes (the other build) is still recognised by the brand.
+    const fromOtherCopy = Object.defineProperty(new Error('x'), Symbol.for('perfgate.error'), { value: true })
+    expect(fromOtherCopy).toBeInstanceOf(PerfgateError)
+    expect(Object.defineProperty(new TypeError('x'), Symbol.for('perfgate.type-error'), { value: true })).toBeInstanceOf(PerfgateTypeError)
   })
 })
