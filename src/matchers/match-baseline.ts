@@ -9,6 +9,7 @@ import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
 import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { assertionSite, runningTest, testDeadline } from './context.js'
+import { formatFailureReasons, formatOutcomes } from './format.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
 export type { MatchBaselineOptions } from '../gate/check-baseline.js'
@@ -28,6 +29,8 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
     invalidArgument('received', 'a function, or a result of benchmark() or measure()', received)
   }
   const raw = optionsObject('options', options, baselineOptionKeys)
+  // An endpoint that did not answer has nothing to compare or record: say why, before any baseline decides.
+  if (isMeasured(received) && received.samples.length === 0) throw nothingMeasured(received)
   const site = assertionSite(this)
   // Concurrent tests with the global `expect` name the test started last, or none once another test ended.
   if (runningTest(this) === 'ambiguous' || (site === undefined && this.testPath !== undefined)) {
@@ -66,6 +69,18 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   deadline?.stoppedRun()
   for (const warning of record.warnings) warn(warning)
   return { pass: record.pass, message: () => describe(this, record) }
+}
+
+/** The error for a `measure()` (or `benchmark()`) result without one successful sample. */
+function nothingMeasured(received: Measured): PerfgateError {
+  const lines = [`toMatchBaseline: the ${received.kind === 'latency' ? 'measure()' : 'benchmark()'} result has no successful ${received.kind === 'latency' ? 'request' : 'sample'} to compare with its baseline.`]
+  if (received.kind === 'latency') {
+    lines.push(`Target:   ${received.target}`, `Outcomes: ${formatOutcomes(received.outcomes)}`)
+    const reasons = formatFailureReasons(received.errors)
+    if (reasons.length > 0) lines.push('Failure reasons:', ...reasons)
+  }
+  lines.push('The baseline file was not touched.')
+  return new PerfgateError('PERFGATE_BENCHMARK_FAILED', lines.join('\n'))
 }
 
 function describe(matcher: MatcherContext, record: BaselineCheckRecord): string {

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, readdirSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
@@ -22,6 +22,7 @@ afterAll(async () => {
 
 function storedKeys(): string[] {
   const externalDir = join(root, 'baselines', '__external__')
+  if (!existsSync(externalDir)) return []
   const [file] = readdirSync(externalDir)
   if (file === undefined) return []
   const content = JSON.parse(readFileSync(join(externalDir, file), 'utf8')) as { entries: Record<string, unknown> }
@@ -85,6 +86,24 @@ describe('toMatchBaseline', () => {
     } finally {
       chmodSync(file, 0o644)
     }
+  })
+
+  it('fails a measure() result of an endpoint that did not answer with its reasons, and records nothing', async () => {
+    // A port that refuses connections: a loopback server's, once closed.
+    const closed = await startFixtureServer()
+    await closed.close()
+    const down = await measure(`${closed.url}/fast`, { samples: 5, warmup: 0 })
+    const error = await expect(down)
+      .toMatchBaseline({ name: 'down' })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error & { code?: string },
+      )
+    expect(error?.code).toBe('PERFGATE_BENCHMARK_FAILED')
+    expect(error?.message).toContain('the measure() result has no successful request to compare with its baseline')
+    expect(error?.message).toContain(`Target:   ${closed.url}/fast`)
+    expect(error?.message).toMatch(/Outcomes: ECONNREFUSED 5/)
+    expect(storedKeys().some((key) => key.endsWith('>> down'))).toBe(false)
   })
 
   it('refuses .not, which has no clear meaning for a baseline', async () => {
