@@ -174,12 +174,15 @@ export function startTest(token: object): void {
   session().endedTests.delete(token)
 }
 
+/** The reason a test's end signal gives: a run stopped by it was cut short by its test's end, not by the deadline. */
+export const testEndedReason = 'the test ended'
+
 /** Stops every perfgate run of the test `token`; with no token, of every test still running. */
 export function endTest(token?: object): void {
   const { testEnds, endedTests } = session()
   for (const [key, controller] of testEnds) {
     if (token !== undefined && key !== token) continue
-    controller.abort(new Error('the test ended'))
+    controller.abort(new Error(testEndedReason))
     testEnds.delete(key)
   }
   if (token !== undefined) endedTests.add(token)

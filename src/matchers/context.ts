@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
-import { testEndSignal } from '../gate/session.js'
+import { testEndSignal, testEndedReason } from '../gate/session.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -68,6 +68,8 @@ export function runningTest(context: MatcherContext): TestIdentity | 'ambiguous'
 /** When the running test ends, as a signal for a run to stop at. */
 export interface TestDeadline extends RunDeadline {
   readonly testTimeoutMs: number
+  /** True once the test ended before the deadline (its body returned: a matcher not awaited, say); then that stopped the run. */
+  testEnded(): boolean
   /** Milliseconds until the signal fires (negative once it is past). */
   msLeft(): number
 }
@@ -110,6 +112,7 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
     signal,
     endsAt,
     testTimeoutMs: timeout,
+    testEnded: () => signal.aborted && signal.reason instanceof Error && signal.reason.message === testEndedReason,
     msLeft: () => endsAt - performance.now(),
     stoppedRun: () => {
       running = false

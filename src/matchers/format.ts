@@ -50,21 +50,28 @@ export function formatThroughput(throughput: number, durationMs: number): string
  */
 export function stoppedAtTestTimeout(
   matcherName: string,
-  testTimeoutMs: number,
+  deadline: { readonly testTimeoutMs: number; testEnded(): boolean },
   requestTimeoutMs: number,
   ended: string,
   result: { readonly target: string; readonly outcomes: Readonly<Record<string, number>>; readonly errors: Readonly<Record<string, string>> },
   shorter = 'a shorter `timeout`',
 ): PerfgateError {
-  const lines = [
-    `${matcherName} stopped before the test's timeout (${testTimeoutMs} ms): ${ended}.`,
-    `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher ${shorter}, or the test more time.`,
-    `Target:   ${result.target}`,
-  ]
+  const lines = deadline.testEnded()
+    ? [`${matcherName} stopped: its test ended before it finished; ${ended}.`, notAwaited(matcherName)]
+    : [
+        `${matcherName} stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${ended}.`,
+        `A request may take up to its \`timeout\` (${requestTimeoutMs} ms). Give the matcher ${shorter}, or the test more time.`,
+      ]
+  lines.push(`Target:   ${result.target}`)
   if (Object.keys(result.outcomes).length > 0) {
     lines.push(`Outcomes before the stop: ${formatOutcomes(result.outcomes)}`, ...formatFailureReasons(result.errors))
   }
   return new PerfgateError('PERFGATE_TEST_TIMEOUT', lines.join('\n'))
+}
+
+/** What to check when a matcher's test ended while it ran: most often a missing `await`. */
+export function notAwaited(matcherName: string): string {
+  return `Is it awaited? Without \`await expect(…).${matcherName}(…)\` the test ends at once and cuts the run short (or another failure ended the test first).`
 }
 
 /**

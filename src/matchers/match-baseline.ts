@@ -9,7 +9,7 @@ import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
 import { projectConfig, projectRoot, warn } from '../gate/session.js'
 import { assertionSite, runningTest, testDeadline } from './context.js'
-import { formatFailureReasons, formatOutcomes } from './format.js'
+import { formatFailureReasons, formatOutcomes, notAwaited } from './format.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
 export type { MatchBaselineOptions } from '../gate/check-baseline.js'
@@ -56,6 +56,16 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   } catch (error) {
     deadline?.stoppedRun()
     if (!(error instanceof BenchmarkStoppedError) || deadline === undefined) throw error
+    if (deadline.testEnded()) {
+      throw new PerfgateError(
+        'PERFGATE_TEST_TIMEOUT',
+        [
+          `toMatchBaseline stopped: its test ended before it finished; ${error.message}. The baseline file was not touched.`,
+          notAwaited(matcherName),
+          ...(context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]),
+        ].join('\n'),
+      )
+    }
     throw new PerfgateError(
       'PERFGATE_TEST_TIMEOUT',
       [

@@ -61,7 +61,7 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLatency(target, { budgetMs: budget, statistic, confidence, allowFailures }, measureOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
-    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, measureOptions.timeoutMs, endedBeforeStop(check.result, measureOptions), check.result)
+    throw stoppedAtTestTimeout(matcherName, deadline as TestDeadline, measureOptions.timeoutMs, endedBeforeStop(check.result, measureOptions), check.result)
   }
   const { record } = check
   return { pass: record.pass, message: () => describe(this, record) }

@@ -46,7 +46,7 @@ export async function toSustainSuccessRate(
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`
     const ended = `${check.result.total}${planned} requests had ended`
     const shorter = loadOptions.requests === undefined ? 'a shorter `timeout`' : 'fewer `requests` or a shorter `timeout`'
-    throw stoppedAtTestTimeout(matcherName, (deadline as TestDeadline).testTimeoutMs, loadOptions.timeoutMs, ended, check.result, shorter)
+    throw stoppedAtTestTimeout(matcherName, deadline as TestDeadline, loadOptions.timeoutMs, ended, check.result, shorter)
   }
   const { record } = check
   return { pass: record.pass, message: () => describe(this, record) }

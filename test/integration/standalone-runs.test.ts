@@ -102,6 +102,25 @@ describe('a standalone run started in a test', () => {
   })
 })
 
+describe('a matcher that is not awaited', () => {
+  let pending: Promise<{ value?: unknown; error?: unknown }> | undefined
+
+  it('toRespondWithin(): called without await, so the test ends while it sends', async () => {
+    // The missing `await`: the assertion's promise is kept (and its rejection caught) for the next test to read.
+    pending = settled(expect(`${server.url}/delay?ms=1`).toRespondWithin(1000, { samples: 1_000_000, warmup: 0 }))
+    await untilSending('/delay')
+  })
+
+  it('...fails saying that its test ended before it finished and asking whether it is awaited, not that the test timed out', async () => {
+    const outcome = await (pending as Promise<{ value?: unknown; error?: unknown }>)
+    const message = (outcome.error as Error | undefined)?.message ?? ''
+    expect(message).toMatch(/^toRespondWithin stopped: its test ended before it finished; \d+ of 1000000 measured requests had ended/)
+    expect(message).toContain('Is it awaited? Without `await expect(…).toRespondWithin(…)` the test ends at once')
+    expect(message).not.toContain("before the test's timeout")
+    await countOnceQuiet('/delay')
+  })
+})
+
 describe('a retried test', () => {
   let attempts = 0
 
