@@ -103,6 +103,8 @@ function entriesOf(run: RecordedRun): Map<string, Entry> {
   const entries = new Map<string, Entry>()
   const seen = new Map<string, number>()
   for (const record of run.records) {
+    // An assertion that stopped with an error measured nothing to compare (its run failed).
+    if (record.kind === 'error') continue
     const testFile = fromRoot(run.rootDir, record.testFile)
     if (record.kind === 'baseline') {
       const id = JSON.stringify(['baseline', record.baselineFile.split(/[\\/]/).join('/'), record.key])

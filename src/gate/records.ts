@@ -1,6 +1,7 @@
 /**
  * The result records of perf assertions: what the gate decided and the evidence for it. One
- * record per assertion, of one of three kinds; the per-process session keeps them, and the
+ * record per assertion, of one of three kinds, or an error record for one that stopped with an
+ * error; the per-process session keeps them, and the
  * matchers' messages, the reporters and the CLI all render these same records.
  */
 import type { UpdateMode } from '../baselines/types.js'
@@ -176,11 +177,29 @@ export interface LoadCheckRecord extends RecordBase {
   readonly timeline: LoadTimeline
 }
 
-/** Any perf assertion's record; branch on `kind`. */
-export type PerfRecord = BaselineCheckRecord | LatencyCheckRecord | LoadCheckRecord
+/**
+ * A perf assertion that stopped with an error instead of reaching a verdict: a baseline file it
+ * could not read or write, a run stopped before the test's timeout, an endpoint with no answer
+ * to compare, a wrong argument. It failed its test, so it fails in the reports too.
+ */
+export interface ErrorRecord extends RecordBase {
+  readonly kind: 'error'
+  /** `toMatchBaseline`, `toRespondWithin` or `toSustainSuccessRate`. */
+  readonly matcher: string
+  /** What it was asked about (the URL, or the function's name), where that could be told. */
+  readonly target: string | null
+  /** The error's name and code, e.g. `PerfgateError PERFGATE_BASELINE_PARSE` or `TypeError`. */
+  readonly error: string
+  /** The error's message, as the test's failure shows it. */
+  readonly message: string
+}
 
-/** The assertion failed, after `.not` (a record keeps its own result, before `.not`). */
+/** Any perf assertion's record; branch on `kind`. */
+export type PerfRecord = BaselineCheckRecord | LatencyCheckRecord | LoadCheckRecord | ErrorRecord
+
+/** The assertion failed, after `.not` (a record keeps its own result, before `.not`); one that stopped with an error always did. */
 export function failed(record: PerfRecord): boolean {
+  if (record.kind === 'error') return true
   return record.negated ? record.pass : !record.pass
 }
 

@@ -62,6 +62,8 @@ function valuesOf(report: RunReport): Map<string, Value> {
   const values = new Map<string, Value>()
   const seen = new Map<string, number>()
   for (const record of report.records) {
+    // An assertion that stopped with an error measured nothing (and its run failed, which stops ab).
+    if (record.kind === 'error') continue
     let id: string
     if (record.kind === 'baseline') {
       id = `baseline\u0000${record.baselineFile}\u0000${record.key}`

@@ -69,3 +69,8 @@ export function failureKinds(outcomes: Readonly<Record<string, number>>, shown =
 export function relativePath(rootDir: string, path: string): string {
   return relative(rootDir, path).split(sep).join('/')
 }
+
+/** The first line of a message (an error's headline), without trailing blanks. */
+export function firstLine(message: string): string {
+  return (message.split('\n', 1)[0] ?? '').trimEnd()
+}

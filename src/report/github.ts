@@ -35,6 +35,7 @@ function message(table: Table, row: Row): string {
   const record = row.record
   let headline: string
   if (record.kind === 'baseline') headline = `${record.verdict === 'missing' ? 'missing baseline' : record.verdict}: ${name}`
+  else if (record.kind === 'error') headline = `${record.matcher} stopped with an error: ${name}`
   else if (record.kind === 'latency') headline = `latency budget failed: ${name} — ${record.target}: ${row.cells[5] ?? ''}; ${row.cells[6] ?? ''} requests`
   else headline = `success rate failed: ${name} — ${record.target}: ${row.cells[4] ?? ''}; ${row.cells[3] ?? ''}`
   return [headline, ...row.details].map(printableName).join('\n')

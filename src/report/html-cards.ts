@@ -5,7 +5,7 @@
 import { relative } from 'node:path'
 import { detectableTexts, formatChange, probeSlowerBy } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
-import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
+import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { changeChart, distributionChart, latencyHistogram } from './charts.js'
 import { escapeHtml } from './html-escape.js'
 import { formatCount, formatDuration, formatPValue, formatShare, formatThroughput } from './html-format.js'
@@ -21,7 +21,7 @@ export function recordTone(record: PerfRecord): string {
 
 /** The word on a record's badge. */
 export function recordBadge(record: PerfRecord): string {
-  const word = record.kind === 'baseline' ? record.verdict : failed(record) ? 'fail' : 'pass'
+  const word = record.kind === 'baseline' ? record.verdict : record.kind === 'error' ? 'error' : failed(record) ? 'fail' : 'pass'
   return `<span class="badge ${recordTone(record)}">${escapeHtml(word)}${record.negated ? ' (.not)' : ''}</span>`
 }
 
@@ -143,4 +143,10 @@ export function loadCard(report: RunReport, record: LoadCheckRecord, id: string)
   if (summary !== null) facts.push(fact('p50', formatDuration(summary.p50)), fact('p95', formatDuration(summary.p95)), fact('p99', formatDuration(summary.p99)), fact('max', formatDuration(summary.max)))
   facts.push(fact('timeline', `${record.timeline.buckets.length} buckets of ${formatDuration(record.timeline.bucketMs)}`))
   return card(report, record, id, `<code>${escapeHtml(record.target)}</code>`, `<p class="reason">${escapeHtml(reason)}</p>${outcomesText(record.outcomes, record.errors)}${charts}<div class="facts">${facts.join('')}</div>`)
+}
+
+/** An assertion that stopped with an error: its matcher and target, and the error as the test's failure shows it. */
+export function errorCard(report: RunReport, record: ErrorRecord, id: string): string {
+  const subtitle = `${escapeHtml(record.matcher)}${record.target === null ? '' : ` · <code>${escapeHtml(record.target)}</code>`}`
+  return card(report, record, id, subtitle, `<p class="reason">${escapeHtml(`Stopped with an error (${record.error}), without a verdict:`)}</p><pre class="error-message">${record.message.split('\n').map(escapeHtml).join('\n')}</pre>`)
 }

@@ -51,6 +51,7 @@ tr:last-child td { border-bottom: 0; }
 .facts { display: flex; flex-wrap: wrap; gap: 2px 20px; margin: 6px 0 4px; font-size: 12.5px; color: var(--muted); }
 .facts b { color: var(--text); font-weight: 600; font-variant-numeric: tabular-nums; }
 .note { color: var(--muted); font-style: italic; }
+.error-message { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--red-soft); padding: 8px 10px; border-radius: 6px; font-size: 12px; margin: 6px 0 0; }
 .chart text { font-family: inherit; fill: var(--text); }
 .chart .tick-label, .chart .row-note, .chart .axis-title, .chart .legend-label { font-size: 11px; fill: var(--muted); }
 .chart .row-label { font-size: 13px; font-weight: 600; }

@@ -4,10 +4,11 @@
  * first — and a card with charts for every perf assertion.
  */
 import { formatChange } from '../gate/compare.js'
-import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
-import { baselineCard, latencyCard, loadCard, recordBadge, recordSite } from './html-cards.js'
+import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
+import { baselineCard, errorCard, latencyCard, loadCard, recordBadge, recordSite } from './html-cards.js'
 import { escapeHtml } from './html-escape.js'
 import { formatCount, formatDuration, formatPValue, formatShare, formatThroughput } from './html-format.js'
+import { firstLine } from './format.js'
 import { htmlStyle } from './html-style.js'
 import { silences } from './load-charts.js'
 import { failed, recordsOfKind } from './model.js'
@@ -32,7 +33,7 @@ function countBadges(groupName: string, counts: readonly (readonly [tone: string
 }
 
 function statusBanner(report: RunReport, ids: ReadonlyMap<PerfRecord, string>): string {
-  const { baselines, latency, load } = recordsOfKind(report)
+  const { baselines, latency, load, errors } = recordsOfKind(report)
   const total = report.records.length
   const failures = report.records.filter(failed)
   if (total === 0) return '<div class="status pass">No perf assertions ran.</div>'
@@ -42,6 +43,7 @@ function statusBanner(report: RunReport, ids: ReadonlyMap<PerfRecord, string>): 
     [baselines.filter((record) => failed(record) && record.verdict !== 'regressed').length, 'other baseline check failed', 'other baseline checks failed'],
     [latency.filter(failed).length, 'latency budget missed', 'latency budgets missed'],
     [load.filter(failed).length, 'success rate below its floor', 'success rates below their floor'],
+    [errors.length, 'assertion stopped with an error', 'assertions stopped with an error'],
   ] as const
   const detail = parts.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`)
   const lines = ordered(failures).map((record) => `<li><a href="#${escapeHtml(ids.get(record) ?? '')}">${escapeHtml(record.testName)}</a> — ${escapeHtml(whyFailed(record))}</li>`)
@@ -50,19 +52,25 @@ function statusBanner(report: RunReport, ids: ReadonlyMap<PerfRecord, string>): 
 
 /** Why a failed record failed, in one line. */
 function whyFailed(record: PerfRecord): string {
+  if (record.kind === 'error') return `stopped with an error: ${firstLine(record.message)}`
+  if (record.kind === 'latency') {
+    // A target that did not answer fails a negated budget too: say so, not that it passed.
+    if (record.successes === 0 || record.failures > record.allowFailures) {
+      return `${formatCount(record.failures)} of ${formatCount(record.count)} requests failed (${record.allowFailures} allowed)${record.negated ? ', which .not does not turn into a pass' : ''}`
+    }
+    if (record.negated) return 'passed, but the assertion was negated with .not'
+    const over = record.bound ?? record.value
+    if (over !== null && over > record.budgetMs) {
+      return `${record.statistic} ${formatDuration(over)}${record.bound === null ? '' : ' (upper bound)'} is over the budget of ${formatDuration(record.budgetMs)}`
+    }
+    return record.boundProblem ?? `${record.statistic} could not be checked against the budget of ${formatDuration(record.budgetMs)}`
+  }
   if (record.negated) return 'passed, but the assertion was negated with .not'
   if (record.kind === 'baseline') {
     const comparison = record.comparison
     if (comparison === null) return record.verdict === 'missing' ? 'no baseline stored, and this update mode records none' : record.verdict
     const change = `${comparison.statistic} ${formatDuration(comparison.baseline.value)} → ${formatDuration(comparison.current.value)}, ${formatChange(comparison.change)} [${formatChange(comparison.interval.lower)}, ${formatChange(comparison.interval.upper)}]`
     return record.verdict === 'regressed' ? `slower: ${change}` : `${record.verdict}: ${change}`
-  }
-  if (record.kind === 'latency') {
-    const over = record.bound ?? record.value
-    if (over !== null && over > record.budgetMs) {
-      return `${record.statistic} ${formatDuration(over)}${record.bound === null ? '' : ' (upper bound)'} is over the budget of ${formatDuration(record.budgetMs)}`
-    }
-    return `${formatCount(record.failures)} of ${formatCount(record.count)} requests failed (${record.allowFailures} allowed)`
   }
   if (record.total === 0) return 'no request was sent'
   const [longest] = silences(record).sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))
@@ -71,8 +79,9 @@ function whyFailed(record: PerfRecord): string {
 }
 
 function counts(report: RunReport): string {
-  const { baselines, latency, load } = recordsOfKind(report)
+  const { baselines, latency, load, errors } = recordsOfKind(report)
   const groups: string[] = []
+  if (errors.length > 0) groups.push(countBadges('errors', [['tone-fail', 'stopped', errors.length]]))
   if (baselines.length > 0) groups.push(countBadges('baselines', verdictOrder.map((verdict) => [`tone-${verdict}`, verdict, baselines.filter((record) => record.verdict === verdict).length] as const)))
   for (const [name, records] of [['latency', latency], ['load', load]] as const) {
     if (records.length === 0) continue
@@ -132,6 +141,15 @@ function loadTable(report: RunReport, records: readonly LoadCheckRecord[], ids: 
   )
 }
 
+function errorTable(report: RunReport, records: readonly ErrorRecord[], ids: ReadonlyMap<PerfRecord, string>): string {
+  const rows = records.map(
+    (record) =>
+      `<tr class="failed"><td>${recordBadge(record)}</td>${nameCell(report, record, ids.get(record) ?? '')}` +
+      `<td>${escapeHtml(record.matcher)}</td><td>${record.target === null ? '—' : `<code>${escapeHtml(record.target)}</code>`}</td><td>${escapeHtml(firstLine(record.message))}</td></tr>`,
+  )
+  return `<table><thead><tr><th>result</th><th>test</th><th>matcher</th><th>target</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+}
+
 function staleSection(report: RunReport): string {
   const stale = report.stale
   if (stale === null || (stale.obsoleteEntries.length === 0 && stale.orphanedFiles.length === 0)) return ''
@@ -146,7 +164,7 @@ function staleSection(report: RunReport): string {
  * @example writeFileSync('.perfgate/perfgate-report.html', renderHtml(report))
  */
 export function renderHtml(report: RunReport): string {
-  const { baselines, latency, load } = recordsOfKind(report)
+  const { baselines, latency, load, errors } = recordsOfKind(report)
   const ids = new Map<PerfRecord, string>(report.records.map((record, index) => [record, `record-${index + 1}`]))
   const id = (record: PerfRecord): string => ids.get(record) ?? ''
   const sortedBaselines = ordered(baselines)
@@ -163,12 +181,14 @@ export function renderHtml(report: RunReport): string {
   const failedCount = report.records.filter(failed).length
   const title = failedCount === 0 ? 'perfgate report: passed' : `perfgate report: ${failedCount} failed`
   const sections: string[] = []
+  if (errors.length > 0) sections.push(`<h2>Stopped with an error</h2>${errorTable(report, errors, ids)}`)
   if (sortedBaselines.length > 0) {
     sections.push(`<h2>Baselines</h2>${baselineTable(report, sortedBaselines, ids)}`)
   }
   if (sortedLatency.length > 0) sections.push(`<h2>Latency budgets</h2>${latencyTable(report, sortedLatency, ids)}`)
   if (sortedLoad.length > 0) sections.push(`<h2>Success rate under load</h2>${loadTable(report, sortedLoad, ids)}`)
   const cards = [
+    ...errors.map((record) => errorCard(report, record, id(record))),
     ...sortedBaselines.map((record) => baselineCard(report, record, id(record))),
     ...sortedLatency.map((record) => latencyCard(report, record, id(record))),
     ...sortedLoad.map((record) => loadCard(report, record, id(record))),

@@ -4,7 +4,7 @@
  * terminal table, the Markdown and the HTML page from it; the CLI reads it back.
  */
 import type { Environment } from '../machine/environment.js'
-import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
+import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 
 /** The version of the report format; a reader refuses another one. */
 export const reportVersion = 1
@@ -54,16 +54,19 @@ export function recordsOfKind(report: RunReport): {
   baselines: BaselineCheckRecord[]
   latency: LatencyCheckRecord[]
   load: LoadCheckRecord[]
+  errors: ErrorRecord[]
 } {
   const baselines: BaselineCheckRecord[] = []
   const latency: LatencyCheckRecord[] = []
   const load: LoadCheckRecord[] = []
+  const errors: ErrorRecord[] = []
   for (const record of report.records) {
     if (record.kind === 'baseline') baselines.push(record)
     else if (record.kind === 'latency') latency.push(record)
-    else load.push(record)
+    else if (record.kind === 'load') load.push(record)
+    else errors.push(record)
   }
-  return { baselines, latency, load }
+  return { baselines, latency, load, errors }
 }
 
 // Whether an assertion failed after `.not` is the gate's to say; the renderers read it from here.

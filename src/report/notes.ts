@@ -66,8 +66,8 @@ export function runSummary(report: RunReport): string {
   if (total === 0) return 'no perf assertions ran'
   const parts: string[] = []
   const failures = report.records.filter(failed).length
-  if (failures > 0) parts.push(`${failures} failed`)
-  const { baselines } = recordsOfKind(report)
+  const { baselines, errors } = recordsOfKind(report)
+  if (failures > 0) parts.push(`${failures} failed${errors.length === 0 ? '' : ` (${errors.length} stopped with an error)`}`)
   const count = (verdict: BaselineCheckRecord['verdict']): number => baselines.filter((record) => record.verdict === verdict && !failed(record)).length
   for (const verdict of ['regressed', 'inconclusive', 'missing', 'improved', 'new'] as const) {
     const passing = count(verdict)

@@ -5,7 +5,7 @@
  */
 import { describeDetectable, detectableTexts, formatChange } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
-import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
+import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { failureKinds, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, relativePath } from './format.js'
 import { failed, recordsOfKind } from './model.js'
 import type { RunReport } from './model.js'
@@ -310,10 +310,32 @@ function loadTable(report: RunReport, records: readonly LoadCheckRecord[]): Tabl
   }
 }
 
-/** The report's tables that have rows: baselines, latency budgets, load runs, in that order. */
+function errorTable(report: RunReport, records: readonly ErrorRecord[]): Table {
+  const rows = records.map((record): Row => {
+    const [headline = '', ...rest] = record.message.split('\n')
+    return rowOf(report, record, [record.testName, record.matcher, record.target ?? none, headline.trimEnd(), 'error'], [`${record.error}: ${headline.trimEnd()}`, ...rest.filter((line) => line.trim() !== '')])
+  })
+  return {
+    kind: 'error',
+    title: 'Stopped with an error',
+    columns: [
+      { header: 'test', align: 'left', shrink: true },
+      { header: 'matcher', align: 'left' },
+      { header: 'target', align: 'left', shrink: true },
+      { header: 'error', align: 'left', shrink: true },
+      { header: 'result', align: 'left' },
+    ],
+    nameColumn: 0,
+    verdictColumn: 4,
+    rows,
+  }
+}
+
+/** The report's tables that have rows: assertions stopped with an error, baselines, latency budgets, load runs, in that order. */
 export function reportTables(report: RunReport): Table[] {
-  const { baselines, latency, load } = recordsOfKind(report)
+  const { baselines, latency, load, errors } = recordsOfKind(report)
   const tables: Table[] = []
+  if (errors.length > 0) tables.push(errorTable(report, errors))
   if (baselines.length > 0) tables.push(baselineTable(report, baselines))
   if (latency.length > 0) tables.push(latencyTable(report, latency))
   if (load.length > 0) tables.push(loadTable(report, load))

@@ -35,11 +35,15 @@ describe('perfgate-report.json', () => {
       .catch(() => undefined)
   })
 
-  it('holds every record of the three matchers, valid against the shipped schema, and reads back the same', async () => {
+  it('holds every record of the three matchers and of one that stopped with an error, valid against the shipped schema, and reads back the same', async () => {
     await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, warmup: 1 })
     await expect(`${server.url}/status/503`).not.toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
+    // An assertion that stops with an error (here a wrong argument) fails its test: its record says so.
+    await expect(expect(`${server.url}/fast`).toRespondWithin(-5)).rejects.toThrow(TypeError)
     const records = keptRecords().filter((record) => record.testFile === import.meta.filename)
-    expect(records.map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load'])
+    expect(records.map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load', 'error'])
+    expect(records[4]).toMatchObject({ kind: 'error', pass: false, matcher: 'toRespondWithin', target: `${server.url}/fast`, error: 'TypeError PERFGATE_INVALID_ARGUMENT' })
+    expect(records[4]?.kind === 'error' && records[4].message).toMatch(/^Expected `budgetMs`/)
 
     const report = buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: root, records })
     const text = serializeRunReport(report)

@@ -5,7 +5,7 @@ import { escapeHtml } from '../../src/report/html-escape.js'
 import { distributionChart } from '../../src/report/charts.js'
 import { renderHtml } from '../../src/report/html.js'
 import type { RunReport } from '../../src/report/model.js'
-import { baselineRecord, machineExplained, regressed, runReport, syntheticMeasurement } from './report-fixtures.js'
+import { baselineRecord, erroredBaseline, fastEndpoint, machineExplained, regressed, runReport, syntheticMeasurement, unchanged } from './report-fixtures.js'
 
 function withRecords(records: PerfRecord[]): RunReport {
   return { ...sampleRunReport(), records, stale: null }
@@ -58,6 +58,25 @@ describe('renderHtml', () => {
     expect(html.match(/class="machine"/g)).toHaveLength(1)
     expect(html).toContain('machine in this run +125%')
     expect(html).toContain('the machine in this run explains up to +125%')
+  })
+
+  it('counts an assertion that stopped with an error as failed: in the banner, its own table first, and a card with the whole error', () => {
+    const html = renderHtml(runReport([unchanged, erroredBaseline]))
+    expect(html).toContain('<title>perfgate report: 1 failed</title>')
+    expect(html).toContain('1 of 2 perf assertions failed<span class="detail">1 assertion stopped with an error</span>')
+    expect(html).toContain('parser &gt; tokenizes a line</a> — stopped with an error: Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input</li>')
+    expect(html.indexOf('<h2>Stopped with an error</h2>')).toBeLessThan(html.indexOf('<h2>Baselines</h2>'))
+    expect(html).toContain('<pre class="error-message">Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input\nThe file was not changed.</pre>')
+    expect(html).toContain('<span class="badge tone-fail">error</span>')
+  })
+
+  it('says why a failed latency budget failed: a target that did not answer under .not, a bound that could not be computed', () => {
+    const refused: LatencyCheckRecord = { ...fastEndpoint, testName: 'api > not on refused', negated: true, pass: true, value: null, latency: null, sample: [], successes: 0, failures: 40, count: 40, outcomes: { ECONNREFUSED: 40 } }
+    const unbounded: LatencyCheckRecord = { ...fastEndpoint, testName: 'api > p99 with confidence', pass: false, statistic: 'p99', confidence: 0.95, bound: null, boundProblem: '30 successful samples cannot bound p99 at 95% confidence: use samples: 299 or more' }
+    const html = renderHtml(runReport([refused, unbounded]))
+    expect(html).toContain('api &gt; not on refused</a> — 40 of 40 requests failed (0 allowed), which .not does not turn into a pass</li>')
+    expect(html).toContain('api &gt; p99 with confidence</a> — 30 successful samples cannot bound p99 at 95% confidence: use samples: 299 or more</li>')
+    expect(html).not.toContain('passed, but the assertion was negated with .not')
   })
 
   it('says so when no perf assertion ran', () => {

@@ -4,7 +4,7 @@
  * stale baselines.
  */
 import type { Comparison, ComparedSide } from '../../src/gate/compare.js'
-import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../../src/gate/records.js'
+import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../../src/gate/records.js'
 import type { Environment } from '../../src/machine/environment.js'
 import type { RunReport } from '../../src/report/model.js'
 import { summarizeSorted } from '../../src/stats/index.js'
@@ -198,6 +198,20 @@ export const failingLoad = loadRecord('load > /flaky keeps 99% at 200/s', {
   throughput: 198.2,
   durationMs: 5045,
 })
+
+/** A toMatchBaseline that stopped with an error: its baseline file could not be parsed. */
+export const erroredBaseline: ErrorRecord = {
+  kind: 'error',
+  testFile: `${rootDir}/test/parser.perf.ts`,
+  testName: 'parser > tokenizes a line',
+  line: 21,
+  pass: false,
+  negated: false,
+  matcher: 'toMatchBaseline',
+  target: 'tokenize()',
+  error: 'PerfgateError PERFGATE_BASELINE_PARSE',
+  message: 'Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input\nThe file was not changed.',
+}
 
 /** A report of the given records, with no stale baselines unless given. */
 export function runReport(records: readonly PerfRecord[], stale: RunReport['stale'] = null): RunReport {

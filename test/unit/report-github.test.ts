@@ -3,6 +3,7 @@ import { escapeWorkflowData, escapeWorkflowProperty } from '../../src/report/esc
 import { githubAnnotations } from '../../src/report/github.js'
 import {
   baselineRecord,
+  erroredBaseline,
   everyRecord,
   failingLoad,
   fastEndpoint,
@@ -52,6 +53,17 @@ describe('githubAnnotations', () => {
     const load = annotations.at(-1)
     expect(load?.properties).toEqual({ file: 'test/load.perf.ts', line: '8', title: 'perfgate' })
     expect(load?.message).toContain('\ntimeout: no answer within 10000 ms\nECONNRESET: socket hang up')
+  })
+
+  it('turns an assertion that stopped with an error into an error with the whole message', () => {
+    const [annotation] = githubAnnotations(runReport([erroredBaseline]), { runnerAnnotatesFailures: false }).map(parse)
+    expect(annotation?.level).toBe('error')
+    expect(annotation?.properties).toEqual({ file: 'test/parser.perf.ts', line: '21', title: 'perfgate' })
+    expect(annotation?.message.split('\n')).toEqual([
+      'toMatchBaseline stopped with an error: parser > tokenizes a line',
+      'PerfgateError PERFGATE_BASELINE_PARSE: Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input',
+      'The file was not changed.',
+    ])
   })
 
   it('leaves failures to the runner when it annotates failed tests itself: one annotation per problem', () => {

@@ -6,6 +6,7 @@ import { defaultMarkdownLength, renderMarkdown, stepSummaryMarkdown } from '../.
 import type { PerfRecord } from '../../src/gate/records.js'
 import {
   baselineRecord,
+  erroredBaseline,
   everyRecord,
   failingLoad,
   fastEndpoint,
@@ -73,6 +74,18 @@ describe('renderMarkdown', () => {
     expect(markdown.match(/slower beyond the threshold, but within the noise/g)).toHaveLength(1)
     const html = marked.parse(markdown, { async: false })
     expect(html.match(/<details>/g)).toHaveLength(3)
+  })
+
+  it('counts an assertion that stopped with an error as failed, in its own table first, with the whole error in the evidence', () => {
+    const markdown = renderMarkdown(runReport([unchanged, erroredBaseline]))
+    expect(markdown).toContain('2 perf assertions: 1 failed (1 stopped with an error)')
+    const [errors, baselines] = tables(markdown)
+    expect(errors?.header.map((cell) => cell.text)).toEqual(['test', 'matcher', 'target', 'error', 'result'])
+    expect(firstColumn(errors)).toEqual(['parser &gt; tokenizes a line'])
+    expect(firstColumn(baselines)).toEqual(['router &gt; matches 100 routes'])
+    expect(markdown).toContain('<details><summary>Stopped with an error: evidence</summary>')
+    expect(markdown).toContain('  - PerfgateError PERFGATE\\_BASELINE\\_PARSE: Cannot parse the baseline file')
+    expect(markdown).toContain('  - The file was not changed.')
   })
 
   it('says how much the machine raised the smallest detectable slowdown in this run, in the table and in the evidence', () => {

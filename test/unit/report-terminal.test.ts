@@ -3,6 +3,7 @@ import { renderTerminal, terminalNameWidth } from '../../src/report/terminal.js'
 import { displayWidth } from '../../src/report/text.js'
 import {
   baselineRecord,
+  erroredBaseline,
   everyRecord,
   failingLoad,
   fastEndpoint,
@@ -142,6 +143,15 @@ describe('renderTerminal', () => {
     expect(lines[1]).toContain('p95 242 ms > 200 ms')
     const wide = renderTerminal(runReport([fastEndpoint, slowEndpoint]), { color: false })
     expect(tableLines(wide, 'Latency budgets')[1]).toContain('api > GET /slow answers within 200 ms')
+  })
+
+  it('counts an assertion that stopped with an error as failed, in a table of its own first, with the first line of its error', () => {
+    const output = plain(renderTerminal(runReport([unchanged, erroredBaseline]), { color: false }))
+    expect(output).toContain('2 perf assertions: 1 failed (1 stopped with an error)')
+    expect(output.indexOf('Stopped with an error')).toBeLessThan(output.indexOf('Baselines'))
+    const [header, row] = tableLines(output, 'Stopped with an error')
+    expect(header).toMatch(/test\s+matcher\s+target\s+error\s+result/)
+    expect(row).toMatch(/parser > tokenizes a line\s+toMatchBaseline\s+tokenize\(\)\s+Cannot parse the baseline file .*\s+error$/)
   })
 
   it('marks a negated assertion and judges it after .not', () => {
