@@ -21,8 +21,25 @@ export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv
   // Both runners keep the mode in a field their types call private; it is a plain field at runtime.
   const fromRunner = (snapshotState as { _updateSnapshot?: unknown } | null | undefined)?._updateSnapshot
   if (isUpdateMode(fromRunner)) return fromRunner
+  return isCi(env) ? 'none' : 'new'
+}
+
+function isCi(env: NodeJS.ProcessEnv): boolean {
   const ci = env['CI']
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false' ? 'none' : 'new'
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'
+}
+
+/**
+ * What to say when this run may write baselines although `CI` is set: an explicit `-u` or
+ * `PERFGATE_UPDATE` wins over CI, as it does for snapshots (and as recording CI baselines needs),
+ * but a stray `-u` in a CI script would accept every regression. Null when nothing is to be said.
+ */
+export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (mode === 'none' || !isCi(env)) return null
+  const override = env['PERFGATE_UPDATE']
+  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : '-u'
+  const what = mode === 'all' ? 'rewrites every entry that changed, accepting regressions,' : 'records missing entries'
+  return `perfgate: CI is set, but update mode '${mode}' (from ${source}) ${what} in this run's baseline files, as -u does for snapshots. Without it CI writes nothing.`
 }
 
 /**

@@ -1,13 +1,13 @@
-import { resolveMeasureOnly, resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
+import { ciWriteWarning, resolveMeasureOnly, resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { invalidArgument, optionsObject, printableName } from '../common/validate.js'
 import { baselineOptionKeys, checkBaseline, isMeasured, measureOnly, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
-import type { Measured } from '../gate/check-baseline.js'
+import type { BaselineCheckContext, Measured } from '../gate/check-baseline.js'
 import { describeDetectable, formatChange } from '../gate/compare.js'
 import { BenchmarkStoppedError } from '../measure/benchmark.js'
 import type { BaselineCheckRecord } from '../gate/records.js'
 import type { MachineState } from '../machine/state.js'
-import { projectConfig, projectRoot, warn } from '../gate/session.js'
+import { firstTime, projectConfig, projectRoot, warn } from '../gate/session.js'
 import { assertionSite, runningTest, testDeadline } from './context.js'
 import { formatFailureReasons, formatOutcomes, notAwaited } from './format.js'
 import type { MatcherContext, MatcherResult } from './context.js'
@@ -48,7 +48,13 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const resolved = resolveBaselineOptions(raw, config)
   const target = received as (() => unknown) | Measured
   // Measure-only mode (perfgate ab): no baseline file is opened, read or written.
-  const context = resolveMeasureOnly() ? null : await openBaselineCheck(site, resolved.name, resolveUpdateMode(this.snapshotState), rootDir, config, resolveRecordMode())
+  let context: BaselineCheckContext | null = null
+  if (!resolveMeasureOnly()) {
+    const updateMode = resolveUpdateMode(this.snapshotState)
+    const inCi = ciWriteWarning(updateMode)
+    if (inCi !== null && firstTime('writes-in-ci')) warn(inCi)
+    context = await openBaselineCheck(site, resolved.name, updateMode, rootDir, config, resolveRecordMode())
+  }
   const deadline = testDeadline(this)
   let record: BaselineCheckRecord
   try {

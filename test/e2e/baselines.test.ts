@@ -240,12 +240,14 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
     expect(await snapshotOf(baselinePath()), run.transcript).toEqual(before)
   })
 
-  it('d. -u accepts the slowdown and rewrites the file; CI then passes on the slower code', { timeout: stepTimeoutMs }, async () => {
+  it('d. -u accepts the slowdown and rewrites the file, saying so under CI; CI then passes on the slower code', { timeout: stepTimeoutMs }, async () => {
     const before = await snapshotOf(baselinePath())
     const oldMedian = onlyRecord(JSON.parse(before.text) as StoredFile, 'speed > sums square roots').summary['median'] ?? Number.NaN
 
-    const update = await vitest('-u, WORK_SCALE=3', ['-u'], { WORK_SCALE: '3' })
+    // In CI too: an explicit -u wins, as for snapshots, and perfgate says so once.
+    const update = await vitest('-u under CI, WORK_SCALE=3', ['-u'], { CI: 'true', WORK_SCALE: '3' })
     expect(update.result.code, update.transcript).toBe(0)
+    expect(update.output, update.transcript).toContain("perfgate: CI is set, but update mode 'all' (from -u) rewrites every entry that changed, accepting regressions")
     expect(vitestTestCounts(update.output), update.transcript).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 })
     const after = await snapshotOf(baselinePath())
     expect(after.text, update.transcript).not.toBe(before.text)

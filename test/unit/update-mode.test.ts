@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveUpdateMode } from '../../src/baselines/update-mode.js'
+import { ciWriteWarning, resolveUpdateMode } from '../../src/baselines/update-mode.js'
 
 describe('resolveUpdateMode', () => {
   it("follows the runner's snapshot update state (-u → all, CI → none, local → new)", () => {
@@ -22,5 +22,20 @@ describe('resolveUpdateMode', () => {
 
   it('rejects an unknown PERFGATE_UPDATE value with the allowed ones', () => {
     expect(() => resolveUpdateMode(undefined, { PERFGATE_UPDATE: 'yes' })).toThrow(/PERFGATE_UPDATE must be 'all', 'new' or 'none'/)
+  })
+})
+
+describe('ciWriteWarning', () => {
+  it('says so when CI is set and -u or PERFGATE_UPDATE still lets the run write (it wins, as for snapshots), naming where the mode came from', () => {
+    expect(ciWriteWarning('all', { CI: 'true' })).toBe(
+      "perfgate: CI is set, but update mode 'all' (from -u) rewrites every entry that changed, accepting regressions, in this run's baseline files, as -u does for snapshots. Without it CI writes nothing.",
+    )
+    expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new' })).toContain("update mode 'new' (from PERFGATE_UPDATE=new) records missing entries")
+  })
+
+  it('says nothing when the run writes nothing, or outside CI', () => {
+    expect(ciWriteWarning('none', { CI: 'true' })).toBeNull()
+    expect(ciWriteWarning('all', {})).toBeNull()
+    expect(ciWriteWarning('all', { CI: 'false' })).toBeNull()
   })
 })
