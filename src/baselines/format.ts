@@ -275,6 +275,12 @@ export function readRecord(value: unknown, at: string, envId: string, fail: Fail
     Object.keys(summaryFields).map((field) => [field, finite(rawSummary[field], `${at}.summary.${field}`, fail)]),
   ) as Record<keyof SampleSummary, number>
   integer(summary.count, `${at}.summary.count`, 1, fail)
+  for (const field of ['mean', 'median', 'min', 'max', 'p50', 'p75', 'p90', 'p95', 'p99'] as const) {
+    if (!(summary[field] > 0)) fail(`${at}.summary.${field}`, `must be a positive number of ms (found ${summary[field]})`)
+  }
+  for (const field of ['sd', 'mad'] as const) {
+    if (summary[field] < 0) fail(`${at}.summary.${field}`, `must not be negative (found ${summary[field]})`)
+  }
   const sample = numbers(raw['sample'], `${at}.sample`, fail)
   if (sample.length === 0) fail(`${at}.sample`, 'must hold at least one number')
   const unsorted = sample.findIndex((x, index) => index > 0 && x < sample[index - 1]!)

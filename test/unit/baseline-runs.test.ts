@@ -100,6 +100,9 @@ describe('records of several runs', () => {
     ['a run with a zero median', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, median: 0 }, r.runs![1]!] }), /runs\[0\]\.median must be positive/],
     ['a busy share above 1', (r: BaselineRecord) => ({ ...r, machine: { busy: 1.5, probe: null } }), /machine\.busy must be null or a number from 0 to 1/],
     ['a negative round', (r: BaselineRecord) => ({ ...r, rounds: [-1, ...r.rounds.slice(1)] }), /times must be positive/],
+    // Edited by hand: a walkthrough's -1 median passed as inconclusive.
+    ['a negative median in the summary', (r: BaselineRecord) => ({ ...r, summary: { ...r.summary, median: -1 } }), /summary\.median must be a positive number of ms \(found -1\)/],
+    ['a negative spread in the summary', (r: BaselineRecord) => ({ ...r, summary: { ...r.summary, sd: -0.5 } }), /summary\.sd must not be negative \(found -0\.5\)/],
     ['an unknown field in a run', (r: BaselineRecord) => ({ ...r, runs: [{ ...r.runs![0]!, extra: 1 }, r.runs![1]!] }), /runs\[0\]\.extra is not a known field/],
     // A zero probe made every slowdown look explained by a slower machine: inconclusive forever.
     ['a probe of 0 ms', (r: BaselineRecord) => ({ ...r, machine: { busy: 0.1, probe: 0 } }), /machine\.probe must be null or a positive number of ms \(found 0\)/],
