@@ -48,18 +48,20 @@ regression needs the exact signed-rank test at --alpha, the interval of the chan
 
 Options:
   --base <ref>          the commit to compare with (a branch, tag or sha); required
-  --runs <n>            pairs of runs to start with (default 8)
+  --runs <n>            pairs of runs to start with (default 8); these always run in full
   --max-time <seconds>  while a verdict is inconclusive, more pairs run (up to 3 × --runs) while
-                        one more fits in this much time in all (default 900)
+                        one more fits in this much time in all (default 900); it does not cut
+                        the first --runs pairs short
   --threshold <ratio>   the smallest slowdown that counts (default ${defaultPairedThreshold})
   --alpha <p>           significance level (default ${defaultPairedAlpha})
   --install <command>   how to install the base when its lockfile differs (default by lockfile:
-                        npm ci, pnpm install --frozen-lockfile, yarn install --frozen-lockfile)
+                        npm ci, pnpm install --frozen-lockfile, yarn install --frozen-lockfile,
+                        bun install --frozen-lockfile)
   --out <file>          where the Markdown goes (default <report.dir>/perfgate-ab.md); it is also
                         appended to $GITHUB_STEP_SUMMARY when that is set
   --cpu <n|none>        the CPU every run is pinned to, with taskset (Linux; default: the last
                         one). Unpinned, a process lands in a fast or a slow mode of the machine
-                        at random, up to 60% apart; pinned, runs agreed within 2% here
+                        at random, up to 58% apart; pinned, runs agreed within 2% here
   --json <file>         also write every entry's paired values and verdict as JSON
   --allow-dirty         measure a working tree with uncommitted changes to tracked files as head
   -h, --help            show this help

@@ -64,6 +64,7 @@ export async function mergeBaselines(project: Project, sources: readonly string[
   // 2. Merge, file by file, through the store: its lock, re-read and atomic write.
   let added = 0
   let replaced = 0
+  let kept = 0
   let failed = 0
   for (const target of targets) {
     const shown = shownPath(project, target)
@@ -90,6 +91,7 @@ export async function mergeBaselines(project: Project, sources: readonly string[
               replaced += 1
             } else if (Date.parse(theirs.recordedAt) < Date.parse(ours.recordedAt)) {
               lines.push(`  kept ${name}: the project's record (${ours.recordedAt}) is newer than the incoming one (${theirs.recordedAt})`)
+              kept += 1
             }
             // Recorded at the same time: the same recording; nothing to say.
           }
@@ -104,7 +106,7 @@ export async function mergeBaselines(project: Project, sources: readonly string[
       failed += 1
     }
   }
-  const summary = `${added} ${added === 1 ? 'record' : 'records'} added and ${replaced} replaced`
+  const summary = `${added} ${added === 1 ? 'record' : 'records'} added, ${replaced} replaced and ${kept} kept (the project's newer)`
   out.push(added + replaced === 0 ? 'Nothing to merge: the project already has every incoming record (or a newer one).' : dryRun ? `Dry run: ${summary}; nothing was written.` : `Merged: ${summary}. Review the diff and commit ${shownPath(project, project.baseDir)}/.`)
   io.stdout.write(`${out.join('\n')}\n`)
   return failed === 0 ? 0 : 1

@@ -24,8 +24,9 @@ one after the other in one CI job), entry by entry, and exits 1 on a regression:
   and load runs      on the head is a regression (one run each: latencies are shown, not tested)
 
 Entries are matched by baseline file and key, or by test file, test name and target, relative
-to each run's project root. Both runs must have measured: run them with the baselines
-committed, or with PERFGATE_UPDATE=new.
+to each run's project root. Both runs must have measured: run both in measure-only mode
+(PERFGATE_MODE=measure), which measures every toMatchBaseline and reads or writes no baseline
+file, and keep each run's .perfgate/perfgate-report.json.
 
 Options:
   --format <format>    text (default) or md

@@ -341,27 +341,33 @@ function isMissingFile(error: unknown): boolean {
 }
 
 /**
- * Finds and reads the config file in `rootDir`: the first of {@link configFileNames} that exists.
- * Returns `{ path: null, config: {} }` when there is none. Only reads; never writes the file.
+ * Finds and reads the config file in `rootDir`: the one of {@link configFileNames} that exists;
+ * both is an error (one would be ignored). Returns `{ path: null, config: {} }` when there is
+ * none. Only reads; never writes the file.
  * @example
  * const { path, config } = await readConfigFile(process.cwd())
  */
 export async function readConfigFile(rootDir: string): Promise<{ path: string | null; config: PerfgateUserConfig }> {
+  const found: { readonly path: string; readonly text: string }[] = []
   for (const fileName of configFileNames) {
     const path = resolvePath(rootDir, fileName)
-    let text: string
     try {
-      text = await readFile(path, 'utf8')
+      found.push({ path, text: await readFile(path, 'utf8') })
     } catch (error) {
       if (isMissingFile(error)) continue
       const reason = error instanceof Error ? error.message : String(error)
       throw new PerfgateError('PERFGATE_CONFIG_PARSE', `Cannot read ${path}: ${reason}`, { cause: error })
     }
-    const config = parseConfigText(text, path)
-    checkBaselineDirInside(config, rootDir, path)
-    return { path, config }
   }
-  return { path: null, config: {} }
+  const [first, second] = found
+  if (first === undefined) return { path: null, config: {} }
+  // One of them would be ignored in silence, and edits to it would change nothing.
+  if (second !== undefined) {
+    throw new PerfgateError('PERFGATE_CONFIG_INVALID', `Both ${first.path} and ${second.path} exist: perfgate reads one config file. Merge them into one and delete the other.`)
+  }
+  const config = parseConfigText(first.text, first.path)
+  checkBaselineDirInside(config, rootDir, first.path)
+  return { path: first.path, config }
 }
 
 /**

@@ -167,7 +167,7 @@ function detectableWarning(record: BaselineRecord, key: string, options: Resolve
     ],
     runs: [`its ${runs} runs spread that far`, 'To catch smaller ones, record its runs on a quieter machine, or use perfgate ab.'],
     least: [`processes of unchanged code run minutes apart differ by up to that, however closely its ${runs} runs agree`, ab],
-    latency: ['its server is another process, and fresh server processes of unchanged code land up to that far apart', ab],
+    latency: ['an endpoint answers at its server process\'s speed, and fresh server processes of unchanged code land up to that far apart', ab],
   }
   const [because, todo] = reasons[source]
   return [

@@ -135,7 +135,7 @@ function unmeasured(record: BaselineCheckRecord, side: 'base' | 'head'): string 
   if (measurement === null) {
     return (
       `not measured in the ${side} run: no baseline to compare with, and update mode '${record.updateMode}' recorded none ` +
-      '(run both with PERFGATE_UPDATE=new, or with the baselines committed)'
+      '(run both in measure-only mode, PERFGATE_MODE=measure, which measures every toMatchBaseline and touches no baseline file)'
     )
   }
   if (measurement.summary === null || measurement.sample.length === 0) return `nothing succeeded in the ${side} run's measurement`

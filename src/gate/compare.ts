@@ -361,7 +361,7 @@ function noiseFloorReason(base: Side, baseNoise: number, processAllowance: numbe
   if (source !== 'configured') {
     const within =
       source === 'latency'
-        ? 'within the latency allowance (its server is another process, whose fresh processes of unchanged code land that far apart)'
+        ? 'within the latency allowance (an endpoint answers at its server process\'s speed, and fresh server processes of unchanged code land that far apart)'
         : source === 'least'
           ? `within what processes recorded apart differ by, however closely the baseline's ${runCount} runs agree`
           : `within the spread of the baseline's ${runCount} runs`

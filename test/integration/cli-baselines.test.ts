@@ -280,7 +280,7 @@ describe('perfgate baselines merge', () => {
       `  added "parser > tokenizes" for ${ci}`,
       `baselines/test/b.test.ts.json (new file), from ${join(download, 'test/b.test.ts.json')}`,
       `  added "b > one" for ${ci}`,
-      'Merged: 3 records added and 1 replaced. Review the diff and commit baselines/.',
+      "Merged: 3 records added, 1 replaced and 1 kept (the project's newer). Review the diff and commit baselines/.",
       '',
     ])
     const merged = readFileSync(baseline('test/a.test.ts.json'), 'utf8')

@@ -168,7 +168,7 @@ describe('perfgate compare', () => {
     const result = await cli('compare', file, file)
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('have 1 entry in common, and none could be compared')
-    expect(result.stderr).toContain('PERFGATE_UPDATE=new')
+    expect(result.stderr).toContain('run both in measure-only mode, PERFGATE_MODE=measure')
   })
 
   it.each([

@@ -382,7 +382,7 @@ describe('compare across processes and machine states', () => {
     const result = compare(base, current)
     expect(result.processAllowance).toBe(2)
     expect(result.verdict).toBe('inconclusive')
-    expect(result.reason).toContain('within the latency allowance (its server is another process, whose fresh processes of unchanged code land that far apart): changes under 200%')
+    expect(result.reason).toContain("within the latency allowance (an endpoint answers at its server process's speed, and fresh server processes of unchanged code land that far apart): changes under 200%")
   })
 
   it('gives an endpoint latency its own, larger allowance: its server is another process', () => {

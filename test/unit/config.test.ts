@@ -105,10 +105,10 @@ describe('readConfigFile', () => {
     await expect(readConfigFile(rootDir)).resolves.toEqual({ path, config: { alpha: 0.05 } })
   })
 
-  it('prefers perfgate.config.json5 when both files exist', async () => {
-    const path = await writeConfig('perfgate.config.json5', '{ alpha: 0.02 }')
-    await writeConfig('perfgate.config.json', '{ "alpha": 0.05 }')
-    await expect(readConfigFile(rootDir)).resolves.toEqual({ path, config: { alpha: 0.02 } })
+  it('refuses two config files, naming both: one would be ignored in silence (a walkthrough edited the .json to no effect)', async () => {
+    const json5 = await writeConfig('perfgate.config.json5', '{ alpha: 0.02 }')
+    const json = await writeConfig('perfgate.config.json', '{ "alpha": 0.05 }')
+    await expect(readConfigFile(rootDir)).rejects.toThrow(`Both ${json5} and ${json} exist: perfgate reads one config file. Merge them into one and delete the other.`)
   })
 
   it('accepts a baselineDir inside the project root, relative or absolute', async () => {
