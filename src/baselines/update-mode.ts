@@ -68,3 +68,14 @@ export function resolveRecordMode(env: NodeJS.ProcessEnv = process.env): RecordM
   if (value === 'add') return 'add'
   throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_RECORD must be 'add' or 'replace', got ${JSON.stringify(value)}`)
 }
+
+/**
+ * Checks perfgate's environment variables (`PERFGATE_UPDATE`, `PERFGATE_RECORD`, `PERFGATE_MODE`)
+ * once, at startup, so that a typo stops the run once, naming the variable, instead of failing
+ * every baseline check.
+ */
+export function checkEnvironmentSettings(env: NodeJS.ProcessEnv = process.env): void {
+  resolveUpdateMode(undefined, env)
+  resolveRecordMode(env)
+  resolveMeasureOnly(env)
+}

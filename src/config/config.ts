@@ -326,6 +326,7 @@ function parseError(error: unknown, source: string): PerfgateError {
  * parseConfigText('{ threshold: 0.2, // looser for this project\n}', 'perfgate.config.json5')
  */
 export function parseConfigText(text: string, source: string): PerfgateUserConfig {
+  if (text.trim() === '') throw new PerfgateError('PERFGATE_CONFIG_PARSE', `${source} is empty: write {} for the defaults (every key is optional), or delete it`)
   let parsed: unknown
   try {
     parsed = JSON5.parse(text)

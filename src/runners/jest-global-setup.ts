@@ -1,7 +1,8 @@
+import { checkEnvironmentSettings } from '../baselines/update-mode.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
 
 /**
- * Jest's `globalSetup` for perfgate: reads and checks the project's config file once, before any
+ * Jest's `globalSetup` for perfgate: checks perfgate's environment variables and reads and checks the project's config file once, before any
  * test file runs, so an error there stops the run once, naming the file, instead of failing every
  * test that uses a matcher (Jest runs `setupFilesAfterEnv` once per test file, in each worker).
  * It reads the root the workers read: `PERFGATE_ROOT`, else the working directory.
@@ -12,5 +13,6 @@ import { projectConfig, projectRoot } from '../gate/session.js'
 // Jest calls a global setup module's default export (or module.exports itself).
 // eslint-disable-next-line no-restricted-syntax
 export default async function perfgateGlobalSetup(): Promise<void> {
+  checkEnvironmentSettings()
   await projectConfig(projectRoot())
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { checkEnvironmentSettings } from '../baselines/update-mode.js'
 import { loadConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateUserConfig } from '../config/config.js'
 import { PerfgateReporter } from './reporter.js'
@@ -55,6 +56,7 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
     async config(viteConfig) {
       const root = resolve(viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
       // Vitest shows a plugin's error as its "Startup Error", once; the workers read the file again.
+      checkEnvironmentSettings()
       await loadConfig(root, config)
       return {
         test: {

@@ -100,6 +100,11 @@ describe('readConfigFile', () => {
     })
   })
 
+  it('says an empty config file is empty, and what to write instead', async () => {
+    const path = await writeConfig('perfgate.config.json5', '  \n')
+    await expect(readConfigFile(rootDir)).rejects.toThrow(`${path} is empty: write {} for the defaults (every key is optional), or delete it`)
+  })
+
   it('falls back to perfgate.config.json', async () => {
     const path = await writeConfig('perfgate.config.json', '{ "alpha": 0.05 }')
     await expect(readConfigFile(rootDir)).resolves.toEqual({ path, config: { alpha: 0.05 } })

@@ -31,6 +31,21 @@ describe('perfgate() plugin', () => {
     expect((error as PerfgateError).message).toContain(`Unknown key \`thresold\` in ${path}; did you mean \`threshold\`?`)
   })
 
+  it.each([
+    ['PERFGATE_UPDATE', 'bogus', "PERFGATE_UPDATE must be 'all', 'new' or 'none', got \"bogus\""],
+    ['PERFGATE_RECORD', 'ad', "PERFGATE_RECORD must be 'add' or 'replace', got \"ad\""],
+    ['PERFGATE_MODE', 'measur', "PERFGATE_MODE must be 'measure' or 'gate', got \"measur\""],
+  ])('rejects a wrong %s once, at startup, instead of failing every baseline check', async (name, value, message) => {
+    const before = process.env[name]
+    process.env[name] = value
+    try {
+      await expect(perfgate().config({ root: rootDir })).rejects.toThrow(message)
+    } finally {
+      if (before === undefined) delete process.env[name]
+      else process.env[name] = before
+    }
+  })
+
   it('checks the file together with its own options (benchmark.maxTime below a plugin benchmark.time)', async () => {
     await writeFile(join(rootDir, 'perfgate.config.json'), '{ "benchmark": { "maxTime": 500 } }')
     await expect(perfgate({ benchmark: { time: 1000 } }).config({ test: { root: rootDir } })).rejects.toThrow(
