@@ -129,10 +129,14 @@ export class OutcomeRecorder {
   /** One outcome; `endedAt` (a `performance.now()` time) where the sender knows it, else the clock is read for the timeline. */
   record(kind: string, latencyMs: number, status: number | undefined, detail: unknown, endedAt?: number): void {
     let effectiveKind = kind
+    let rejected = false
     if (this.isSuccess !== undefined) {
       const decided = this.isSuccess(makeOutcome(kind, latencyMs, status, detail))
       if (decided && kind !== 'ok') effectiveKind = 'ok'
-      else if (!decided && kind === 'ok') effectiveKind = status === undefined ? 'rejected-by-isSuccess' : `status:${status}`
+      else if (!decided && kind === 'ok') {
+        effectiveKind = status === undefined ? 'rejected-by-isSuccess' : `status:${status}`
+        rejected = true
+      }
     }
     this.total++
     if (kind === droppedKind) this.unsent++
@@ -145,7 +149,9 @@ export class OutcomeRecorder {
     this.timeline?.add(endedAt ?? performance.now(), latencyMs, false)
     this.failureCounts.set(effectiveKind, (this.failureCounts.get(effectiveKind) ?? 0) + 1)
     if (this.errors[effectiveKind] === undefined) {
-      this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
+      // A success turned into a failure: say who did it, or a 200 counted as failed reads as a mystery.
+      if (rejected) this.errors[effectiveKind] = status === undefined ? 'isSuccess returned false for a call that returned' : `isSuccess returned false for an HTTP ${status} response`
+      else this.errors[effectiveKind] = detail === undefined ? effectiveKind : describeError(detail)
     }
   }
 

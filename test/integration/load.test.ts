@@ -51,6 +51,11 @@ describe('runLoad, closed model', () => {
     expect(result.outcomes).toEqual({ ok: 10 })
     const strict = await runLoad(() => 'empty', { requests: 5, concurrency: 1, isSuccess: (outcome) => outcome.value !== 'empty' })
     expect(strict.outcomes).toEqual({ 'rejected-by-isSuccess': 5 })
+    // Who turned a success into a failure is said, for an HTTP answer too.
+    expect(strict.errors).toEqual({ 'rejected-by-isSuccess': 'isSuccess returned false for a call that returned' })
+    const picky = await runLoad(`${server.url}/fast`, { requests: 4, concurrency: 1, isSuccess: () => false })
+    expect(picky.outcomes).toEqual({ 'status:200': 4 })
+    expect(picky.errors).toEqual({ 'status:200': 'isSuccess returned false for an HTTP 200 response' })
   })
 
   it('rejects with the error of an isSuccess that throws, on the first or the last outcome, and sends no more', async () => {
