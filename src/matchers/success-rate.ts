@@ -3,6 +3,7 @@ import { checkLoad } from '../gate/load-check.js'
 import type { LoadCheckRecord } from '../gate/records.js'
 import { projectConfig, projectRoot } from '../gate/session.js'
 import { plannedRun, resolveLoadOptions } from '../measure/load.js'
+import { wilsonTotalNeeded } from '../stats/index.js'
 import type { LoadOptions } from '../measure/load.js'
 import { resolveTarget } from '../measure/target.js'
 import { assertionSite, testDeadline } from './context.js'
@@ -73,6 +74,15 @@ function describe(context: MatcherContext, record: LoadCheckRecord): string {
   ]
   const reasons = formatFailureReasons(record.errors)
   if (reasons.length > 0) lines.push('Failure reasons:', ...reasons)
+  // The rate met the floor but its bound did not: too few requests to show it, however many succeed.
+  if (record.confidence !== null && record.lowerBound !== null && record.lowerBound < record.minRate && record.successRate >= record.minRate) {
+    const needed = wilsonTotalNeeded(record.minRate, record.confidence)
+    lines.push(
+      needed === null
+        ? `No lower bound reaches a floor of 100%: lower \`minRate\`, or drop \`confidence\`.`
+        : `Even with every request succeeding, the lower bound reaches ${formatPercent(record.minRate)} only from ${needed} requests: use \`requests: ${needed}\` or more.`,
+    )
+  }
   if (record.latency !== null) lines.push(`Latency of successful requests (ms): ${formatPercentiles(record.latency)}`)
   lines.push(`Throughput: ${formatThroughput(record.throughput, record.durationMs)} (${model})`)
   return lines.join('\n')

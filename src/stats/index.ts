@@ -11,7 +11,7 @@ export { compactSorted, percentileSorted, summarizeSorted } from './percentiles.
 export type { SampleSummary } from './percentiles.js'
 export { percentileLowerBound, percentileUpperBound } from './percentile-bounds.js'
 export type { PercentileBound } from './percentile-bounds.js'
-export { wilsonInterval, wilsonLowerBound } from './wilson.js'
+export { wilsonInterval, wilsonLowerBound, wilsonTotalNeeded } from './wilson.js'
 export { mannWhitney, mannWhitneyGreater, mannWhitneyLess } from './rank-test.js'
 export type { MannWhitneyResult } from './rank-test.js'
 export { bootstrapMedianRatio, bootstrapRatio, seededRandom } from './bootstrap.js'

@@ -29,3 +29,16 @@ export function wilsonLowerBound(successes: number, total: number, confidence: n
   checkProportionArgs(successes, total, confidence)
   return wilson(successes, total, normalQuantile(confidence)).lower
 }
+
+/**
+ * The fewest trials whose one-sided Wilson lower bound reaches `minRate` when every one succeeds
+ * (the bound is then n / (n + z²)); null for a floor of 1, which no bound below 1 reaches.
+ * @example wilsonTotalNeeded(0.99, 0.95) // => 268
+ */
+export function wilsonTotalNeeded(minRate: number, confidence: number): number | null {
+  assertNumberIn('minRate', minRate, 0, 1, false)
+  assertNumberIn('confidence', confidence, 0, 1, true)
+  if (minRate >= 1) return null
+  const z2 = normalQuantile(confidence) ** 2
+  return Math.max(1, Math.ceil((z2 * minRate) / (1 - minRate) - 1e-9))
+}

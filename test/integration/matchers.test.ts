@@ -261,6 +261,12 @@ describe('toSustainSuccessRate', () => {
     expect(message).toMatch(/lower bound 9\d\.\d%/)
   })
 
+  it('says how many requests a confidence bound needs when every request succeeded and the bound still fell short', async () => {
+    const message = plain(await failureOf(expect(`${server.url}/fast`).toSustainSuccessRate(0.99, { requests: 20, concurrency: 2, confidence: 0.95 })))
+    expect(message).toMatch(/Received: 100% \(20 of 20\), lower bound 8\d\.\d%/)
+    expect(message).toContain('Even with every request succeeding, the lower bound reaches 99% only from 268 requests: use `requests: 268` or more.')
+  })
+
   it('runs the open model with rate and duration', async () => {
     await expect(`${server.url}/fast`).toSustainSuccessRate(1, { rate: 100, duration: 200 })
   })

@@ -13,6 +13,7 @@ import {
   summarizeSorted,
   wilsonInterval,
   wilsonLowerBound,
+  wilsonTotalNeeded,
 } from '../../src/stats/index.js'
 
 // Reference values below come from Debian's python3-scipy 1.10.1, python3-statsmodels 0.13.5 and
@@ -208,6 +209,16 @@ describe('Wilson score interval', () => {
       [37, 40, 0.9, 0.8533097555250964],
     ]
     for (const [s, n, c, lower] of cases) expect(wilsonLowerBound(s, n, c), `${s}/${n}`).toBeCloseTo(lower, 12)
+  })
+
+  it('gives the fewest all-successful trials whose lower bound reaches a floor, and none for a floor of 1', () => {
+    for (const [minRate, confidence] of [[0.99, 0.95], [0.95, 0.9], [0.5, 0.99], [0.999, 0.95]] as const) {
+      const needed = wilsonTotalNeeded(minRate, confidence) as number
+      expect(wilsonLowerBound(needed, needed, confidence), `${minRate} at ${needed}`).toBeGreaterThanOrEqual(minRate)
+      if (needed > 1) expect(wilsonLowerBound(needed - 1, needed - 1, confidence), `${minRate} at ${needed - 1}`).toBeLessThan(minRate)
+    }
+    expect(wilsonTotalNeeded(0.99, 0.95)).toBe(268)
+    expect(wilsonTotalNeeded(1, 0.95)).toBeNull()
   })
 
   it('rejects impossible counts and confidence outside (0, 1)', () => {
