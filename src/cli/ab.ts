@@ -318,7 +318,9 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
       await runPair(pairs.length)
       result = analyzeAb(pairs, options)
     }
-    return await finish(result, options, commit, config.report.dir, cwd, io, performance.now() - started)
+    const headCommit = (await git(top, 'rev-parse', '--verify', '--quiet', 'HEAD').catch(() => '')).trim()
+    const headShown = headCommit === '' ? 'head' : `head (${options.allowDirty ? 'the working tree on ' : ''}${headCommit.slice(0, 12)})`
+    return await finish(result, options, commit, headShown, config.report.dir, cwd, io, performance.now() - started)
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal)
     cleanUpNow()
@@ -506,13 +508,13 @@ async function runSide(side: Side, command: readonly string[], started: (child: 
 }
 
 /** Prints the table, writes the Markdown, and decides the exit code. */
-async function finish(result: AbResult, options: AbOptions, commit: string, reportDir: string, cwd: string, io: CliIo, elapsedMs: number): Promise<number> {
+async function finish(result: AbResult, options: AbOptions, commit: string, headShown: string, reportDir: string, cwd: string, io: CliIo, elapsedMs: number): Promise<number> {
   const table = abTable(result, pairedConfidence(options.alpha))
   const regressed = result.entries.filter((entry) => entry.comparison.verdict === 'regressed').length
   const inconclusive = result.entries.filter((entry) => entry.comparison.verdict === 'inconclusive').length
   const summary =
     `${regressed === 0 ? 'no regression' : `${regressed} regressed`}` +
-    `${inconclusive === 0 ? '' : `, ${inconclusive} inconclusive`} in ${result.entries.length} ${result.entries.length === 1 ? 'entry' : 'entries'} · base ${options.base} (${commit.slice(0, 12)}) vs head · ${result.pairs} pairs in ${formatDuration(elapsedMs)}`
+    `${inconclusive === 0 ? '' : `, ${inconclusive} inconclusive`} in ${result.entries.length} ${result.entries.length === 1 ? 'entry' : 'entries'} · base ${options.base} (${commit.slice(0, 12)}) vs ${headShown} · ${result.pairs} pairs in ${formatDuration(elapsedMs)}`
   const notes = [
     ...(result.headOnly.length === 0 ? [] : [`only on head (not compared): ${result.headOnly.join(', ')}`]),
     ...(result.baseOnly.length === 0 ? [] : [`only on the base (not compared): ${result.baseOnly.join(', ')}`]),

@@ -213,6 +213,9 @@ describe('perfgate ab in a Vitest project under git (packed perfgate)', () => {
       expect(run.result.code, run.transcript).toBe(1)
       expect(entryRow(run), run.transcript).toMatch(/\bregressed\b/)
       expect(run.stdout, run.transcript).toContain('1 regressed in 1 entry')
+      // Both sides named by their commits.
+      const headCommit = (await git('rev-parse', 'HEAD')).trim()
+      expect(run.stdout, run.transcript).toMatch(new RegExp(`base main \\([0-9a-f]{12}\\) vs head \\(${headCommit.slice(0, 12)}\\)`))
       expectPinned(run)
       await expectCleanedUp(run)
     } finally {
