@@ -37,9 +37,13 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
 export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env): string | null {
   if (mode === 'none' || !isCi(env)) return null
   const override = env['PERFGATE_UPDATE']
-  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : '-u'
-  const what = mode === 'all' ? 'rewrites every entry that changed, accepting regressions,' : 'records missing entries'
-  return `perfgate: CI is set, but update mode '${mode}' (from ${source}) ${what} in this run's baseline files, as -u does for snapshots. Without it CI writes nothing.`
+  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : "the runner's snapshot update mode: -u"
+  const adds = resolveRecordMode(env) === 'add'
+  const what =
+    mode === 'all'
+      ? 'rewrites every entry that changed, accepting regressions,'
+      : `records missing entries${adds ? ' and adds this run to every entry it measures (PERFGATE_RECORD=add)' : ''}`
+  return `perfgate: CI is set, but update mode '${mode}' (from ${source}) ${what} in this run's baseline files: an explicit update wins over CI, as for snapshots. Without it CI writes nothing.`
 }
 
 /**

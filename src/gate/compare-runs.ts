@@ -64,6 +64,8 @@ export interface RunComparison {
   /** Entries of one run only. */
   readonly onlyInBase: readonly string[]
   readonly onlyInHead: readonly string[]
+  /** Assertions that stopped with an error in a run (its tests failed there), with the first line of the error: nothing to compare. */
+  readonly stoppedWithError: readonly { readonly side: 'base' | 'head'; readonly entry: string; readonly error: string }[]
   /** Entries that regressed: baseline entries `regressed`, assertions that passed on the base and fail on the head. */
   readonly regressions: number
 }
@@ -237,7 +239,15 @@ export function compareRuns(base: RecordedRun, head: RecordedRun, options: Compa
   const onlyInBase = [...baseEntries.values()].filter((entry) => !headEntries.has(entry.id)).map((entry) => entry.name)
   const regressions =
     baselines.filter((record) => record.verdict === 'regressed').length + [...latency, ...load].filter((pair) => pair.verdict === 'regressed').length
-  return { baselines, latency, load, notCompared, onlyInBase, onlyInHead, regressions }
+  const stoppedWithError = (['base', 'head'] as const).flatMap((side) =>
+    (side === 'base' ? base : head).records.flatMap((record) => {
+      if (record.kind !== 'error') return []
+      const run = side === 'base' ? base : head
+      const where = `${fromRoot(run.rootDir, record.testFile)}: ${record.testName} (${record.matcher}${record.target === null ? '' : `, ${record.target}`})`
+      return [{ side, entry: where, error: (record.message.split('\n', 1)[0] ?? '').trimEnd() }]
+    }),
+  )
+  return { baselines, latency, load, notCompared, onlyInBase, onlyInHead, stoppedWithError, regressions }
 }
 
 /** How many entries were compared (not counting those that could not be). */

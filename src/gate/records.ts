@@ -207,3 +207,12 @@ export function failed(record: PerfRecord): boolean {
 export function siteFields(site: AssertionSite): Pick<RecordBase, 'testFile' | 'testName' | 'line'> {
   return { testFile: site.testFile, testName: site.testName, line: site.line ?? null }
 }
+
+/**
+ * A test's records without its error records when the test passed: the test caught what the
+ * matcher threw (`await expect(…).rejects.toThrow()`), so no assertion failed. The runners'
+ * reporters apply it, knowing which tests passed.
+ */
+export function withoutCaughtErrors(records: readonly PerfRecord[], testPassed: boolean): PerfRecord[] {
+  return testPassed ? records.filter((record) => record.kind !== 'error') : [...records]
+}

@@ -156,6 +156,9 @@ export function firstTime(what: string): boolean {
   return true
 }
 
+/** The reason a test's end signal gives: a run stopped by it was cut short by its test's end, not by the deadline. */
+export const testEndedReason = 'the test ended'
+
 /**
  * A signal that fires when the test `token` ends (its runner's afterEach hook calls `endTest`),
  * so that no perfgate work outlives its test.
@@ -163,7 +166,7 @@ export function firstTime(what: string): boolean {
 export function testEndSignal(token: object): AbortSignal {
   const { testEnds, endedTests } = session()
   // A test that ended (timed out, with its body still going on) starts nothing more.
-  if (endedTests.has(token)) return AbortSignal.abort(new Error('the test ended'))
+  if (endedTests.has(token)) return AbortSignal.abort(new Error(testEndedReason))
   let controller = testEnds.get(token)
   if (controller === undefined) testEnds.set(token, (controller = new AbortController()))
   return controller.signal
@@ -173,9 +176,6 @@ export function testEndSignal(token: object): AbortSignal {
 export function startTest(token: object): void {
   session().endedTests.delete(token)
 }
-
-/** The reason a test's end signal gives: a run stopped by it was cut short by its test's end, not by the deadline. */
-export const testEndedReason = 'the test ended'
 
 /** Stops every perfgate run of the test `token`; with no token, of every test still running. */
 export function endTest(token?: object): void {

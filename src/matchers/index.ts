@@ -15,9 +15,12 @@ export type { MatcherContext, MatcherResult, MatcherUtils } from './context.js'
 
 type Matcher = (this: MatcherContext, received: unknown, ...args: unknown[]) => Promise<MatcherResult>
 
-/** What a matcher was asked about, for its error record: the URL or the function's name. */
+/** What a matcher was asked about, for its error record: the URL, the function's name, or the `benchmark()` result's name. */
 function targetLabel(received: unknown): string | null {
-  if (typeof received === 'object' && received !== null && 'kind' in received && 'target' in received && typeof received.target === 'string') return received.target
+  if (typeof received === 'object' && received !== null && 'kind' in received) {
+    if ('target' in received && typeof received.target === 'string') return received.target
+    if ('name' in received && typeof received.name === 'string') return received.name
+  }
   try {
     return resolveTarget(received).label
   } catch {
@@ -27,8 +30,9 @@ function targetLabel(received: unknown): string | null {
 
 /**
  * The matcher, keeping an error record when it throws instead of deciding, so that the reports
- * count the assertion as failed (its test failed) rather than leave it out. Outside a test there
- * is nothing to report it under, and nothing is kept.
+ * count the assertion as failed rather than leave it out. The reporters drop the error records of
+ * tests that passed (the test caught the error). In a hook or at a file's top level it is kept
+ * under the file with no test name; with no test file at all (not under a runner), nothing is kept.
  */
 function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
   return async function (this: MatcherContext, received: unknown, ...args: unknown[]): Promise<MatcherResult> {
@@ -37,17 +41,19 @@ function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
     } catch (error) {
       const site = assertionSite(this) ?? (this.testPath === undefined ? undefined : { testFile: this.testPath, testName: this.currentTestName ?? '' })
       if (site !== undefined) {
-        const thrown = error instanceof Error ? error : new Error(String(error))
-        const code = (thrown as { code?: unknown }).code
+        // Duck-typed: an error from another realm (Vitest's vm pools) is no `instanceof Error` here.
+        const { name, message, code } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown; code?: unknown }
+        const errorName = typeof name === 'string' ? name : 'Error'
         const record: ErrorRecord = {
           kind: 'error',
           ...siteFields(site),
           pass: false,
-          negated: this.isNot === true,
+          // It failed whatever `.not` says: `negated ? pass : !pass` must read it as failed too.
+          negated: false,
           matcher: matcherName,
           target: targetLabel(received),
-          error: typeof code === 'string' ? `${thrown.name} ${code}` : thrown.name,
-          message: thrown.message,
+          error: typeof code === 'string' ? `${errorName} ${code}` : errorName,
+          message: typeof message === 'string' ? message : String(error),
         }
         keepRecord(record, site)
       }

@@ -5,6 +5,7 @@
  */
 import { bin, extent, max, quantile } from 'd3-array'
 import { scaleLinear } from 'd3-scale'
+import { detectableTexts } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { LatencyCheckRecord } from '../gate/records.js'
 import { formatDuration } from './html-format.js'
@@ -96,7 +97,8 @@ export function changeChart(comparison: Comparison, tone: string): string {
   const frame: Frame = { width: 360, height: 10 + rowHeight * 2 + 44, top: 10, right: 22, bottom: 44, left: 22 }
   const area = plotArea(frame)
   const { change, interval, threshold, minimumDetectable } = comparison
-  const machine = comparison.machineExplains !== null && comparison.machineExplains > minimumDetectable + 1e-9 ? comparison.machineExplains : null
+  // Drawn when the texts differ, as the tables show it: never "+25%" twice.
+  const machine = comparison.machineExplains !== null && detectableTexts(comparison).now !== null ? comparison.machineExplains : null
   const x = scaleLinear()
     .domain(spreadDomain([0, change, interval.lower, interval.upper, threshold, -threshold, minimumDetectable, ...(machine === null ? [] : [machine])]))
     .nice()

@@ -149,10 +149,17 @@ export function comparisonTables(runs: ComparedRuns, comparison: RunComparison):
   return tables
 }
 
-/** What is said after the tables: entries of one run only, and entries that could not be compared. */
+/** What is said after the tables: assertions that stopped with an error, entries that could not be compared, entries of one run only. */
 export function comparisonNotes(comparison: RunComparison): Note[] {
   const notes: Note[] = []
-  const { notCompared, onlyInBase, onlyInHead } = comparison
+  const { notCompared, onlyInBase, onlyInHead, stoppedWithError } = comparison
+  if (stoppedWithError.length > 0) {
+    notes.push({
+      text: `${stoppedWithError.length} stopped with an error, without a measurement (their tests failed in that run):`,
+      items: stoppedWithError.map(({ side, entry, error }) => `${side} run: ${entry}: ${error}`),
+      tone: 'warn',
+    })
+  }
   if (notCompared.length > 0) {
     notes.push({ text: `${notCompared.length} in both runs but not compared:`, items: notCompared.map(({ entry, why }) => `${entry}: ${why}`), tone: 'warn' })
   }

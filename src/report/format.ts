@@ -74,3 +74,6 @@ export function relativePath(rootDir: string, path: string): string {
 export function firstLine(message: string): string {
   return (message.split('\n', 1)[0] ?? '').trimEnd()
 }
+
+/** How a record made outside any test (in a hook, at a file's top level) is named: it has no test name. */
+export const outsideTest = '(outside a test: a hook or the file)'

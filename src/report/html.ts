@@ -8,7 +8,7 @@ import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRec
 import { baselineCard, errorCard, latencyCard, loadCard, recordBadge, recordSite } from './html-cards.js'
 import { escapeHtml } from './html-escape.js'
 import { formatCount, formatDuration, formatPValue, formatShare, formatThroughput } from './html-format.js'
-import { firstLine } from './format.js'
+import { firstLine, outsideTest } from './format.js'
 import { htmlStyle } from './html-style.js'
 import { silences } from './load-charts.js'
 import { failed, recordsOfKind } from './model.js'
@@ -19,7 +19,8 @@ const verdictOrder = ['regressed', 'missing', 'inconclusive', 'improved', 'new',
 
 /** Failed records first, then (for baselines) by verdict; otherwise in the run's order. */
 function ordered<T extends PerfRecord>(records: readonly T[]): T[] {
-  const rank = (record: T): number => (failed(record) ? 0 : 10) + (record.kind === 'baseline' ? verdictOrder.indexOf(record.verdict) : 0)
+  // Errors first among the failures, as their table comes first.
+  const rank = (record: T): number => (failed(record) ? 0 : 10) + (record.kind === 'baseline' ? verdictOrder.indexOf(record.verdict) : record.kind === 'error' ? -1 : 0)
   return records.map((record, index) => ({ record, index })).sort((a, b) => rank(a.record) - rank(b.record) || a.index - b.index).map(({ record }) => record)
 }
 
@@ -46,7 +47,7 @@ function statusBanner(report: RunReport, ids: ReadonlyMap<PerfRecord, string>): 
     [errors.length, 'assertion stopped with an error', 'assertions stopped with an error'],
   ] as const
   const detail = parts.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`)
-  const lines = ordered(failures).map((record) => `<li><a href="#${escapeHtml(ids.get(record) ?? '')}">${escapeHtml(record.testName)}</a> — ${escapeHtml(whyFailed(record))}</li>`)
+  const lines = ordered(failures).map((record) => `<li><a href="#${escapeHtml(ids.get(record) ?? '')}">${escapeHtml(record.testName || outsideTest)}</a> — ${escapeHtml(whyFailed(record))}</li>`)
   return `<div class="status fail">${failures.length} of ${total} perf assertions failed<span class="detail">${escapeHtml(detail.join(' · '))}</span><ul>${lines.join('')}</ul></div>`
 }
 
@@ -55,6 +56,9 @@ function whyFailed(record: PerfRecord): string {
   if (record.kind === 'error') return `stopped with an error: ${firstLine(record.message)}`
   if (record.kind === 'latency') {
     // A target that did not answer fails a negated budget too: say so, not that it passed.
+    if (record.successes === 0 && record.failures <= record.allowFailures) {
+      return `no request succeeded, so there is no ${record.statistic} to check (${formatCount(record.failures)} of ${formatCount(record.count)} failed)${record.negated ? ', which .not does not turn into a pass' : ''}`
+    }
     if (record.successes === 0 || record.failures > record.allowFailures) {
       return `${formatCount(record.failures)} of ${formatCount(record.count)} requests failed (${record.allowFailures} allowed)${record.negated ? ', which .not does not turn into a pass' : ''}`
     }
@@ -92,7 +96,7 @@ function counts(report: RunReport): string {
 }
 
 function nameCell(report: RunReport, record: PerfRecord, id: string): string {
-  return `<td class="name"><a href="#${escapeHtml(id)}">${escapeHtml(record.testName)}</a><div class="meta">${recordSite(report, record)}</div></td>`
+  return `<td class="name"><a href="#${escapeHtml(id)}">${escapeHtml(record.testName || outsideTest)}</a><div class="meta">${recordSite(report, record)}</div></td>`
 }
 
 function changeCell(record: BaselineCheckRecord, change: number): string {

@@ -26,6 +26,12 @@ interface JestGlobalConfigLike {
   readonly shard?: { readonly shardIndex: number; readonly shardCount: number }
 }
 
+/** The parts of Jest's result of one test file the reporter reads. */
+interface JestTestFileResultLike {
+  readonly testFilePath: string
+  readonly testResults: readonly { readonly ancestorTitles: readonly string[]; readonly title: string; readonly status: string }[]
+}
+
 /** Options of the reporter: any configuration key, above the config file. */
 export type PerfgateJestReporterOptions = PerfgateUserConfig
 
@@ -37,6 +43,8 @@ export class PerfgateJestReporter {
   private readonly shard: { index: number; count: number } | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
+  /** Test files and names (`describe > test`, as the records name them) of the tests that passed. */
+  private readonly passedTests = new Set<string>()
 
   constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
     this.rootDir = resolve(process.env['PERFGATE_ROOT'] ?? globalConfig.rootDir)
@@ -57,13 +65,21 @@ export class PerfgateJestReporter {
     })
   }
 
+  /** Jest calls it after each test file: which of its tests passed. */
+  onTestResult(_test: unknown, result: JestTestFileResultLike): void {
+    for (const test of result.testResults ?? []) {
+      if (test.status === 'passed') this.passedTests.add(testKey(result.testFilePath, [...test.ancestorTitles, test.title].join(' > ')))
+    }
+  }
+
   async onRunComplete(): Promise<void> {
     const records: PerfRecord[] = []
     const obsolete: { file: string; keys: readonly string[] }[] = []
     try {
       for (const name of (await readdir(this.runDir)).sort()) {
         const part = JSON.parse(await readFile(join(this.runDir, name), 'utf8')) as JestFileRecords
-        records.push(...part.records)
+        // A passing test caught what a matcher threw: its error records are no failures.
+        records.push(...part.records.filter((record) => !(record.kind === 'error' && this.passedTests.has(testKey(record.testFile, record.testName)))))
         if (part.obsolete !== null) obsolete.push(part.obsolete)
       }
     } finally {
@@ -86,6 +102,10 @@ export class PerfgateJestReporter {
   getLastError(): Error | undefined {
     return undefined
   }
+}
+
+function testKey(testFile: string, testName: string): string {
+  return `${resolve(testFile)}\u0000${testName}`
 }
 
 /** The project's Jest version, looked up from its root (perfgate itself does not depend on Jest). */

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
+import { withoutCaughtErrors } from '../gate/records.js'
 import type { PerfRecord } from '../gate/records.js'
 import { finishRun } from '../report/write.js'
 import { ProgressListener, progressSocketVariable, wantsProgress } from './progress-channel.js'
@@ -25,6 +26,7 @@ interface VitestLike {
 }
 interface TestCaseLike {
   meta(): Record<string, unknown>
+  result?(): { readonly state: string }
 }
 interface TestModuleLike {
   meta(): Record<string, unknown>
@@ -75,7 +77,7 @@ export class PerfgateReporter {
       records.push(...recordsIn(meta))
       const stale = meta['perfgateObsolete'] as { file: string; keys: string[] } | undefined
       if (stale !== undefined) obsolete.push(stale)
-      for (const test of module.children.allTests()) records.push(...recordsIn(test.meta()))
+      for (const test of module.children.allTests()) records.push(...withoutCaughtErrors(recordsIn(test.meta()), test.result?.().state === 'passed'))
     }
     let config: PerfgateConfig
     try {

@@ -247,7 +247,7 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
     // In CI too: an explicit -u wins, as for snapshots, and perfgate says so once.
     const update = await vitest('-u under CI, WORK_SCALE=3', ['-u'], { CI: 'true', WORK_SCALE: '3' })
     expect(update.result.code, update.transcript).toBe(0)
-    expect(update.output, update.transcript).toContain("perfgate: CI is set, but update mode 'all' (from -u) rewrites every entry that changed, accepting regressions")
+    expect(update.output, update.transcript).toContain("perfgate: CI is set, but update mode 'all' (from the runner's snapshot update mode: -u) rewrites every entry that changed, accepting regressions")
     expect(vitestTestCounts(update.output), update.transcript).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 })
     const after = await snapshotOf(baselinePath())
     expect(after.text, update.transcript).not.toBe(before.text)

@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
+import { withoutCaughtErrors } from '../../src/gate/records.js'
 import { keptRecords } from '../../src/gate/session.js'
 import { buildRunReport, orphanedBaselineFiles, parseRunReport, serializeRunReport } from '../../src/report/build.js'
 import '../../src/runners/vitest.js'
@@ -38,12 +39,18 @@ describe('perfgate-report.json', () => {
   it('holds every record of the three matchers and of one that stopped with an error, valid against the shipped schema, and reads back the same', async () => {
     await expect(`${server.url}/fast`).toRespondWithin(2000, { samples: 10, warmup: 1 })
     await expect(`${server.url}/status/503`).not.toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
-    // An assertion that stops with an error (here a wrong argument) fails its test: its record says so.
+    // An assertion that stops with an error (here a wrong argument) keeps an error record; this
+    // test catches it and passes, so the reporters drop it again (withoutCaughtErrors).
     await expect(expect(`${server.url}/fast`).toRespondWithin(-5)).rejects.toThrow(TypeError)
+    await expect(expect(`${server.url}/fast`).not.toSustainSuccessRate(2)).rejects.toThrow(TypeError)
     const records = keptRecords().filter((record) => record.testFile === import.meta.filename)
-    expect(records.map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load', 'error'])
-    expect(records[4]).toMatchObject({ kind: 'error', pass: false, matcher: 'toRespondWithin', target: `${server.url}/fast`, error: 'TypeError PERFGATE_INVALID_ARGUMENT' })
+    expect(records.map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load', 'error', 'error'])
+    expect(records[4]).toMatchObject({ kind: 'error', pass: false, negated: false, matcher: 'toRespondWithin', target: `${server.url}/fast`, error: 'TypeError PERFGATE_INVALID_ARGUMENT' })
     expect(records[4]?.kind === 'error' && records[4].message).toMatch(/^Expected `budgetMs`/)
+    // Under .not too it is a failure, by the rule every reader applies: negated ? pass : !pass.
+    expect(records[5]).toMatchObject({ kind: 'error', pass: false, negated: false, matcher: 'toSustainSuccessRate' })
+    expect(withoutCaughtErrors(records, true).map((record) => record.kind)).toEqual(['baseline', 'baseline', 'latency', 'load'])
+    expect(withoutCaughtErrors(records, false)).toHaveLength(6)
 
     const report = buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: root, records })
     const text = serializeRunReport(report)

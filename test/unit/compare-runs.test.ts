@@ -12,7 +12,7 @@ import type { BaselineCheckRecord, LatencyCheckRecord, LoadCheckRecord } from '.
 import type { MachineState } from '../../src/machine/state.js'
 import { renderComparisonMarkdown, renderComparisonTerminal } from '../../src/report/comparison.js'
 import type { RunReport } from '../../src/report/model.js'
-import { baselineRecord, failingLoad, fastEndpoint, runReport, slowEndpoint, steadyLoad, syntheticMeasurement } from './report-fixtures.js'
+import { baselineRecord, erroredBaseline, failingLoad, fastEndpoint, runReport, slowEndpoint, steadyLoad, syntheticMeasurement } from './report-fixtures.js'
 
 const options: CompareRunsOptions = { defaults: defaultConfig }
 const idle: MachineState = { busy: 0.04, probe: 0.0012 }
@@ -92,7 +92,7 @@ describe('compareRuns: baseline entries', () => {
     const result = compareRuns(runReport([measured('parse', 1)]), runReport([notMeasured('parse')]), options)
     expect(result.baselines).toEqual([])
     expect(result.notCompared).toEqual([{ entry: 'test/parser.perf.ts: parse', why: expect.stringContaining('not measured in the head run') }])
-    expect(result.notCompared[0]?.why).toContain('PERFGATE_UPDATE=new')
+    expect(result.notCompared[0]?.why).toContain('run both in measure-only mode, PERFGATE_MODE=measure')
     expect(result.regressions).toBe(0)
   })
 
@@ -100,6 +100,22 @@ describe('compareRuns: baseline entries', () => {
     const result = compareRuns(runReport([measured('parse', 1), measured('gone', 1)]), runReport([measured('parse', 1), measured('added', 1)]), options)
     expect(result.onlyInBase).toEqual(['test/parser.perf.ts: gone'])
     expect(result.onlyInHead).toEqual(['test/parser.perf.ts: added'])
+  })
+
+  it('says which assertions stopped with an error in a run, and with what, instead of only listing their entries as missing there', () => {
+    const base = runReport([measured('parse', 1)])
+    const head = runReport([erroredBaseline])
+    const result = compareRuns(base, head, options)
+    expect(result.stoppedWithError).toEqual([
+      {
+        side: 'head',
+        entry: 'test/parser.perf.ts: parser > tokenizes a line (toMatchBaseline, tokenize())',
+        error: 'Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input',
+      },
+    ])
+    const text = renderComparisonTerminal({ base, head, baseName: 'base.json', headName: 'head.json' }, result, { color: false })
+    expect(text).toContain('1 stopped with an error, without a measurement (their tests failed in that run):')
+    expect(text).toContain('head run: test/parser.perf.ts: parser > tokenizes a line (toMatchBaseline, tokenize()): Cannot parse the baseline file')
   })
 })
 

@@ -77,6 +77,17 @@ describe('renderHtml', () => {
     expect(html).toContain('api &gt; not on refused</a> — 40 of 40 requests failed (0 allowed), which .not does not turn into a pass</li>')
     expect(html).toContain('api &gt; p99 with confidence</a> — 30 successful samples cannot bound p99 at 95% confidence: use samples: 299 or more</li>')
     expect(html).not.toContain('passed, but the assertion was negated with .not')
+    // Failures allowed, but none succeeded: no statistic to check.
+    const silent: LatencyCheckRecord = { ...refused, testName: 'api > allowed failures, none answered', negated: false, pass: false, allowFailures: 100 }
+    expect(renderHtml(runReport([silent]))).toContain('api &gt; allowed failures, none answered</a> — no request succeeded, so there is no p95 to check (40 of 40 failed)</li>')
+  })
+
+  it('lists an assertion that stopped with an error first among the failures in the banner, as its table comes first, and names one made outside a test', () => {
+    const outside = { ...erroredBaseline, testName: '' }
+    const html = renderHtml(runReport([regressed, outside]))
+    const banner = html.slice(html.indexOf('<div class="status fail">'), html.indexOf('</ul></div>'))
+    expect(banner.indexOf('(outside a test: a hook or the file)')).toBeGreaterThan(-1)
+    expect(banner.indexOf('(outside a test: a hook or the file)')).toBeLessThan(banner.indexOf('parser &gt; parses a 1 MB payload'))
   })
 
   it('says so when no perf assertion ran', () => {

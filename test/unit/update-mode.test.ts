@@ -28,9 +28,10 @@ describe('resolveUpdateMode', () => {
 describe('ciWriteWarning', () => {
   it('says so when CI is set and -u or PERFGATE_UPDATE still lets the run write (it wins, as for snapshots), naming where the mode came from', () => {
     expect(ciWriteWarning('all', { CI: 'true' })).toBe(
-      "perfgate: CI is set, but update mode 'all' (from -u) rewrites every entry that changed, accepting regressions, in this run's baseline files, as -u does for snapshots. Without it CI writes nothing.",
+      "perfgate: CI is set, but update mode 'all' (from the runner's snapshot update mode: -u) rewrites every entry that changed, accepting regressions, in this run's baseline files: an explicit update wins over CI, as for snapshots. Without it CI writes nothing.",
     )
-    expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new' })).toContain("update mode 'new' (from PERFGATE_UPDATE=new) records missing entries")
+    expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new' })).toContain("update mode 'new' (from PERFGATE_UPDATE=new) records missing entries in this run's")
+    expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new', PERFGATE_RECORD: 'add' })).toContain('records missing entries and adds this run to every entry it measures (PERFGATE_RECORD=add)')
   })
 
   it('says nothing when the run writes nothing, or outside CI', () => {
