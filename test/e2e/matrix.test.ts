@@ -203,7 +203,7 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.output, run.transcript).not.toContain('soft deleted')
   })
 
-  it('perfgate/jest-reporter: 8 files × 10 assertions in 4 workers give 80 records, the table and the three files', { timeout: stepTimeoutMs }, async () => {
+  it('perfgate/jest-reporter: 8 files × 10 assertions in 4 workers give 80 records, the table and the three files; a caught matcher error is left out, an uncaught one counted', { timeout: stepTimeoutMs }, async () => {
     const dir = await jestCjs.path('scenarios', 'reports')
     await rm(dir, { recursive: true, force: true })
     await rm(await jestCjs.path('.perfgate'), { recursive: true, force: true })
@@ -220,18 +220,22 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
       '--maxWorkers',
       '4',
     ])
-    expect(run.result.code, run.transcript).toBe(0)
-    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
+    expect(run.result.code, run.transcript).toBe(1)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 8, failed: 1, skipped: 0, total: 9 })
     const report = JSON.parse(await readFile(await jestCjs.path('.perfgate', 'perfgate-report.json'), 'utf8')) as {
-      records: { kind: string; testFile: string; line: number | null }[]
+      records: { kind: string; testFile: string; testName: string; line: number | null }[]
       runner: { name: string }
     }
     expect(report.runner.name).toBe('jest')
+    const verdicts = report.records.filter((record) => record.kind !== 'error')
     // The test's line, from the stack jest-circus keeps for it.
-    expect(new Set(report.records.map((record) => record.line))).toEqual(new Set([5]))
-    expect(report.records.length, run.transcript).toBe(80)
+    expect(new Set(verdicts.map((record) => record.line))).toEqual(new Set([5]))
+    expect(verdicts.length, run.transcript).toBe(80)
     const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
-    expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })
+    // The 8 caught errors are left out; the uncaught one is there.
+    expect(kinds, run.transcript).toEqual({ baseline: 24, latency: 32, load: 24, error: 1 })
+    expect(report.records.find((record) => record.kind === 'error')?.testName).toBe('file 1 with a wrong threshold')
+    expect(run.output, run.transcript).toContain('81 perf assertions: 1 failed (1 stopped with an error)')
     expect(new Set(report.records.map((record) => record.testFile)).size).toBe(8)
     for (const name of ['perfgate-report.md', 'perfgate-report.html']) {
       expect((await readFile(await jestCjs.path('.perfgate', name), 'utf8')).length, name).toBeGreaterThan(100)
@@ -409,7 +413,7 @@ describe('the matrix', () => {
   })
 })
 
-/** A generated CommonJS Jest test file with 10 quick perf assertions: 4 latency budgets, 3 load runs, 3 baselines. */
+/** A generated CommonJS Jest test file with 10 quick perf assertions (4 latency budgets, 3 load runs, 3 baselines) and a caught matcher error; file 1 has a second test whose matcher error is not caught. */
 function jestReportsTestFile(file: number): string {
   return `/* global test, expect */
 const quick = { time: 20, warmupTime: 0, rounds: 2 }
@@ -419,6 +423,17 @@ test('file ${file}', async () => {
   for (let i = 0; i < 4; i++) await expect(() => i).toRespondWithin(1000, { samples: 5, warmup: 0 })
   for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
   for (let i = 0; i < 3; i++) await expect(() => sqrt(i)).toMatchBaseline({ ...quick, name: 'n' + i })
+  // A matcher's error the test catches: no failed assertion, so the reports leave it out.
+  await expect(expect(() => 1).toRespondWithin(-1)).rejects.toThrow(TypeError)
 }, 60000)
+${
+  file === 1
+    ? `
+// One that is not caught: the test fails, and the reports count it as stopped with an error.
+test('file 1 with a wrong threshold', async () => {
+  await expect(() => 1).toMatchBaseline({ threshold: 20 })
+})
 `
+    : ''
+}`
 }
