@@ -106,6 +106,25 @@ describe('toMatchBaseline', () => {
     expect(storedKeys().some((key) => key.endsWith('>> down'))).toBe(false)
   })
 
+  let notAwaited: Promise<unknown> | undefined
+
+  it('starts a 20-second toMatchBaseline without await, so the test ends while it samples', async () => {
+    notAwaited = expect(() => Math.sqrt(2))
+      .toMatchBaseline({ name: 'not awaited', time: 20_000, warmupTime: 0 })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  })
+
+  it('...fails saying that its test ended before it finished and asking whether it is awaited, and records nothing', async () => {
+    const error = (await notAwaited) as Error | undefined
+    expect(error?.message).toMatch(/^toMatchBaseline stopped: its test ended before it finished; .*\. The baseline file was not touched\./)
+    expect(error?.message).toContain('Is it awaited? Without `await expect(…).toMatchBaseline(…)`')
+    expect(storedKeys().some((key) => key.endsWith('>> not awaited'))).toBe(false)
+  })
+
   it('refuses .not, which has no clear meaning for a baseline', async () => {
     await expect(expect(() => 1).not.toMatchBaseline()).rejects.toThrow(/cannot be negated/)
   })
