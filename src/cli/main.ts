@@ -12,12 +12,12 @@ import { renderHtml } from '../report/html.js'
 import { renderMarkdown } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
-import { abCommand } from './ab.js'
+import { abCommand, abUsage } from './ab.js'
 import { baselinesCommand } from './baselines.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
-import { compareCommand } from './compare.js'
+import { compareCommand, compareUsage } from './compare.js'
 import type { CliIo } from './common.js'
-import { mergeCommand } from './merge.js'
+import { mergeCommand, mergeUsage } from './merge.js'
 
 export type { CliIo } from './common.js'
 
@@ -76,7 +76,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     throw new UsageError(`unknown command "${command}"`)
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`perfgate: ${error.message}\n\n${usage}`)
+      // The help of the command that was misused, not the list of commands.
+      const commandUsage: Readonly<Record<string, string>> = { report: reportUsage, ab: abUsage, compare: compareUsage, merge: mergeUsage }
+      io.stderr.write(`perfgate: ${error.message}\n\n${commandUsage[args[0] ?? ''] ?? usage}`)
       return 2
     }
     if (error instanceof PerfgateError) {

@@ -9,7 +9,7 @@ import { mergeRunReports } from '../report/merge.js'
 import { parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
-const mergeUsage = `Usage: perfgate merge <run.json…> --out <merged.json>
+export const mergeUsage = `Usage: perfgate merge <run.json…> --out <merged.json>
 
 Merges the perfgate-report.json files of a sharded suite's shards (vitest run --shard=i/n,
 jest --shard=i/n) into the report one unsharded run would have written: the records in test-file

@@ -74,6 +74,13 @@ describe('perfgate report', () => {
     const format = await cli('report', runFile, '--format', 'pdf')
     expect(format.code).toBe(2)
     expect(format.stderr).toContain('--format must be text, md, html or json, not "pdf"')
+    // The misused command's own help, not the list of commands.
+    expect(format.stderr).toContain('Usage: perfgate report <run.json…>')
+    expect(format.stderr).not.toContain('Commands:')
+    expect(unknown.stderr).toContain('Commands:')
+    const compare = await cli('compare', 'a.json', 'b.json', '--threshold', '20')
+    expect(compare.code).toBe(2)
+    expect(compare.stderr).toContain('Usage: perfgate compare <base.json> <head.json>')
     expect((await cli('report')).stderr).toContain('report needs at least one run file')
     expect((await cli('report', '--bogus', runFile)).code).toBe(2)
     const help = await cli('report', '--help')
