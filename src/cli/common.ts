@@ -2,7 +2,8 @@
  * What every `perfgate` command shares: where it writes, its usage errors, and reading run
  * files so that a missing, empty, truncated or other-version file is an error naming it.
  */
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
 
@@ -52,4 +53,18 @@ export async function readRunReports(files: readonly string[]): Promise<RunRepor
   const reports: RunReport[] = []
   for (const file of files) reports.push(parseRunReport(await readRunFile(file), file))
   return reports
+}
+
+/**
+ * Writes a command's `--out` file, making its folder first; a file that cannot be written is
+ * `PERFGATE_REPORT_WRITE` naming it (exit 2), never a crash that would read as exit 1.
+ */
+export async function writeOutFile(out: string, text: string): Promise<void> {
+  try {
+    await mkdir(dirname(out), { recursive: true })
+    await writeFile(out, text)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new PerfgateError('PERFGATE_REPORT_WRITE', `${out}: cannot be written (${code ?? (error as Error).message})`, { cause: error })
+  }
 }

@@ -2,13 +2,12 @@
  * `perfgate compare <base.json> <head.json>`: two runs of one suite made on the same machine,
  * decided entry by entry with `toMatchBaseline`'s rule; exits 1 on a regression.
  */
-import { writeFile } from 'node:fs/promises'
 import { loadConfig } from '../config/config.js'
 import { comparedEntries, compareRuns, describeRun } from '../gate/compare-runs.js'
 import type { RunComparison } from '../gate/compare-runs.js'
 import { renderComparisonMarkdown, renderComparisonTerminal } from '../report/comparison.js'
 import type { ComparedRuns } from '../report/comparison.js'
-import { numberOption, parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { numberOption, parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
 import type { CliIo } from './common.js'
 
 /** `perfgate compare --help`. */
@@ -97,6 +96,6 @@ export async function compareCommand(args: readonly string[], io: CliIo, cwd: st
       ? renderComparisonMarkdown(runs, comparison)
       : renderComparisonTerminal(runs, comparison, { color, ...(io.stdout.columns === undefined ? {} : { width: io.stdout.columns }) })
   if (values.out === undefined) io.stdout.write(text)
-  else await writeFile(values.out, text)
+  else await writeOutFile(values.out, text)
   return comparison.regressions > 0 ? 1 : 0
 }

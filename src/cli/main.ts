@@ -4,7 +4,6 @@
  * check` lists), 2 bad usage or an unreadable input, with a message naming the file and what is
  * wrong.
  */
-import { writeFile } from 'node:fs/promises'
 import { perfgateVersion } from '../baselines/provenance.js'
 import { PerfgateError } from '../common/errors.js'
 import { serializeRunReport } from '../report/build.js'
@@ -14,7 +13,7 @@ import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { abCommand, abUsage } from './ab.js'
 import { baselinesCommand } from './baselines.js'
-import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
 import { compareCommand, compareUsage } from './compare.js'
 import type { CliIo } from './common.js'
 import { mergeCommand, mergeUsage } from './merge.js'
@@ -109,7 +108,7 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
           ? renderHtml(report)
           : renderTerminal(report, { color, ...(io.stdout.columns === undefined ? {} : { width: io.stdout.columns }) })
   if (values.out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
-  else await writeFile(values.out, text)
+  else await writeOutFile(values.out, text)
   return 0
 }
 

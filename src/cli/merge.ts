@@ -2,11 +2,9 @@
  * `perfgate merge <run.json…> --out merged.json`: the run reports of a sharded suite's shards
  * merged into the report of the whole run (see `mergeRunReports`).
  */
-import { writeFile } from 'node:fs/promises'
-import { PerfgateError } from '../common/errors.js'
 import { serializeRunReport } from '../report/build.js'
 import { mergeRunReports } from '../report/merge.js'
-import { parseCommandArgs, readRunReports, UsageError } from './common.js'
+import { parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
 import type { CliIo } from './common.js'
 
 export const mergeUsage = `Usage: perfgate merge <run.json…> --out <merged.json>
@@ -38,12 +36,7 @@ export async function mergeCommand(args: readonly string[], io: CliIo): Promise<
   const reports = await readRunReports(positionals)
   const { report, warnings } = mergeRunReports(reports.map((one, i) => ({ file: positionals[i] ?? '', report: one })))
   for (const warning of warnings) io.stderr.write(`perfgate: ${warning}\n`)
-  try {
-    await writeFile(out, serializeRunReport(report))
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new PerfgateError('PERFGATE_REPORT_WRITE', `${out}: cannot be written (${code ?? (error as Error).message})`, { cause: error })
-  }
+  await writeOutFile(out, serializeRunReport(report))
   io.stdout.write(`perfgate: merged ${reports.length} ${reports.length === 1 ? 'run' : 'runs'} (${report.records.length} ${report.records.length === 1 ? 'record' : 'records'}) into ${out}\n`)
   return 0
 }

@@ -117,7 +117,8 @@ describe('perfgate compare', () => {
     expect(md.stdout).toMatch(/^\| name \| base \| head \|/m)
     expect(md.stdout).toMatch(/^\| sort<br>.*❌ \*\*regressed\*\* \|/m)
 
-    const out = join(dir, 'compare.md')
+    // Into a folder that does not exist yet: made (it crashed with exit 1, read as a regression).
+    const out = join(dir, 'out', 'compare.md')
     const written = await cli('compare', base, head, '--format', 'md', '--out', out)
     expect(written.code).toBe(1)
     expect(written.stdout).toBe('')
