@@ -143,6 +143,16 @@ export function claimRecords(belongs: (record: PerfRecord, test: object | undefi
   return taken
 }
 
+/**
+ * Sets aside the records the test `token` kept so far, unhanded: a retry (jest.retryTimes) runs
+ * the test again, and as the runner reports only its last attempt, the reports hold only that
+ * attempt's records (a retried test that passed showed its failed first attempt as failed).
+ */
+export function dropRecordsOf(token: object): void {
+  const { records, recordTests, claimed } = session()
+  for (const record of records) if (recordTests.get(record) === token) claimed.add(record)
+}
+
 /** The records this process kept so far. */
 export function keptRecords(): readonly PerfRecord[] {
   return session().records

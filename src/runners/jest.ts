@@ -2,7 +2,7 @@ import './jest-guard.js'
 import { PerfgateError } from '../common/errors.js'
 import { finishTestFile } from '../gate/file-end.js'
 import { useTestEndSignal } from '../common/test-scope.js'
-import { claimRecords, endTest, startTest, testEndSignal, useWarningWriter } from '../gate/session.js'
+import { claimRecords, dropRecordsOf, endTest, startTest, testEndSignal, useWarningWriter } from '../gate/session.js'
 import { handOverJestRecords } from './jest-records.js'
 import { sendProgressToReporter } from './progress-channel.js'
 import { jestFullRun, jestRunningTest, jestTestLine } from './jest-state.js'
@@ -73,10 +73,12 @@ useTestEndSignal(() => {
   return token === undefined ? undefined : testEndSignal(token)
 })
 
-// A retry (jest.retryTimes) runs the same test entry again.
+// A retry (jest.retryTimes) runs the same test entry again: its records replace the earlier attempt's.
 beforeEach(() => {
   const token = runningTestToken()
-  if (token !== undefined) startTest(token)
+  if (token === undefined) return
+  startTest(token)
+  dropRecordsOf(token)
 })
 
 // When a test ends (passed, failed or timed out), its perfgate runs stop: nothing outlives it.

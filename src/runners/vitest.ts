@@ -49,7 +49,9 @@ afterEach(({ task }) => {
   runningTests.delete(task)
   endTest(task)
   const records = claimRecords((record, test) => test === task || (test === undefined && record.testName === expect.getState().currentTestName))
-  if (records.length > 0) (task.meta as Record<string, unknown>)['perfgate'] = records
+  // Each attempt replaces the one before (a retry reports its last attempt), also with none.
+  const meta = task.meta as Record<string, unknown>
+  meta['perfgate'] = records
 })
 
 // A setup file's hooks run for each test file: the file's baselines are settled at its end.

@@ -221,21 +221,22 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
       '4',
     ])
     expect(run.result.code, run.transcript).toBe(1)
-    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 8, failed: 1, skipped: 0, total: 9 })
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 9, failed: 1, skipped: 0, total: 10 })
     const report = JSON.parse(await readFile(await jestCjs.path('.perfgate', 'perfgate-report.json'), 'utf8')) as {
       records: { kind: string; testFile: string; testName: string; line: number | null }[]
       runner: { name: string }
     }
     expect(report.runner.name).toBe('jest')
-    const verdicts = report.records.filter((record) => record.kind !== 'error')
+    const verdicts = report.records.filter((record) => record.kind !== 'error' && record.testName !== 'file 2 retried')
     // The test's line, from the stack jest-circus keeps for it.
     expect(new Set(verdicts.map((record) => record.line))).toEqual(new Set([5]))
     expect(verdicts.length, run.transcript).toBe(80)
     const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
-    // The 8 caught errors are left out; the uncaught one is there.
-    expect(kinds, run.transcript).toEqual({ baseline: 24, latency: 32, load: 24, error: 1 })
+    // The 8 caught errors are left out; the uncaught one is there; the retried test's last attempt only.
+    expect(kinds, run.transcript).toEqual({ baseline: 24, latency: 33, load: 24, error: 1 })
     expect(report.records.find((record) => record.kind === 'error')?.testName).toBe('file 1 with a wrong threshold')
-    expect(run.output, run.transcript).toContain('81 perf assertions: 1 failed (1 stopped with an error)')
+    expect(report.records.filter((record) => record.testName === 'file 2 retried').map((record) => (record as { pass?: boolean }).pass)).toEqual([true])
+    expect(run.output, run.transcript).toContain('82 perf assertions: 1 failed (1 stopped with an error)')
     expect(new Set(report.records.map((record) => record.testFile)).size).toBe(8)
     for (const name of ['perfgate-report.md', 'perfgate-report.html']) {
       expect((await readFile(await jestCjs.path('.perfgate', name), 'utf8')).length, name).toBeGreaterThan(100)
@@ -432,6 +433,18 @@ ${
 // One that is not caught: the test fails, and the reports count it as stopped with an error.
 test('file 1 with a wrong threshold', async () => {
   await expect(() => 1).toMatchBaseline({ threshold: 20 })
+})
+`
+    : ''
+}${
+  file === 2
+    ? `
+// Failed once, passed on its retry: Jest reports the last attempt, and so do the reports.
+jest.retryTimes(1)
+let attempt = 0
+test('file 2 retried', async () => {
+  attempt++
+  await expect(() => sqrt(attempt)).toRespondWithin(attempt === 1 ? 0.000001 : 1000, { samples: 5, warmup: 0 })
 })
 `
     : ''
