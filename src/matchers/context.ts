@@ -105,7 +105,9 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   }
   const signal = controller.signal
   let running = true
-  let stopped = false
+  // A test that ended before the matcher got here (a missing `await`: the body returned while
+  // the matcher read its config) stops the run before it starts: that is a stop too.
+  let stopped = signal.aborted
   // Registered before the run's own listener, so it sees the run still going.
   signal.addEventListener('abort', () => (stopped = running), { once: true })
   return {

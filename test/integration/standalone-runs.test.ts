@@ -5,6 +5,7 @@
  * does not wait for, and ends; the next one checks that the run stopped there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ExpectStatic } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.js'
 import type { FixtureServer } from '../../fixtures/server.js'
 import { BenchmarkStoppedError, benchmark } from '../../src/measure/benchmark.js'
@@ -118,6 +119,24 @@ describe('a matcher that is not awaited', () => {
     expect(message).toContain('Is it awaited? Without `await expect(…).toRespondWithin(…)` the test ends at once')
     expect(message).not.toContain("before the test's timeout")
     await countOnceQuiet('/delay')
+  })
+})
+
+describe('a matcher whose test ended before it started sending', () => {
+  // What Jest does to a matcher that is not awaited: the test ends while the matcher reads its
+  // configuration, before it sends anything. Here, deterministically: the test's own `expect`
+  // is used after that test ended.
+  let endedExpect: ExpectStatic | undefined
+
+  it('keeps its own expect, and ends', ({ expect: own }) => {
+    endedExpect = own
+  })
+
+  it('...a toSustainSuccessRate through it fails saying that its test ended before it finished (it said "no request was sent", an ordinary failure)', async () => {
+    const outcome = await settled((endedExpect as ExpectStatic)(`${server.url}/echo?n=2`).toSustainSuccessRate(0.9, { requests: 50, concurrency: 2 }))
+    const message = (outcome.error as Error | undefined)?.message ?? ''
+    expect(message).toMatch(/^toSustainSuccessRate stopped: its test ended before it finished; 0 of 50 requests had ended/)
+    expect(message).toContain('Is it awaited?')
   })
 })
 
