@@ -11,7 +11,7 @@ import { numberOption, parseCommandArgs, readRunReports, UsageError, writeOutFil
 import type { CliIo } from './common.js'
 
 /** `perfgate compare --help`. */
-export const compareUsage = `Usage: perfgate compare <base.json> <head.json> [--format text|md] [--out file]
+export const compareUsage = `Usage: perfgate compare <base.json> <head.json> [--format text|md] [--out file] [--threshold r] [--alpha p]
 
 Compares two runs of one suite made on the same machine (the base branch and the pull request,
 one after the other in one CI job), entry by entry, and exits 1 on a regression:
