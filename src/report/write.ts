@@ -57,7 +57,12 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
   if (formats.has('json')) files.push(['perfgate-report.json', () => serializeRunReport(report)])
   if (formats.has('md') && markdown !== undefined) files.push(['perfgate-report.md', () => markdown])
   if (formats.has('html')) files.push(['perfgate-report.html', () => renderHtml(report)])
-  if (files.length > 0) {
+  // A run without perf assertions (the unit project, an empty shard) leaves the last perf run's
+  // files alone: it would replace them with a report of nothing but the project's orphaned
+  // baseline files. Its notes are printed below. Obsolete entries are this run's own finding (a
+  // test file whose perf tests were all removed): those are written.
+  const hasFindings = report.records.length > 0 || (report.stale?.obsoleteEntries.length ?? 0) > 0
+  if (files.length > 0 && hasFindings) {
     try {
       await mkdir(dir, { recursive: true })
       for (const [name, render] of files) {
@@ -75,7 +80,7 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
   }
 
   const summaryPath = env['GITHUB_STEP_SUMMARY']
-  if (summaryPath !== undefined && summaryPath !== '') {
+  if (summaryPath !== undefined && summaryPath !== '' && hasFindings) {
     try {
       await appendFile(summaryPath, `${stepSummaryMarkdown(report, markdownOptions)}\n`)
     } catch (error) {
@@ -107,5 +112,6 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
 function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   const message = error instanceof Error ? error.message : String(error)
-  return code === undefined ? message : `${code}: ${message}`
+  // Node's messages start with their code already ("ENOTDIR: not a directory, …").
+  return code === undefined || message.startsWith(`${code}:`) ? message : `${code}: ${message}`
 }

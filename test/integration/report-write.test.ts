@@ -3,7 +3,7 @@
  * cannot be written is said at the end, naming it and why, without throwing (the test results
  * are the runner's, untouched) and without losing the other outputs.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -44,6 +44,22 @@ describe('finishRun', () => {
     expect(out.text()).toContain('perfgate: reports in ')
   })
 
+  it('leaves the last perf run\'s files alone in a run without perf assertions, still printing its notes', async () => {
+    const dir = mkdtempSync(join(root, 'unit-only-'))
+    mkdirSync(join(dir, 'baselines', 'test'), { recursive: true })
+    writeFileSync(join(dir, 'baselines', 'test', 'gone.test.ts.json'), '{}')
+    const config = resolveConfig({ report: { dir: 'out' } })
+    await finishRun({ runner: { name: 'vitest', version: '4' }, rootDir: dir, records }, { config, out: capture(), runnerAnnotatesFailures: false, env: {} })
+    const before = readFileSync(join(dir, 'out', 'perfgate-report.json'), 'utf8')
+    const summary = join(dir, 'summary.md')
+    const out = capture()
+    const run = await finishRun({ runner: { name: 'vitest', version: '4' }, rootDir: dir, records: [] }, { config, out, runnerAnnotatesFailures: false, env: { GITHUB_STEP_SUMMARY: summary } })
+    expect(run.written).toEqual([])
+    expect(readFileSync(join(dir, 'out', 'perfgate-report.json'), 'utf8')).toBe(before)
+    expect(existsSync(summary)).toBe(false)
+    expect(out.text()).toContain('1 orphaned baseline file')
+  })
+
   it('says at the end that report.dir cannot be written, naming it and why, and still prints the table and the job summary', async () => {
     writeFileSync(join(root, 'blocked'), 'a file where the directory should be')
     const summary = join(root, 'summary.md')
@@ -54,7 +70,8 @@ describe('finishRun', () => {
     )
     expect(run.written).toEqual([])
     expect(run.problems).toHaveLength(1)
-    expect(run.problems[0]).toContain(`could not create the report directory ${join(root, 'blocked')} (report.dir): EEXIST`)
+    expect(run.problems[0]).toContain(`could not create the report directory ${join(root, 'blocked')} (report.dir): EEXIST: file already exists`)
+    expect(run.problems[0]).not.toContain('EEXIST: EEXIST')
     expect(out.text()).toContain(`perfgate: could not create the report directory ${join(root, 'blocked')}`)
     expect(out.text()).toContain('Baselines')
     expect(readFileSync(summary, 'utf8')).toContain('## perfgate')
