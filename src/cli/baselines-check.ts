@@ -95,7 +95,11 @@ function reportNotes(project: Project, found: FoundReport | null): string[] {
   const { report, shown } = found
   const notes = [`Obsolete and missing entries: from the run report ${shown} (${report.runner.name}, ${report.createdAt}).`]
   if (found.otherRoot) notes.push(`That run was made in ${report.rootDir}, not in ${project.rootDir}: its files are matched by their paths relative to the root.`)
-  if (report.stale === null) {
+  const baselineRecords = report.records.filter((record) => record.kind === 'baseline')
+  if (baselineRecords.length > 0 && baselineRecords.every((record) => record.kind === 'baseline' && record.verdict === 'measured')) {
+    // `perfgate ab` leaves such a report behind: its runs read no baseline file.
+    notes.push('Not checked: obsolete and missing entries. That run was in measure-only mode (PERFGATE_MODE=measure, as `perfgate ab` runs), which reads no baseline file: run the suite normally, then check again.')
+  } else if (report.stale === null) {
     notes.push('Not checked: obsolete entries. The report is not from a full run (it has no "stale"): run the whole suite, then check again.')
   } else {
     notes.push('The report lists obsolete entries only for test files whose every test ran and passed; other files were not checked for them.')

@@ -57,8 +57,11 @@ function project(testFiles: readonly string[], baselines: Record<string, Entries
 }
 
 /** Writes `.perfgate/perfgate-report.json` as the reporter would after a full run; `stale: null` for one that is not. */
-function writeReport(root: string, options: { obsolete?: { file: string; keys: string[] }[]; missingKeys?: { file: string; key: string }[]; notFull?: boolean }): string {
-  const records = (options.missingKeys ?? []).map(({ file, key }) => ({ ...missing, key, testName: key, baselineFile: file, environmentId: ci }))
+function writeReport(root: string, options: { obsolete?: { file: string; keys: string[] }[]; missingKeys?: { file: string; key: string }[]; notFull?: boolean; measuredKeys?: { file: string; key: string }[] }): string {
+  const records = [
+    ...(options.missingKeys ?? []).map(({ file, key }) => ({ ...missing, key, testName: key, baselineFile: file, environmentId: ci })),
+    ...(options.measuredKeys ?? []).map(({ file, key }) => ({ ...missing, verdict: 'measured' as const, pass: true, key, testName: key, baselineFile: file, environmentId: ci })),
+  ]
   const report = buildRunReport({ runner: { name: 'vitest', version: '4' }, rootDir: root, records, obsolete: options.obsolete ?? [] })
   return write(join(root, '.perfgate', 'perfgate-report.json'), serializeRunReport(options.notFull === true ? { ...report, stale: null } : report))
 }
@@ -124,6 +127,14 @@ describe('perfgate baselines check', () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(`baselines/test/b.test.ts.json\n  missing: "b > one" for ${ci}`)
     expect(result.stdout).toContain('Not checked: obsolete entries. The report is not from a full run')
+  })
+
+  it('says obsolete and missing entries were not checked when the report is from a measure-only run (what perfgate ab leaves behind)', async () => {
+    const { root } = project(['test/a.test.ts'], { 'test/a.test.ts.json': { 'parser > parses': { [laptop]: record(laptop, old) }, 'parser > gone': { [laptop]: record(laptop, old) } } })
+    writeReport(root, { measuredKeys: [{ file: 'baselines/test/a.test.ts.json', key: 'parser > parses' }] })
+    const result = await cli('baselines', 'check', '--root', root)
+    expect(result.stdout).toContain('Not checked: obsolete and missing entries. That run was in measure-only mode (PERFGATE_MODE=measure')
+    expect(result.stdout).not.toContain('The report lists obsolete entries only for')
   })
 
   it('exits 2 for a missing root, a missing or unreadable --report, and arguments it does not take', async () => {
