@@ -267,6 +267,14 @@ export async function checkBaseline(
   if (context.recordMode === 'add' && file.canWrite(key, environment.id, true)) {
     mayWrite()
     const record = withAddedRun(storedRecord, current, context.rootDir)
+    // A run being added is not judged; one that its record would call regressed widens the
+    // entry's allowance for good, so it is said (a slower checkout, a busy machine).
+    if (comparison.verdict === 'regressed') {
+      warnings.push(
+        `perfgate: the run added to "${printableName(key)}" was ${formatChange(comparison.change)} off the ones before (it would be \`regressed\` against them): ` +
+          'if the code was slower or the machine busy in this run, delete the entry and record it again',
+      )
+    }
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
     if (file.set(key, environment.id, record, true)) {
       await file.save()
