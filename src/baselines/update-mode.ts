@@ -37,7 +37,7 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
 export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env): string | null {
   if (mode === 'none' || !isCi(env)) return null
   const override = env['PERFGATE_UPDATE']
-  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : "the runner's snapshot update mode: -u"
+  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : mode === 'all' ? "the runner's snapshot update mode: -u" : "the runner's snapshot update mode"
   const adds = resolveRecordMode(env) === 'add'
   const what =
     mode === 'all'

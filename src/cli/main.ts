@@ -77,7 +77,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (error instanceof UsageError) {
       // The help of the command that was misused, not the list of commands.
       const commandUsage: Readonly<Record<string, string>> = { report: reportUsage, ab: abUsage, compare: compareUsage, merge: mergeUsage }
-      io.stderr.write(`perfgate: ${error.message}\n\n${commandUsage[args[0] ?? ''] ?? usage}`)
+      const command = args[0] ?? ''
+      io.stderr.write(`perfgate: ${error.message}\n\n${Object.hasOwn(commandUsage, command) ? commandUsage[command] : usage}`)
       return 2
     }
     if (error instanceof PerfgateError) {

@@ -17,6 +17,8 @@ interface SessionState {
   readonly records: PerfRecord[]
   /** Which test each record came from (the runner's test object), where known. */
   readonly recordTests: WeakMap<PerfRecord, object>
+  /** The latest attempt (retry) of each test that kept a record. */
+  readonly attempts: WeakMap<object, number>
   /** Records already handed to the runner's channel (a test's meta, a worker file). */
   readonly claimed: WeakSet<PerfRecord>
   /** rootDir → its git commit, looked up once (it spawns git). */
@@ -31,12 +33,12 @@ interface SessionState {
   warningWriter?: (message: string) => void
 }
 
-const sessionKey = Symbol.for('perfgate.session.v4')
+const sessionKey = Symbol.for('perfgate.session.v5')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), attempts: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
   return holder[sessionKey]
 }
 
@@ -123,8 +125,17 @@ export function projectCommit(rootDir: string): string | null {
 /** Keeps an assertion's record for the reports, with the test it came from where the site names one. */
 export function keepRecord(record: PerfRecord, site?: AssertionSite): void {
   const state = session()
+  if (site?.test !== undefined) {
+    const { token, attempt } = site.test
+    const last = state.attempts.get(token)
+    // A later attempt of a retried test: the earlier attempts' records are set aside, as the
+    // runner reports the last attempt. Done here, not only in a hook: Jest runs no beforeEach
+    // for test.concurrent, whose retries Jest 30 runs too.
+    if (last !== undefined && attempt > last) dropRecordsOf(token)
+    if (last === undefined || attempt > last) state.attempts.set(token, attempt)
+    state.recordTests.set(record, token)
+  }
   state.records.push(record)
-  if (site?.test !== undefined) state.recordTests.set(record, site.test.token)
 }
 
 /**

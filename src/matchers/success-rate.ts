@@ -75,7 +75,7 @@ function describe(context: MatcherContext, record: LoadCheckRecord): string {
   const reasons = formatFailureReasons(record.errors)
   if (reasons.length > 0) lines.push('Failure reasons:', ...reasons)
   // The rate met the floor but its bound did not: too few requests to show it, however many succeed.
-  if (record.confidence !== null && record.lowerBound !== null && record.lowerBound < record.minRate && record.successRate >= record.minRate) {
+  if (record.confidence !== null && record.lowerBound !== null && record.lowerBound < record.minRate && record.failures === 0) {
     const needed = wilsonTotalNeeded(record.minRate, record.confidence)
     lines.push(
       needed === null

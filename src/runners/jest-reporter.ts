@@ -43,8 +43,9 @@ export class PerfgateJestReporter {
   private readonly shard: { index: number; count: number } | undefined
   /** The last run's result, for tests and tools. */
   lastRun: FinishedRun | undefined
-  /** Test files and names (`describe > test`, as the records name them) of the tests that passed. */
+  /** Test files and names (`describe > test`, as the records name them) of the tests that passed, and of those that did not. */
   private readonly passedTests = new Set<string>()
+  private readonly failedTests = new Set<string>()
 
   constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
     this.rootDir = resolve(process.env['PERFGATE_ROOT'] ?? globalConfig.rootDir)
@@ -68,7 +69,9 @@ export class PerfgateJestReporter {
   /** Jest calls it after each test file: which of its tests passed. */
   onTestResult(_test: unknown, result: JestTestFileResultLike): void {
     for (const test of result.testResults ?? []) {
-      if (test.status === 'passed') this.passedTests.add(testKey(result.testFilePath, [...test.ancestorTitles, test.title].join(' > ')))
+      const key = testKey(result.testFilePath, [...test.ancestorTitles, test.title].join(' > '))
+      if (test.status === 'passed') this.passedTests.add(key)
+      else this.failedTests.add(key)
     }
   }
 
@@ -79,7 +82,7 @@ export class PerfgateJestReporter {
       for (const name of (await readdir(this.runDir)).sort()) {
         const part = JSON.parse(await readFile(join(this.runDir, name), 'utf8')) as JestFileRecords
         // A passing test caught what a matcher threw: its error records are no failures.
-        records.push(...part.records.filter((record) => !(record.kind === 'error' && this.passedTests.has(testKey(record.testFile, record.testName)))))
+        records.push(...part.records.filter((record) => record.kind !== 'error' || !this.caught(record.testFile, record.testName)))
         if (part.obsolete !== null) obsolete.push(part.obsolete)
       }
     } finally {
@@ -96,6 +99,12 @@ export class PerfgateJestReporter {
       { runner: { name: 'jest', version: jestVersion(this.rootDir) }, rootDir: this.rootDir, records, obsolete, shard: this.shard },
       { config, out: process.stderr, runnerAnnotatesFailures: this.annotatedByJest },
     )
+  }
+
+  /** Whether a test of this name passed and none of it failed (two tests may share a name, or a file two projects). */
+  private caught(testFile: string, testName: string): boolean {
+    const key = testKey(testFile, testName)
+    return this.passedTests.has(key) && !this.failedTests.has(key)
   }
 
   /** Jest asks reporters whether the run should fail; perfgate's failures are the tests' own. */

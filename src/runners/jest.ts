@@ -35,7 +35,8 @@ if (expect === undefined || afterAll === undefined || afterEach === undefined ||
 function withJestTestName(matcher: Matcher): Matcher {
   return function (this: MatcherContext & JestExpectState, received, ...args) {
     const test = jestRunningTest(this)
-    const currentTestName = test === undefined || test === 'ambiguous' ? this.currentTestName : test.titles.join(' > ')
+    // No running test (a hook between tests): Jest keeps the last test's name, which is not this one's.
+    const currentTestName = test === 'ambiguous' ? this.currentTestName : test === undefined ? undefined : test.titles.join(' > ')
     // Jest gives matchers no deadline; its test entry has the timeout and the start.
     const task =
       test === undefined || test === 'ambiguous'

@@ -82,6 +82,10 @@ describe('perfgate report', () => {
     expect(format.stderr).toContain('Usage: perfgate report <run.json…>')
     expect(format.stderr).not.toContain('Commands:')
     expect(unknown.stderr).toContain('Commands:')
+    // Names of Object.prototype are unknown commands too, with the list of commands.
+    const inherited = await cli('constructor')
+    expect(inherited.stderr).toContain('unknown command "constructor"')
+    expect(inherited.stderr).toContain('Commands:')
     const compare = await cli('compare', 'a.json', 'b.json', '--threshold', '20')
     expect(compare.code).toBe(2)
     expect(compare.stderr).toContain('Usage: perfgate compare <base.json> <head.json>')

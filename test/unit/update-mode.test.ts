@@ -31,6 +31,8 @@ describe('ciWriteWarning', () => {
       "perfgate: CI is set, but update mode 'all' (from the runner's snapshot update mode: -u) rewrites every entry that changed, accepting regressions, in this run's baseline files: an explicit update wins over CI, as for snapshots. Without it CI writes nothing.",
     )
     expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new' })).toContain("update mode 'new' (from PERFGATE_UPDATE=new) records missing entries in this run's")
+    // 'new' under CI from the runner is not -u (Jest --ci=false, Vitest's update: 'new').
+    expect(ciWriteWarning('new', { CI: 'true' })).toContain("update mode 'new' (from the runner's snapshot update mode) records missing entries")
     expect(ciWriteWarning('new', { CI: 'true', PERFGATE_UPDATE: 'new', PERFGATE_RECORD: 'add' })).toContain('records missing entries and adds this run to every entry it measures (PERFGATE_RECORD=add)')
   })
 
