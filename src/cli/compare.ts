@@ -86,7 +86,8 @@ export async function compareCommand(args: readonly string[], io: CliIo, cwd: st
   const config = await loadConfig(cwd)
   const runs: ComparedRuns = { base, head, baseName, headName }
   const comparison = compareRuns(base, head, { threshold, alpha, defaults: config })
-  if (comparedEntries(comparison) === 0) {
+  // Nothing measured on both sides is bad input, unless the head broke a check (a regression to show).
+  if (comparedEntries(comparison) === 0 && !comparison.stoppedWithError.some((error) => error.newInHead)) {
     io.stderr.write(nothingCompared(runs, comparison))
     return 2
   }

@@ -64,8 +64,12 @@ export interface RunComparison {
   /** Entries of one run only. */
   readonly onlyInBase: readonly string[]
   readonly onlyInHead: readonly string[]
-  /** Assertions that stopped with an error in a run (its tests failed there), with the first line of the error: nothing to compare. */
-  readonly stoppedWithError: readonly { readonly side: 'base' | 'head'; readonly entry: string; readonly error: string }[]
+  /**
+   * Assertions that stopped with an error in a run (its tests failed there), with the first line
+   * of the error: nothing to compare. One in the head run only (`newInHead`) counts as a
+   * regression: the pull request broke a perf check that worked on the base.
+   */
+  readonly stoppedWithError: readonly { readonly side: 'base' | 'head'; readonly entry: string; readonly error: string; readonly newInHead: boolean }[]
   /** Entries that regressed: baseline entries `regressed`, assertions that passed on the base and fail on the head. */
   readonly regressions: number
 }
@@ -237,16 +241,28 @@ export function compareRuns(base: RecordedRun, head: RecordedRun, options: Compa
     }
   }
   const onlyInBase = [...baseEntries.values()].filter((entry) => !headEntries.has(entry.id)).map((entry) => entry.name)
-  const regressions =
-    baselines.filter((record) => record.verdict === 'regressed').length + [...latency, ...load].filter((pair) => pair.verdict === 'regressed').length
-  const stoppedWithError = (['base', 'head'] as const).flatMap((side) =>
-    (side === 'base' ? base : head).records.flatMap((record) => {
+  const errorsOf = (side: 'base' | 'head'): { side: 'base' | 'head'; entry: string; error: string; site: string }[] => {
+    const run = side === 'base' ? base : head
+    return run.records.flatMap((record) => {
       if (record.kind !== 'error') return []
-      const run = side === 'base' ? base : head
-      const where = `${fromRoot(run.rootDir, record.testFile)}: ${record.testName} (${record.matcher}${record.target === null ? '' : `, ${record.target}`})`
-      return [{ side, entry: where, error: (record.message.split('\n', 1)[0] ?? '').trimEnd() }]
-    }),
-  )
+      const testFile = fromRoot(run.rootDir, record.testFile)
+      const entry = `${testFile}: ${record.testName} (${record.matcher}${record.target === null ? '' : `, ${record.target}`})`
+      // The target's origin changes with a server on port 0: the site is its test and matcher.
+      const site = JSON.stringify([testFile, record.testName, record.matcher, record.target === null ? null : siteTarget(record.target)])
+      return [{ side, entry, error: (record.message.split('\n', 1)[0] ?? '').trimEnd(), site }]
+    })
+  }
+  const baseErrorSites = new Set(errorsOf('base').map((error) => error.site))
+  const stoppedWithError = [...errorsOf('base'), ...errorsOf('head')].map(({ side, entry, error, site }) => ({
+    side,
+    entry,
+    error,
+    newInHead: side === 'head' && !baseErrorSites.has(site),
+  }))
+  const regressions =
+    baselines.filter((record) => record.verdict === 'regressed').length +
+    [...latency, ...load].filter((pair) => pair.verdict === 'regressed').length +
+    stoppedWithError.filter((error) => error.newInHead).length
   return { baselines, latency, load, notCompared, onlyInBase, onlyInHead, stoppedWithError, regressions }
 }
 

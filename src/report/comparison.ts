@@ -156,7 +156,7 @@ export function comparisonNotes(comparison: RunComparison): Note[] {
   if (stoppedWithError.length > 0) {
     notes.push({
       text: `${stoppedWithError.length} stopped with an error, without a measurement (their tests failed in that run):`,
-      items: stoppedWithError.map(({ side, entry, error }) => `${side} run: ${entry}: ${error}`),
+      items: stoppedWithError.map(({ side, entry, error, newInHead }) => `${side} run${newInHead ? ' only (counted as a regression)' : ''}: ${entry}: ${error}`),
       tone: 'warn',
     })
   }
@@ -174,7 +174,12 @@ export function comparisonSummary(comparison: RunComparison): string {
   const verdicts = [...comparison.baselines.map((record) => record.verdict), ...[...comparison.latency, ...comparison.load].map((pair) => pair.verdict)]
   const order = ['regressed', 'inconclusive', 'failing', 'improved', 'fixed', 'unchanged', 'passing'] as const
   const counts = order.map((verdict) => [verdict, verdicts.filter((shown) => shown === verdict).length] as const).filter(([, count]) => count > 0)
-  return `${total} ${total === 1 ? 'entry' : 'entries'} compared` + (counts.length === 0 ? '' : `: ${counts.map(([verdict, count]) => `${count} ${verdict}`).join(', ')}`)
+  const broken = comparison.stoppedWithError.filter((error) => error.newInHead).length
+  return (
+    `${total} ${total === 1 ? 'entry' : 'entries'} compared` +
+    (counts.length === 0 ? '' : `: ${counts.map(([verdict, count]) => `${count} ${verdict}`).join(', ')}`) +
+    (broken === 0 ? '' : `; ${broken} stopped with an error in the head run only`)
+  )
 }
 
 function runLabel(name: string, report: RunReport): string {

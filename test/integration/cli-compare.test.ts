@@ -21,7 +21,7 @@ import { benchmark } from '../../src/measure/benchmark.js'
 import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 import { buildRunReport, serializeRunReport } from '../../src/report/build.js'
 import { summarizeSorted } from '../../src/stats/index.js'
-import { baselineRecord, fastEndpoint, rootDir as fixtureRoot, syntheticMeasurement } from '../unit/report-fixtures.js'
+import { baselineRecord, erroredBaseline, fastEndpoint, rootDir as fixtureRoot, syntheticMeasurement } from '../unit/report-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'perfgate-cli-compare-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -146,6 +146,15 @@ describe('perfgate compare', () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true } }
     expect(await compareCommand([base, head], io, project)).toBe(0)
     expect(await compareCommand([base, head], io, dir)).toBe(1)
+  })
+
+  it('exits 1 when the head run broke a perf check that the base measured: it stopped with an error there', async () => {
+    const base = runFile('measured-base.json', fixtureRoot, [synthetic('parse', 1)])
+    const head = runFile('broken-head.json', fixtureRoot, [erroredBaseline])
+    const result = await cli('compare', base, head)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('0 entries compared; 1 stopped with an error in the head run only')
+    expect(result.stdout).toContain('head run only (counted as a regression): test/parser.perf.ts: parser > tokenizes a line')
   })
 
   it('exits 2 for two runs with no entry in common, saying what each holds', async () => {

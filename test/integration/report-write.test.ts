@@ -58,6 +58,7 @@ describe('finishRun', () => {
     expect(readFileSync(join(dir, 'out', 'perfgate-report.json'), 'utf8')).toBe(before)
     expect(existsSync(summary)).toBe(false)
     expect(out.text()).toContain('1 orphaned baseline file')
+    expect(out.text()).toMatch(/perfgate: no perf assertion ran, so the reports in .*out \(if any\) were left as they were/)
   })
 
   it('says at the end that report.dir cannot be written, naming it and why, and still prints the table and the job summary', async () => {

@@ -102,7 +102,7 @@ describe('compareRuns: baseline entries', () => {
     expect(result.onlyInHead).toEqual(['test/parser.perf.ts: added'])
   })
 
-  it('says which assertions stopped with an error in a run, and with what, instead of only listing their entries as missing there', () => {
+  it('says which assertions stopped with an error in a run, and with what, and counts one broken by the head only as a regression', () => {
     const base = runReport([measured('parse', 1)])
     const head = runReport([erroredBaseline])
     const result = compareRuns(base, head, options)
@@ -111,11 +111,22 @@ describe('compareRuns: baseline entries', () => {
         side: 'head',
         entry: 'test/parser.perf.ts: parser > tokenizes a line (toMatchBaseline, tokenize())',
         error: 'Cannot parse the baseline file /repo/baselines/test/parser.perf.ts.json at line 3, column 1: invalid end of input',
+        newInHead: true,
       },
     ])
+    // Broken by the head only: a regression (exit 1), said in the summary line too.
+    expect(result.regressions).toBe(1)
     const text = renderComparisonTerminal({ base, head, baseName: 'base.json', headName: 'head.json' }, result, { color: false })
+    expect(text).toContain('; 1 stopped with an error in the head run only')
     expect(text).toContain('1 stopped with an error, without a measurement (their tests failed in that run):')
-    expect(text).toContain('head run: test/parser.perf.ts: parser > tokenizes a line (toMatchBaseline, tokenize()): Cannot parse the baseline file')
+    expect(text).toContain('head run only (counted as a regression): test/parser.perf.ts: parser > tokenizes a line (toMatchBaseline')
+    // Broken on both sides: said, not a regression of the head.
+    const both = compareRuns(runReport([erroredBaseline]), runReport([erroredBaseline]), options)
+    expect(both.stoppedWithError.map((error) => [error.side, error.newInHead])).toEqual([
+      ['base', false],
+      ['head', false],
+    ])
+    expect(both.regressions).toBe(0)
   })
 })
 
