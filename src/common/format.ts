@@ -1,4 +1,4 @@
-/** Number formatting shared by the matchers' messages and the reports. */
+/** Formatting shared by the matchers' messages, the gate's and the reports. */
 
 /** A rate as a percentage, with as many decimals as it takes to not round to 100% or 0%. */
 export function formatPercent(rate: number): string {
@@ -14,4 +14,9 @@ export function formatPercent(rate: number): string {
     if (Number(text) > 0 && Number(text) < 100) return `${text}%`
   }
   return `${percent.toPrecision(6)}%`
+}
+
+/** The first line of a message (an error's headline), without trailing blanks. */
+export function firstLine(message: string): string {
+  return (message.split('\n', 1)[0] ?? '').trimEnd()
 }

@@ -5,6 +5,7 @@
  * its assertion's result in the two runs.
  */
 import { relative } from 'node:path'
+import { firstLine } from '../common/format.js'
 import type { Environment } from '../machine/environment.js'
 import type { MachineState } from '../machine/state.js'
 import { compareResolved, resolveCompareOptions } from './compare.js'
@@ -249,11 +250,12 @@ export function compareRuns(base: RecordedRun, head: RecordedRun, options: Compa
       const entry = `${testFile}: ${record.testName} (${record.matcher}${record.target === null ? '' : `, ${record.target}`})`
       // The target's origin changes with a server on port 0: the site is its test and matcher.
       const site = JSON.stringify([testFile, record.testName, record.matcher, record.target === null ? null : siteTarget(record.target)])
-      return [{ side, entry, error: (record.message.split('\n', 1)[0] ?? '').trimEnd(), site }]
+      return [{ side, entry, error: firstLine(record.message), site }]
     })
   }
-  const baseErrorSites = new Set(errorsOf('base').map((error) => error.site))
-  const stoppedWithError = [...errorsOf('base'), ...errorsOf('head')].map(({ side, entry, error, site }) => ({
+  const baseErrors = errorsOf('base')
+  const baseErrorSites = new Set(baseErrors.map((error) => error.site))
+  const stoppedWithError = [...baseErrors, ...errorsOf('head')].map(({ side, entry, error, site }) => ({
     side,
     entry,
     error,

@@ -131,8 +131,10 @@ export function keepRecord(record: PerfRecord, site?: AssertionSite): void {
     // A later attempt of a retried test: the earlier attempts' records are set aside, as the
     // runner reports the last attempt. Done here, not only in a hook: Jest runs no beforeEach
     // for test.concurrent, whose retries Jest 30 runs too.
-    if (last !== undefined && attempt > last) dropRecordsOf(token)
-    if (last === undefined || attempt > last) state.attempts.set(token, attempt)
+    if (last === undefined || attempt > last) {
+      if (last !== undefined) dropRecordsOf(token)
+      state.attempts.set(token, attempt)
+    }
     state.recordTests.set(record, token)
   }
   state.records.push(record)

@@ -62,25 +62,15 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   } catch (error) {
     deadline?.stoppedRun()
     if (!(error instanceof BenchmarkStoppedError) || deadline === undefined) throw error
-    if (deadline.testEnded()) {
-      throw new PerfgateError(
-        'PERFGATE_TEST_TIMEOUT',
-        [
-          `toMatchBaseline stopped: its test ended before it finished; ${error.message}. The baseline file was not touched.`,
-          notAwaited(matcherName),
-          ...(context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]),
-        ].join('\n'),
-      )
-    }
-    throw new PerfgateError(
-      'PERFGATE_TEST_TIMEOUT',
-      [
-        `toMatchBaseline stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${error.message}. The baseline file was not touched.`,
-        `It warms up (\`warmupTime\`, ${resolved.benchmark.warmupTime} ms), samples for \`time\` (${resolved.benchmark.time} ms, at least \`minSamples\` ${resolved.benchmark.minSamples}), ` +
-          `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline. Give the test more time, or lower those.`,
-        ...(context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]),
-      ].join('\n'),
-    )
+    const why = deadline.testEnded()
+      ? [`toMatchBaseline stopped: its test ended before it finished; ${error.message}. The baseline file was not touched.`, notAwaited(matcherName)]
+      : [
+          `toMatchBaseline stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${error.message}. The baseline file was not touched.`,
+          `It warms up (\`warmupTime\`, ${resolved.benchmark.warmupTime} ms), samples for \`time\` (${resolved.benchmark.time} ms, at least \`minSamples\` ${resolved.benchmark.minSamples}), ` +
+            `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline. Give the test more time, or lower those.`,
+        ]
+    const baseline = context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]
+    throw new PerfgateError('PERFGATE_TEST_TIMEOUT', [...why, ...baseline].join('\n'))
   }
   deadline?.stoppedRun()
   for (const warning of record.warnings) warn(warning)

@@ -37,7 +37,7 @@ export function formatCount(count: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ' ')
 }
 
-export { formatPercent } from '../common/format.js'
+export { firstLine, formatPercent } from '../common/format.js'
 
 /** Requests per second: `812 req/s`, `12.5 req/s`. */
 export function formatThroughput(perSecond: number): string {
@@ -70,10 +70,7 @@ export function relativePath(rootDir: string, path: string): string {
   return relative(rootDir, path).split(sep).join('/')
 }
 
-/** The first line of a message (an error's headline), without trailing blanks. */
-export function firstLine(message: string): string {
-  return (message.split('\n', 1)[0] ?? '').trimEnd()
+/** A record's test name as shown; one made outside any test (in a hook, at a file's top level) has none. */
+export function shownTestName(record: { readonly testName: string }): string {
+  return record.testName || '(outside a test: a hook or the file)'
 }
-
-/** How a record made outside any test (in a hook, at a file's top level) is named: it has no test name. */
-export const outsideTest = '(outside a test: a hook or the file)'

@@ -7,7 +7,7 @@ import { detectableTexts, formatChange, probeSlowerBy } from '../gate/compare.js
 import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { changeChart, distributionChart, latencyHistogram } from './charts.js'
-import { outsideTest } from './format.js'
+import { shownTestName } from './format.js'
 import { escapeHtml } from './html-escape.js'
 import { formatCount, formatDuration, formatPValue, formatShare, formatThroughput } from './html-format.js'
 import { latencyTimelineChart, throughputChart } from './load-charts.js'
@@ -39,7 +39,7 @@ function fact(name: string, value: string): string {
 function card(report: RunReport, record: PerfRecord, id: string, subtitle: string, content: string): string {
   return (
     `<section class="card${failed(record) ? ' failed' : ''}" id="${escapeHtml(id)}">` +
-    `<header>${recordBadge(record)}<h3>${escapeHtml(record.testName || outsideTest)}</h3></header>` +
+    `<header>${recordBadge(record)}<h3>${escapeHtml(shownTestName(record))}</h3></header>` +
     `<div class="meta">${recordSite(report, record)}${subtitle === '' ? '' : ` · ${subtitle}`}</div>${content}</section>`
   )
 }

@@ -8,7 +8,7 @@ import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRec
 import { baselineCard, errorCard, latencyCard, loadCard, recordBadge, recordSite } from './html-cards.js'
 import { escapeHtml } from './html-escape.js'
 import { formatCount, formatDuration, formatPValue, formatShare, formatThroughput } from './html-format.js'
-import { firstLine, outsideTest } from './format.js'
+import { firstLine, shownTestName } from './format.js'
 import { htmlStyle } from './html-style.js'
 import { silences } from './load-charts.js'
 import { failed, recordsOfKind } from './model.js'
@@ -47,7 +47,7 @@ function statusBanner(report: RunReport, ids: ReadonlyMap<PerfRecord, string>): 
     [errors.length, 'assertion stopped with an error', 'assertions stopped with an error'],
   ] as const
   const detail = parts.filter(([count]) => count > 0).map(([count, one, many]) => `${count} ${count === 1 ? one : many}`)
-  const lines = ordered(failures).map((record) => `<li><a href="#${escapeHtml(ids.get(record) ?? '')}">${escapeHtml(record.testName || outsideTest)}</a> — ${escapeHtml(whyFailed(record))}</li>`)
+  const lines = ordered(failures).map((record) => `<li><a href="#${escapeHtml(ids.get(record) ?? '')}">${escapeHtml(shownTestName(record))}</a> — ${escapeHtml(whyFailed(record))}</li>`)
   return `<div class="status fail">${failures.length} of ${total} perf assertions failed<span class="detail">${escapeHtml(detail.join(' · '))}</span><ul>${lines.join('')}</ul></div>`
 }
 
@@ -56,11 +56,12 @@ function whyFailed(record: PerfRecord): string {
   if (record.kind === 'error') return `stopped with an error: ${firstLine(record.message)}`
   if (record.kind === 'latency') {
     // A target that did not answer fails a negated budget too: say so, not that it passed.
+    const underNot = record.negated ? ', which .not does not turn into a pass' : ''
     if (record.successes === 0 && record.failures <= record.allowFailures) {
-      return `no request succeeded, so there is no ${record.statistic} to check (${formatCount(record.failures)} of ${formatCount(record.count)} failed)${record.negated ? ', which .not does not turn into a pass' : ''}`
+      return `no request succeeded, so there is no ${record.statistic} to check (${formatCount(record.failures)} of ${formatCount(record.count)} failed)${underNot}`
     }
     if (record.successes === 0 || record.failures > record.allowFailures) {
-      return `${formatCount(record.failures)} of ${formatCount(record.count)} requests failed (${record.allowFailures} allowed)${record.negated ? ', which .not does not turn into a pass' : ''}`
+      return `${formatCount(record.failures)} of ${formatCount(record.count)} requests failed (${record.allowFailures} allowed)${underNot}`
     }
     if (record.negated) return 'passed, but the assertion was negated with .not'
     const over = record.bound ?? record.value
@@ -96,7 +97,7 @@ function counts(report: RunReport): string {
 }
 
 function nameCell(report: RunReport, record: PerfRecord, id: string): string {
-  return `<td class="name"><a href="#${escapeHtml(id)}">${escapeHtml(record.testName || outsideTest)}</a><div class="meta">${recordSite(report, record)}</div></td>`
+  return `<td class="name"><a href="#${escapeHtml(id)}">${escapeHtml(shownTestName(record))}</a><div class="meta">${recordSite(report, record)}</div></td>`
 }
 
 function changeCell(record: BaselineCheckRecord, change: number): string {

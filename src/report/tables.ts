@@ -6,7 +6,7 @@
 import { describeDetectable, detectableTexts, formatChange } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
-import { failureKinds, firstLine, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, outsideTest, relativePath } from './format.js'
+import { failureKinds, firstLine, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, relativePath, shownTestName } from './format.js'
 import { failed, recordsOfKind } from './model.js'
 import type { RunReport } from './model.js'
 
@@ -314,7 +314,7 @@ function errorTable(report: RunReport, records: readonly ErrorRecord[]): Table {
   const rows = records.map((record): Row => {
     const headline = firstLine(record.message)
     const rest = record.message.split('\n').slice(1)
-    return rowOf(report, record, [record.testName || outsideTest, record.matcher, record.target ?? none, headline, 'error'], [`${record.error}: ${headline}`, ...rest.filter((line) => line.trim() !== '')])
+    return rowOf(report, record, [shownTestName(record), record.matcher, record.target ?? none, headline, 'error'], [`${record.error}: ${headline}`, ...rest.filter((line) => line.trim() !== '')])
   })
   return {
     kind: 'error',

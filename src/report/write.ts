@@ -103,8 +103,9 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
     const table = renderTerminal(report, { color, ...(columns === undefined ? {} : { width: columns }) })
     if (table !== '') lines.push(table)
   }
-  if (written.length > 0) lines.push(`perfgate: reports in ${printableName(relative(process.cwd(), dir) || '.')}: ${written.map((path) => relative(dir, path)).join(', ')}`)
-  else if (files.length > 0 && !hasFindings) lines.push(`perfgate: no perf assertion ran, so the reports in ${printableName(relative(process.cwd(), dir) || '.')} (if any) were left as they were`)
+  const shownDir = printableName(relative(process.cwd(), dir) || '.')
+  if (written.length > 0) lines.push(`perfgate: reports in ${shownDir}: ${written.map((path) => relative(dir, path)).join(', ')}`)
+  else if (files.length > 0 && !hasFindings) lines.push(`perfgate: no perf assertion ran, so the reports in ${shownDir} (if any) were left as they were`)
   for (const problem of problems) lines.push(`perfgate: ${printableName(problem)}`)
   if (lines.length > 0) out.write(`\n${lines.join('\n')}\n`)
   return { report, written, problems }
