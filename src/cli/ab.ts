@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { appendFile, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { availableParallelism, constants, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -246,6 +246,7 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   const tree = join(scratch, 'base')
   const head: Side = { name: 'head', cwd, reportFile: reportFile(cwd) }
   const base: Side = { name: 'base', cwd: join(tree, subdir), reportFile: reportFile(join(tree, subdir)) }
+  const restoreReports = keepReports(dirname(head.reportFile), (message) => io.stderr.write(`perfgate ab: ${message}\n`))
   let adding: ChildProcess | undefined
 
   let child: ChildProcess | undefined
@@ -254,6 +255,7 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
     if (cleaned) return
     cleaned = true
     if (adding?.pid !== undefined) killGroup(adding.pid)
+    restoreReports()
     try {
       // Twice forced: also a worktree still locked by an add that was cut short.
       execFileSync('git', ['worktree', 'remove', '--force', '--force', tree], { cwd: top, stdio: 'ignore' })
@@ -324,6 +326,35 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal)
     cleanUpNow()
+  }
+}
+
+/** The run report files a test run writes, in the folder of `report.dir`. */
+const reportNames = ['perfgate-report.json', 'perfgate-report.md', 'perfgate-report.html'] as const
+
+/**
+ * Keeps head's report files as they are now, for the function it returns to put back: head's
+ * measure-only runs write over them, and a user's last real run's report is not ab's to replace.
+ * Files that were not there are removed again.
+ */
+function keepReports(dir: string, warn: (message: string) => void): () => void {
+  const kept = reportNames.map((name) => {
+    const file = join(dir, name)
+    try {
+      return { file, bytes: readFileSync(file) as Buffer | null }
+    } catch {
+      return { file, bytes: null }
+    }
+  })
+  return () => {
+    for (const { file, bytes } of kept) {
+      try {
+        if (bytes === null) rmSync(file, { force: true })
+        else writeFileSync(file, bytes)
+      } catch (error) {
+        warn(`could not put ${file} back as it was before ab: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -187,7 +187,15 @@ afterAll(async () => {
 
 describe('perfgate ab in a Vitest project under git (packed perfgate)', () => {
   it('A/A: head = base gives exit 0, no regression, the Markdown, and nothing left behind', { timeout: stepTimeoutMs }, async () => {
+    // The user's last run's reports: head's measure-only runs write there, and ab puts them back.
+    const reportDir = join(projectDir(), '.perfgate')
+    await mkdir(reportDir, { recursive: true })
+    const userReports = { 'perfgate-report.json': '{"the user\'s": "last run"}\n', 'perfgate-report.md': '# the last run\n' }
+    for (const [name, text] of Object.entries(userReports)) await writeFile(join(reportDir, name), text)
+    await rm(join(reportDir, 'perfgate-report.html'), { force: true })
     const run = await ab('A/A', ['--base', 'main', ...pairs, ...vitestRun])
+    for (const [name, text] of Object.entries(userReports)) expect(await readFile(join(reportDir, name), 'utf8'), `${name}\n${run.transcript}`).toBe(text)
+    expect(existsSync(join(reportDir, 'perfgate-report.html')), run.transcript).toBe(false)
     expect(run.result.code, run.transcript).toBe(0)
     expect(entryRow(run), run.transcript).toMatch(/\b(unchanged|inconclusive)\b/)
     expect(entryRow(run), run.transcript).not.toMatch(/regressed/)
