@@ -24,7 +24,7 @@ export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv
   return isCi(env) ? 'none' : 'new'
 }
 
-function isCi(env: NodeJS.ProcessEnv): boolean {
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = env['CI']
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'
 }
@@ -34,8 +34,8 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
  * `PERFGATE_UPDATE` wins over CI, as it does for snapshots (and as recording CI baselines needs),
  * but a stray `-u` in a CI script would accept every regression. Null when nothing is to be said.
  */
-export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env): string | null {
-  if (mode === 'none' || !isCi(env)) return null
+export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env, ci: string | null = isCi(env) ? 'CI is set' : null): string | null {
+  if (mode === 'none' || ci === null) return null
   const override = env['PERFGATE_UPDATE']
   const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : mode === 'all' ? "the runner's snapshot update mode: -u" : "the runner's snapshot update mode"
   const adds = resolveRecordMode(env) === 'add'
@@ -43,7 +43,7 @@ export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = proces
     mode === 'all'
       ? 'rewrites every entry that changed, accepting regressions,'
       : `records missing entries${adds ? ' and adds this run to every entry it measures (PERFGATE_RECORD=add)' : ''}`
-  return `perfgate: CI is set, but update mode '${mode}' (from ${source}) ${what} in this run's baseline files: an explicit update wins over CI, as for snapshots. Without it CI writes nothing.`
+  return `perfgate: ${ci}, but update mode '${mode}' (from ${source}) ${what} in this run's baseline files: an explicit update wins over CI, as for snapshots. Without it CI writes nothing.`
 }
 
 /**

@@ -157,13 +157,18 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     })
   }
 
-  it('jest --ci (without CI set) writes nothing either: a missing baseline fails', { timeout: stepTimeoutMs }, async () => {
+  it('jest --ci (without CI set) writes nothing either: a missing baseline fails; jest --ci -u writes, and says so', { timeout: stepTimeoutMs }, async () => {
     await rm(await jestCjs.path('baselines'), { recursive: true, force: true })
     const run = await jestOn(machineNodeMajor)('jest --ci, no baseline file', ['--ci'])
     expect(run.result.code, run.transcript).toBe(1)
     expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 4, failed: 1, skipped: 0, total: 5 })
     expect(run.output, run.transcript).toContain("Verdict:  missing — no baseline for this test in this environment, and update mode 'none'")
     expect(await filesUnder(await jestCjs.path('baselines')), run.transcript).toEqual([])
+    // With -u it writes, as snapshots do, and the global setup says so (the workers cannot see --ci).
+    const update = await jestOn(machineNodeMajor)('jest --ci -u', ['--ci', '-u'])
+    expect(update.result.code, update.transcript).toBe(0)
+    expect(update.output, update.transcript).toContain("perfgate: Jest's CI mode (--ci) is on, but update mode 'all' (from the runner's snapshot update mode: -u) rewrites every entry")
+    expect(await filesUnder(await jestCjs.path('baselines')), update.transcript).toEqual(['test/perf.test.js.json'])
   })
 
   it('test.concurrent: five tests with two anonymous baselines each get ten exact keys', { timeout: stepTimeoutMs }, async () => {

@@ -38,6 +38,9 @@ describe('ciWriteWarning', () => {
 
   it('says nothing when the run writes nothing, or outside CI', () => {
     expect(ciWriteWarning('none', { CI: 'true' })).toBeNull()
+    // Jest's --ci without CI set: its global setup names the flag.
+    expect(ciWriteWarning('all', {}, "Jest's CI mode (--ci) is on")).toMatch(/^perfgate: Jest's CI mode \(--ci\) is on, but update mode 'all' \(from the runner's snapshot update mode: -u\)/)
+    expect(ciWriteWarning('all', {})).toBeNull()
     expect(ciWriteWarning('all', {})).toBeNull()
     expect(ciWriteWarning('all', { CI: 'false' })).toBeNull()
   })
