@@ -18,15 +18,15 @@ export interface TerminalOptions {
   readonly color: boolean
   /**
    * The terminal's width in columns (`process.stdout.columns`): free-text columns (names,
-   * targets, failure kinds) are cut further so that a table does not wrap. Unset: no limit
-   * beyond the fixed ones.
+   * targets, failure kinds) are cut, widest first, so that a table does not wrap. Unset (a log,
+   * a pipe): they are cut at fixed widths ({@link terminalNameWidth}, {@link terminalCellWidth}).
    */
   readonly width?: number | undefined
 }
 
-/** Widest a name column grows before names are cut with `…`. */
+/** Widest a name column grows before names are cut with `…`, where the terminal's width is unknown. */
 export const terminalNameWidth = 48
-/** Widest any other cell grows (targets, failure kinds). */
+/** Widest any other free-text cell grows (targets, failure kinds), where the terminal's width is unknown. */
 export const terminalCellWidth = 40
 /** Narrowest a free-text column is cut to for a narrow terminal; names keep more, they say which test it is. */
 const narrowestColumn = 12
@@ -79,8 +79,11 @@ function fitWidths(table: Table, natural: readonly number[], width: number | und
 
 function renderTable(table: Table, paint: ReturnType<typeof painter>, width: number | undefined): string[] {
   // Cells are escaped and cut first; widths are measured on what is printed, never on ANSI codes.
-  const cell = (text: string, column: number): string =>
-    truncateToWidth(printableName(text), column === table.nameColumn ? terminalNameWidth : terminalCellWidth)
+  // Only free-text columns are cut, and at fixed widths only where the terminal's is unknown (a
+  // log, a pipe); with a known width they keep what fits (below). Budgets and figures never are.
+  const cap = (column: number): number =>
+    table.columns[column]?.shrink !== true || width !== undefined ? Number.POSITIVE_INFINITY : column === table.nameColumn ? terminalNameWidth : terminalCellWidth
+  const cell = (text: string, column: number): string => truncateToWidth(printableName(text), cap(column))
   const natural = table.rows.map((row) => row.cells.map(cell))
   const widths = fitWidths(
     table,

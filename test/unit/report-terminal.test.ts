@@ -145,6 +145,19 @@ describe('renderTerminal', () => {
     expect(tableLines(wide, 'Latency budgets')[1]).toContain('api > GET /slow answers within 200 ms')
   })
 
+  it('keeps whole names where the terminal is wide enough for them, and cuts only free-text columns', () => {
+    const name = `checkout > ${'applies every discount rule '.repeat(3).trim()}`
+    const long = baselineRecord(name, 'unchanged', unchanged.comparison)
+    const wide = renderTerminal(runReport([long, unchanged]), { color: false, width: 200 })
+    expect(tableLines(wide, 'Baselines').find((row) => row.includes('checkout'))).toContain(name)
+    for (const line of tableLines(wide, 'Baselines')) expect(displayWidth(line)).toBeLessThanOrEqual(200)
+    // Unknown width (a log): names are cut at the fixed width; the figures never are.
+    const log = renderTerminal(runReport([long, unchanged]), { color: false })
+    const row = tableLines(log, 'Baselines').find((line) => line.includes('checkout')) ?? ''
+    expect(row).not.toContain(name)
+    expect(row).toContain('unchanged')
+  })
+
   it('counts an assertion that stopped with an error as failed, in a table of its own first, with the first line of its error', () => {
     const output = plain(renderTerminal(runReport([unchanged, erroredBaseline]), { color: false }))
     expect(output).toContain('2 perf assertions: 1 failed (1 stopped with an error)')
