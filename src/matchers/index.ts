@@ -36,9 +36,12 @@ function targetLabel(received: unknown): string | null {
  */
 function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
   return async function (this: MatcherContext, received: unknown, ...args: unknown[]): Promise<MatcherResult> {
+    // Taken before the first await, while the test's `expect(…)` line is still on the stack.
+    const call = new Error()
     try {
       return await matcher.call(this, received, ...args)
     } catch (error) {
+      withCallerFrames(error, call)
       const site = assertionSite(this) ?? (this.testPath === undefined ? undefined : { testFile: this.testPath, testName: this.currentTestName ?? '' })
       if (site !== undefined) {
         // Duck-typed: an error from another realm (Vitest's vm pools) is no `instanceof Error` here.
@@ -59,6 +62,26 @@ function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
       }
       throw error
     }
+  }
+}
+
+/**
+ * Appends the frames that called the matcher (the test's line among them) to the stack of an
+ * error thrown after an await, whose own stack ends in perfgate and Node's internals: the runners
+ * show the code frame of the first frame outside node_modules, so without them a corrupt baseline
+ * file or a stopped run pointed at no line of the test. An error thrown before the first await
+ * has those frames already.
+ */
+function withCallerFrames(error: unknown, call: Error): void {
+  if (typeof error !== 'object' || error === null) return
+  // The first line is the message, the second this matcher's own frame: the rest called it.
+  const callers = (call.stack ?? '').split('\n').slice(2)
+  const stack = (error as { stack?: unknown }).stack
+  if (callers.length === 0 || typeof stack !== 'string' || stack.includes(callers[0] as string)) return
+  try {
+    ;(error as { stack: string }).stack = `${stack}\n${callers.join('\n')}`
+  } catch {
+    // A frozen error keeps its stack.
   }
 }
 

@@ -309,6 +309,8 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
       expect(run.output, run.transcript).toContain('PerfgateError: Cannot parse the baseline file ')
       expect(run.output, run.transcript).toContain(`${baselineRelativePath} at ${at}: `)
       expect(run.output, run.transcript).toContain('perfgate will not overwrite it')
+      // Thrown after an await, yet it points at the assertions' lines (the code frame of each test).
+      for (const line of [23, 29]) expect(plainText(run.output), run.transcript).toMatch(new RegExp(`❯ test/speed\\.test\\.ts:${line}:\\d+`))
       // perfgate's own summary counts them as failed too (it said "all passed" beside the red run).
       expect(run.output, run.transcript).toContain('2 perf assertions: 2 failed (2 stopped with an error)')
       expect(await snapshotOf(baselinePath()), run.transcript).toEqual(before)
