@@ -218,9 +218,11 @@ export class BaselineFile {
   /** The text on disk as last read or written; null when there is no file. */
   private diskText: string | null
   private dirty = false
-  /** What this instance stored (key → envId) and removed, to merge into what others wrote. */
+  /** What this instance stored (key → envId) and removed since it last saved, to merge into what others wrote. */
   private readonly stored = new Map<string, Set<string>>()
   private readonly removed = new Set<string>()
+  /** Runs added (`PERFGATE_RECORD=add`), key → envId → how to add this run to a record: applied again to what another writer saved meanwhile. */
+  private readonly addedRuns = new Map<string, Map<string, (record: BaselineRecord) => BaselineRecord>>()
   /** Records that failed validation, set aside in mode `all`: key → envId → the record as read. */
   private unreadable = new Map<string, Map<string, UnreadableRecord>>()
 
@@ -294,23 +296,34 @@ export class BaselineFile {
   /**
    * Stores a record (only when `canWrite`), marks key checked; returns whether it was stored.
    * Does not touch the disk. Throws `PERFGATE_BASELINE_INVALID` for a record that could not be read back.
+   * With `addRun` (a run added to the entry, `PERFGATE_RECORD=add`; `record` is `addRun` of the
+   * record read), a record another process saved meanwhile gets this run added at `save`, instead
+   * of being replaced: two processes adding at once keep both runs.
    */
-  set(key: string, envId: string, record: BaselineRecord, addingRun = false): boolean {
+  set(key: string, envId: string, record: BaselineRecord, addRun?: (record: BaselineRecord) => BaselineRecord): boolean {
     this.checked.add(key)
-    if (!this.canWrite(key, envId, addingRun)) return false
-    const stored = readRecord(record, entryPath(key, envId), envId, (where, problem) => {
-      throw new PerfgateError('PERFGATE_BASELINE_INVALID', `Cannot store the baseline ${where} in ${this.path}: it ${problem}.`)
-    })
+    if (!this.canWrite(key, envId, addRun !== undefined)) return false
     let records = this.entries.get(key)
     if (records === undefined) this.entries.set(key, (records = new Map()))
-    records.set(envId, stored)
+    records.set(envId, this.storable(key, envId, record))
     this.forgetUnreadable(key, envId)
     let envIds = this.stored.get(key)
     if (envIds === undefined) this.stored.set(key, (envIds = new Set()))
     envIds.add(envId)
+    let added = this.addedRuns.get(key)
+    if (addRun !== undefined && added === undefined) this.addedRuns.set(key, (added = new Map()))
+    if (addRun === undefined) added?.delete(envId)
+    else added?.set(envId, addRun)
     this.removed.delete(key)
     this.dirty = true
     return true
+  }
+
+  /** The record as it reads back from the file; `PERFGATE_BASELINE_INVALID` when it would not. */
+  private storable(key: string, envId: string, record: BaselineRecord): BaselineRecord {
+    return readRecord(record, entryPath(key, envId), envId, (where, problem) => {
+      throw new PerfgateError('PERFGATE_BASELINE_INVALID', `Cannot store the baseline ${where} in ${this.path}: it ${problem}.`)
+    })
   }
 
   /**
@@ -423,18 +436,29 @@ export class BaselineFile {
         const existed = this.diskText !== null
         if (existed) await this.fs.remove(this.path)
         this.diskText = null
-        this.dirty = false
+        this.saved()
         return existed
       }
       const text = serializeBaselineEntries(this.entriesToWrite())
       const changed = text !== this.diskText
       if (changed) await this.fs.write(this.path, text)
       this.diskText = text
-      this.dirty = false
+      this.saved()
       return changed
     } finally {
       await release()
     }
+  }
+
+  /**
+   * This instance's changes are on disk: what another writer saves after this is newer, and a run
+   * added here must not be added again to a record that already holds it.
+   */
+  private saved(): void {
+    this.dirty = false
+    this.stored.clear()
+    this.removed.clear()
+    this.addedRuns.clear()
   }
 
   /**
@@ -462,7 +486,10 @@ export class BaselineFile {
       let records = merged.get(key)
       if (records === undefined) merged.set(key, (records = new Map()))
       for (const envId of envIds) {
-        const record = this.entries.get(key)?.get(envId)
+        const addRun = this.addedRuns.get(key)?.get(envId)
+        const saved = records.get(envId)
+        // A run added here goes onto the record as another process left it, not onto the one read before.
+        const record = addRun !== undefined && saved !== undefined ? this.storable(key, envId, addRun(saved)) : this.entries.get(key)?.get(envId)
         if (record !== undefined) records.set(envId, record)
       }
     }

@@ -276,7 +276,7 @@ export async function checkBaseline(
       )
     }
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
-    if (file.set(key, environment.id, record, true)) {
+    if (file.set(key, environment.id, record, (saved) => withAddedRun(saved, current, context.rootDir))) {
       await file.save()
       written = 'added'
     }

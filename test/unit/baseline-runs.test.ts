@@ -129,9 +129,38 @@ describe('PERFGATE_RECORD', () => {
     const local = await BaselineFile.open(memoryBaselineFileSystem(), '/p/baselines/a.json', 'new')
     local.set('k', environment.id, record)
     expect(local.canWrite('k', environment.id)).toBe(false)
-    expect(local.set('k', environment.id, withAddedRun(record, result(1.1), '/nowhere'), true)).toBe(true)
+    const addRun = (saved: BaselineRecord): BaselineRecord => withAddedRun(saved, result(1.1), '/nowhere')
+    expect(local.set('k', environment.id, addRun(record), addRun)).toBe(true)
     expect(local.get('k', environment.id)?.runs).toHaveLength(2)
     const ci = await BaselineFile.open(memoryBaselineFileSystem(), '/p/baselines/a.json', 'none')
     expect(ci.canWrite('k', environment.id, true)).toBe(false)
+  })
+
+  it('keeps both runs when two processes add to one entry at once (each read it before the other saved)', async () => {
+    const fs = memoryBaselineFileSystem()
+    const file = '/p/baselines/a.json'
+    const first = await BaselineFile.open(fs, file, 'new')
+    first.set('k', environment.id, recordFrom(result(1), '/nowhere'))
+    first.set('other', environment.id, recordFrom(result(1), '/nowhere'))
+    await first.save()
+    // Both open the one-run entry, then each adds its run and saves, one after the other.
+    const [left, right] = await Promise.all([BaselineFile.open(fs, file, 'new'), BaselineFile.open(fs, file, 'new')])
+    for (const [writer, scale] of [[left, 1.1], [right, 1.2]] as const) {
+      const addRun = (saved: BaselineRecord): BaselineRecord => withAddedRun(saved, result(scale), '/nowhere')
+      writer.set('k', environment.id, addRun(writer.get('k', environment.id) as BaselineRecord), addRun)
+      await writer.save()
+    }
+    const after = await BaselineFile.open(fs, file, 'new')
+    expect(after.get('k', environment.id)?.runs).toHaveLength(3)
+    // A later save of the same process adds nothing twice, and keeps what another process added since.
+    const third = await BaselineFile.open(fs, file, 'new')
+    const addRun = (saved: BaselineRecord): BaselineRecord => withAddedRun(saved, result(1.3), '/nowhere')
+    third.set('k', environment.id, addRun(third.get('k', environment.id) as BaselineRecord), addRun)
+    left.set('other', environment.id, withAddedRun(left.get('other', environment.id) as BaselineRecord, result(1.1), '/nowhere'), (saved) => withAddedRun(saved, result(1.1), '/nowhere'))
+    await third.save()
+    await left.save()
+    const last = await BaselineFile.open(fs, file, 'new')
+    expect(last.get('k', environment.id)?.runs).toHaveLength(4)
+    expect(last.get('other', environment.id)?.runs).toHaveLength(2)
   })
 })
