@@ -9,6 +9,7 @@ import { baselineFilePath, baselineKey, legacyBaselineKey } from '../baselines/p
 import type { BaselineFile } from '../baselines/store.js'
 import type { BaselineRecord, UpdateMode } from '../baselines/types.js'
 import type { RecordMode } from '../baselines/update-mode.js'
+import { PerfgateError } from '../common/errors.js'
 import { invalidArgument, positiveNumber, printableName } from '../common/validate.js'
 import type { PerfgateConfig } from '../config/config.js'
 import { currentEnvironment } from '../machine/environment.js'
@@ -22,7 +23,7 @@ import { allowanceSource, compareResolved, comparedPoints, formatChange, recordA
 import type { Comparison, CompareOptions, MeasurementKind, ResolvedCompareOptions } from './compare.js'
 import { siteFields } from './records.js'
 import type { AssertionSite, BaselineCheckRecord, MeasurementSummary, RecordedCompareOptions, RunDeadline, StoredBaselineSummary } from './records.js'
-import { baselineFile, firstTime, keepRecord, nextOccurrence, warn } from './session.js'
+import { baselineFile, firstTime, keepRecord, namesakeTest, nextOccurrence, warn } from './session.js'
 
 export type { Measured } from './baseline-record.js'
 export { recordFrom } from './baseline-record.js'
@@ -91,9 +92,16 @@ export interface BaselineCheckContext {
 }
 
 /** The key of the test's next baseline check named `name` (counting anonymous ones within the test). */
-function nextKey(site: AssertionSite, name: string | undefined): { key: string; occurrence: number } {
+function nextKey(site: AssertionSite, name: string | undefined, rootDir: string): { key: string; occurrence: number } {
   // Without the runner's titles, the full name is split where the runner joined it.
   const titles = site.test?.titles ?? site.testName.split(' > ')
+  if (site.test !== undefined && namesakeTest(site.testFile, titles, site.test.token) !== undefined) {
+    throw new PerfgateError(
+      'PERFGATE_DUPLICATE_TEST',
+      `Another test in ${printableName(relative(rootDir, site.testFile))} is also named "${printableName(site.testName)}": their baselines would share one entry, and each would be compared with the other's. ` +
+        'Give each test a name of its own (in test.each, put a placeholder such as %s, %i or $name in the title).',
+    )
+  }
   const occurrence = nextOccurrence(site, baselineKey(titles, name, 1))
   return { key: baselineKey(titles, name, occurrence), occurrence }
 }
@@ -110,7 +118,7 @@ export async function openBaselineCheck(
   config: PerfgateConfig,
   recordMode: RecordMode = 'replace',
 ): Promise<BaselineCheckContext> {
-  const { key, occurrence } = nextKey(site, name)
+  const { key, occurrence } = nextKey(site, name, rootDir)
   const legacyKey = legacyBaselineKey(site.testName, name, occurrence)
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const file = await baselineFile(path, updateMode)
@@ -308,7 +316,7 @@ export async function measureOnly(
   options: ResolvedBaselineOptions,
   deadline?: RunDeadline,
 ): Promise<BaselineCheckRecord> {
-  const { key } = nextKey(site, name)
+  const { key } = nextKey(site, name, rootDir)
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const benchmarked = typeof received === 'function'
   const current = benchmarked ? await runBenchmark(key, received, options.benchmark, deadline) : received

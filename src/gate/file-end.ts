@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import { baselineFilePath } from '../baselines/path.js'
 import { nodeBaselineFileSystem } from '../baselines/store.js'
 import type { BaselineFile } from '../baselines/store.js'
-import { baselineFile, projectConfig, projectRoot, session, warn } from './session.js'
+import { baselineFile, forgetKeyingTests, projectConfig, projectRoot, session, warn } from './session.js'
 import { resolveMeasureOnly, resolveUpdateMode } from '../baselines/update-mode.js'
 import { printableName } from '../common/validate.js'
 
@@ -19,6 +19,7 @@ export interface FileEndReport {
  * update mode `all`. A filtered or failing run cannot tell what is obsolete, so it says nothing.
  */
 export async function finishTestFile(testFile: string, fullRun: boolean, snapshotState: unknown): Promise<FileEndReport | null> {
+  forgetKeyingTests(testFile)
   // Measure-only mode asks no baseline file for anything: every entry would look obsolete.
   if (!fullRun || resolveMeasureOnly()) return null
   let file: BaselineFile

@@ -13,6 +13,8 @@ interface SessionState {
   readonly occurrences: WeakMap<object, { attempt: number; counts: Map<string, number> }>
   /** Where the runner gives no test object: testFile → the test seen last, and its counts. */
   readonly occurrencesByName: Map<string, { test: string; counts: Map<string, number> }>
+  /** testFile → a test's titles (as JSON) → the first test object that keyed a baseline under them. */
+  readonly keyingTests: Map<string, Map<string, object>>
   /** Every perf assertion of this process that finished, in order: what the reports render. */
   readonly records: PerfRecord[]
   /** Which test each record came from (the runner's test object), where known. */
@@ -33,12 +35,12 @@ interface SessionState {
   warningWriter?: (message: string) => void
 }
 
-const sessionKey = Symbol.for('perfgate.session.v5')
+const sessionKey = Symbol.for('perfgate.session.v6')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), records: [], recordTests: new WeakMap(), attempts: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), keyingTests: new Map(), records: [], recordTests: new WeakMap(), attempts: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
   return holder[sessionKey]
 }
 
@@ -113,6 +115,26 @@ export function nextOccurrence(site: AssertionSite, keyBase: string): number {
   const count = (counts.get(keyBase) ?? 0) + 1
   counts.set(keyBase, count)
   return count
+}
+
+/**
+ * The other test of the same file with the same titles that keyed a baseline before this one,
+ * or undefined (also where the runner gives no test object). Two such tests would share one
+ * entry: a \`test.each\` without a placeholder in its title, or two tests named alike.
+ */
+export function namesakeTest(testFile: string, titles: readonly string[], token: object): object | undefined {
+  const { keyingTests } = session()
+  let perFile = keyingTests.get(testFile)
+  if (perFile === undefined) keyingTests.set(testFile, (perFile = new Map()))
+  const titlesKey = JSON.stringify(titles)
+  const first = perFile.get(titlesKey)
+  if (first === undefined) perFile.set(titlesKey, token)
+  return first === undefined || first === token ? undefined : first
+}
+
+/** Forgets which tests of a file keyed baselines, at the file's end (a watch-mode rerun has new test objects). */
+export function forgetKeyingTests(testFile: string): void {
+  session().keyingTests.delete(testFile)
 }
 
 /** The git commit of a project root, asked of git once per process. */

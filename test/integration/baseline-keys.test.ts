@@ -1,6 +1,6 @@
 /**
  * Baseline keys are exact: per test (not per file) under `describe.concurrent`, unambiguous
- * between a test's second comparison and a test named `x 2`, and files with perfgate 0.1's keys
+ * between a test's second comparison and a test named `x 2`, never shared by two tests named alike, and files with perfgate 0.1's keys
  * are read and moved to the exact keys. Real Vitest concurrency, real files in a scratch root.
  */
 import assert from 'node:assert/strict'
@@ -54,9 +54,32 @@ describe.concurrent('global expect in concurrent tests', () => {
   }
 })
 
+describe('named alike', () => {
+  // Two tests with the same titles (a test.each without a placeholder, say) would share one entry:
+  // the second is refused, naming the test, instead of being compared with the first one's baseline.
+  for (const n of [1, 2]) {
+    it('twice', async () => {
+      const outcome = await expect(() => Math.sqrt(n)).toMatchBaseline(quick).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+      if (n === 1) {
+        assert.equal(outcome, undefined)
+        // The first test's own second comparison is its own: no namesake.
+        await expect(() => Math.sqrt(n)).toMatchBaseline(quick)
+        return
+      }
+      assert.ok(outcome instanceof Error, 'the second test named alike must be refused')
+      assert.equal((outcome as { code?: string }).code, 'PERFGATE_DUPLICATE_TEST')
+      assert.match(outcome.message, /Another test in .*baseline-keys\.test\.ts is also named "named alike > twice": their baselines would share one entry/)
+      assert.match(outcome.message, /test\.each, put a placeholder/)
+    })
+  }
+})
+
 describe('keys', () => {
   it('five concurrent tests with two anonymous comparisons each wrote ten exact keys, and the refused ones none', () => {
-    expect(keysIn(thisFile)).toEqual([1, 2, 3, 4, 5].flatMap((n) => [`conc > t${n}`, `conc > t${n} #2`]).sort())
+    expect(keysIn(thisFile)).toEqual([...[1, 2, 3, 4, 5].flatMap((n) => [`conc > t${n}`, `conc > t${n} #2`]), 'named alike > twice', 'named alike > twice #2'].sort())
   })
 
   it("x's second comparison and a test named 'x 2' get their own entries", async () => {
