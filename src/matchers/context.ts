@@ -1,6 +1,8 @@
+import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
-import { testEndSignal, testEndedReason } from '../gate/session.js'
+import { firstTime, projectRoot, testEndSignal, testEndedReason, warn } from '../gate/session.js'
+import { printableName } from '../common/validate.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -41,7 +43,18 @@ export function assertionSite(context: MatcherContext): AssertionSite | undefine
   const testFile = context.testPath
   if (testName === undefined || testName === '' || testFile === undefined) return undefined
   const test = runningTest(context)
-  return { testFile, testName, line: context.task?.location?.line, test: test === 'ambiguous' ? undefined : test }
+  if (test === 'ambiguous') {
+    // The global `expect` names the test started last, not the one asking: the record goes with
+    // the file, under no test, rather than under another test's name.
+    if (firstTime(`ambiguous test in ${testFile}`)) {
+      warn(
+        `perfgate: in ${printableName(relative(projectRoot(), testFile))}, a perf matcher ran on the global expect in concurrent tests, where Vitest cannot say which test is asking: ` +
+          "its result is reported under no test name. Use the test context's expect: test.concurrent('…', async ({ expect }) => { … }).",
+      )
+    }
+    return { testFile, testName: '' }
+  }
+  return { testFile, testName, line: context.task?.location?.line, test }
 }
 
 /**

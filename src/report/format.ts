@@ -70,7 +70,10 @@ export function relativePath(rootDir: string, path: string): string {
   return relative(rootDir, path).split(sep).join('/')
 }
 
-/** A record's test name as shown; one made outside any test (in a hook, at a file's top level) has none. */
+/**
+ * A record's test name as shown; one made outside any test (in a hook, at a file's top level), or
+ * in concurrent tests on the global `expect` (which cannot tell which test asked), has none.
+ */
 export function shownTestName(record: { readonly testName: string }): string {
-  return record.testName || '(outside a test: a hook or the file)'
+  return record.testName || '(no test: a hook, the file, or concurrent tests on the global expect)'
 }

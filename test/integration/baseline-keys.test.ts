@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config/config.js'
 import { checkBaseline, openBaselineCheck, resolveBaselineOptions } from '../../src/gate/check-baseline.js'
 import { benchmark } from '../../src/measure/benchmark.js'
+import { keptRecords } from '../../src/gate/session.js'
 import { baselineFilePath } from '../../src/baselines/path.js'
 import '../../src/runners/vitest.js'
 import { useScratchRoot } from './scratch-root.js'
@@ -50,8 +51,18 @@ describe.concurrent('global expect in concurrent tests', () => {
       assert.ok(error instanceof Error, 'toMatchBaseline with the global expect in a concurrent test must throw')
       assert.equal((error as { code?: string }).code, 'PERFGATE_UNKNOWN_TEST')
       assert.match(error.message, /test context's expect/)
+      // A budget still decides, but its record is kept under no test: the global expect would name another one.
+      await expect(() => n).toRespondWithin(1000, { samples: 5, warmup: 0 })
     })
   }
+})
+
+describe('records of concurrent tests on the global expect', () => {
+  it('are kept under no test name, never under the name of the test started last', () => {
+    const mine = keptRecords().filter((record) => record.testFile === import.meta.filename && record.kind === 'latency')
+    expect(mine).toHaveLength(2)
+    expect(mine.map((record) => record.testName)).toEqual(['', ''])
+  })
 })
 
 describe('named alike', () => {

@@ -86,8 +86,8 @@ describe('renderHtml', () => {
     const outside = { ...erroredBaseline, testName: '' }
     const html = renderHtml(runReport([regressed, outside]))
     const banner = html.slice(html.indexOf('<div class="status fail">'), html.indexOf('</ul></div>'))
-    expect(banner.indexOf('(outside a test: a hook or the file)')).toBeGreaterThan(-1)
-    expect(banner.indexOf('(outside a test: a hook or the file)')).toBeLessThan(banner.indexOf('parser &gt; parses a 1 MB payload'))
+    expect(banner.indexOf('(no test: a hook, the file, or concurrent tests on the global expect)')).toBeGreaterThan(-1)
+    expect(banner.indexOf('(no test: a hook, the file, or concurrent tests on the global expect)')).toBeLessThan(banner.indexOf('parser &gt; parses a 1 MB payload'))
   })
 
   it('says so when no perf assertion ran', () => {
