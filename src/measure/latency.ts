@@ -113,7 +113,8 @@ const autoWarmup = { minRequests: 200, maxRequests: 2000, maxMs: 3000 } as const
 /**
  * Warms the target up until its latency stops falling: batches of requests until two batches
  * in a row are no faster than 0.97 × the batch before, after at least 200 requests and within
- * 2000 requests or 3 s. The tests that ran before (which may or may not have warmed the server
+ * 2000 requests or 3 s (no request is sent after 3 s; those in flight end within their
+ * `timeout`). The tests that ran before (which may or may not have warmed the server
  * up) must not decide a verdict, so a measurement starts from a server that has settled; three
  * requests were not enough for a real server's JIT. Returns the requests sent.
  */
@@ -125,7 +126,9 @@ async function warmUpUntilSteady(requester: Requester, concurrency: number, sign
   const batch = Math.max(warmupBatch, concurrency * 2)
   while (sent < autoWarmup.maxRequests && performance.now() - startedAt < autoWarmup.maxMs && signal?.aborted !== true) {
     const recorder = new OutcomeRecorder(undefined)
-    await runClosedModel(requester, { requests: batch, durationMs: undefined, concurrency }, recorder.record.bind(recorder), signal)
+    // Within the time left, not past it: a batch of 50 to a 100 ms endpoint lasts 5 s.
+    const left = autoWarmup.maxMs - (performance.now() - startedAt)
+    await runClosedModel(requester, { requests: batch, durationMs: left, concurrency }, recorder.record.bind(recorder), signal)
     sent += recorder.total
     // A target that fails is not warming up; the measured requests will say why.
     if (recorder.successes === 0) break

@@ -55,6 +55,14 @@ describe('measure()', () => {
     }
   })
 
+  it('sends no warm-up request after its 3 s, also in the middle of a batch', async () => {
+    // One client, each request at least 150 ms: at most 3000 / 150 + 1 requests start within 3 s (a batch is 50).
+    const result = await measure(`${fixture.url}/delay?ms=150`, { samples: 3, concurrency: 1 })
+    expect(result.warmupRequests).toBeGreaterThan(0)
+    expect(result.warmupRequests).toBeLessThanOrEqual(21)
+    expect(result.count).toBe(3)
+  }, 20_000)
+
   it('sends exactly the warm-up it is given when it is a number', async () => {
     const server = await coldServer()
     try {
