@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BaselineFileContent, BaselineRecord, UpdateMode } from './types.js'
@@ -23,8 +24,9 @@ export interface BaselineFileSystem {
   /**
    * Holds the file for one writer at a time, across processes; resolves to the release. Saving
    * re-reads and merges under it, so two test processes never drop each other's entries.
+   * `until` (a `performance.now()` time, the test's deadline) ends the wait sooner than usual.
    */
-  lock(path: string): Promise<() => Promise<void>>
+  lock(path: string, until?: number): Promise<() => Promise<void>>
 }
 
 /** How long a writer waits for another's lock before giving up, and when a lock counts as left behind. */
@@ -79,11 +81,12 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
         if (!isNotFound(error)) throw ioError('remove', file, error)
       }
     },
-    async lock(file) {
+    async lock(file, until) {
       // A lock file beside the baseline file, created exclusively; it holds the writer's pid.
       await mkdir(path.dirname(file), { recursive: true })
       const lockFile = `${file}.lock`
       const started = Date.now()
+      const giveUpAt = Math.min(performance.now() + lockWaitMs, until ?? Number.POSITIVE_INFINITY)
       for (let attempt = 0; ; attempt++) {
         try {
           await writeFile(lockFile, String(process.pid), { encoding: 'utf8', flag: 'wx' })
@@ -98,8 +101,13 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           await rm(lockFile, { force: true })
           continue
         }
-        if (Date.now() - started > lockWaitMs) {
-          throw new PerfgateError('PERFGATE_BASELINE_LOCKED', `Could not write ${file}: ${lockFile} has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s. Delete it if no perfgate run is writing.`)
+        if (performance.now() >= giveUpAt) {
+          const waited = Math.max(1, Math.round((Date.now() - started) / 1000))
+          const why = waited * 1000 >= lockWaitMs ? `has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s` : `was held by process ${holder || '?'} for the ${waited} s the test had left`
+          throw new PerfgateError(
+            'PERFGATE_BASELINE_LOCKED',
+            `Could not write ${file}: ${lockFile} ${why} (a lock counts as left behind when its process is gone or after ${lockStaleMs / 1000} s). Delete it if no perfgate run is writing.`,
+          )
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())))
       }
@@ -425,11 +433,12 @@ export class BaselineFile {
    * Writes the file when something was stored or removed and its serialized content differs from
    * what is on disk; never in `'none'` mode. An empty file that did not exist is not created, and
    * a file whose last entry was removed is removed. Returns whether it wrote (or removed).
+   * `until`: the test's deadline (`performance.now()` time), past which it stops waiting for another writer's lock.
    */
-  async save(): Promise<boolean> {
+  async save(until?: number): Promise<boolean> {
     // Only changes write: a file that differs only in formatting (say CRLF from a Windows checkout) is left alone.
     if (this.updateMode === 'none' || !this.dirty) return false
-    const release = await this.fs.lock(this.path)
+    const release = await this.fs.lock(this.path, until)
     try {
       await this.mergeWhatOthersWrote()
       if (this.entries.size === 0 && this.unreadable.size === 0) {

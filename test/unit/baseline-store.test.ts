@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseBaselineFile, serializeBaselineFile } from '../../src/baselines/format.js'
 import { BaselineFile, memoryBaselineFileSystem, nodeBaselineFileSystem } from '../../src/baselines/store.js'
@@ -626,6 +627,22 @@ describe('two processes writing one file on disk', () => {
     expect(Object.keys(saved.entries)).toHaveLength(80)
     expect((await readdir(path.dirname(target))).filter((name) => name.endsWith('.lock') || name.endsWith('.tmp'))).toEqual([])
   }, 60_000)
+
+  it("stops waiting for a live writer's lock at the test's deadline, naming the lock, and writes nothing", async () => {
+    const target = path.join(dir, 'c.json')
+    await mkdir(dir, { recursive: true })
+    // Held by a process that runs (this one's parent), and fresh: not left behind.
+    await writeFile(`${target}.lock`, String(process.ppid))
+    const file = await BaselineFile.open(nodeBaselineFileSystem(), target, 'new')
+    file.set(key, linux.id, baselineRecord())
+    const error = await file.save(performance.now() + 300).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    )
+    expect(error).toMatchObject({ code: 'PERFGATE_BASELINE_LOCKED' })
+    expect((error as Error).message).toContain(`${target}.lock was held by process ${process.ppid} for the 1 s the test had left`)
+    expect((await readdir(dir)).sort()).toEqual(['c.json.lock'])
+  })
 
   it('takes over a lock left by a process that no longer runs', async () => {
     const target = path.join(dir, 'b.json')
