@@ -95,6 +95,14 @@ export function integerAtLeast(name: string, value: unknown, min: number): numbe
   return value
 }
 
+/** An integer from `min` to `max`. */
+export function integerBetween(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    invalidArgument(name, `an integer from ${min} to ${max.toLocaleString('en-US')}`, value)
+  }
+  return value
+}
+
 /** A number in the open interval (0, 1), as for a confidence level. */
 export function openUnitInterval(name: string, value: unknown): number {
   if (typeof value !== 'number' || !(value > 0 && value < 1)) {

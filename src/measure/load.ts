@@ -9,7 +9,7 @@ import { summarizeSorted } from '../stats/index.js'
 import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
-import { integerAtLeast, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
+import { integerAtLeast, integerBetween, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
 import { TimelineRecorder } from './timeline.js'
 import type { LoadTimeline } from './timeline.js'
@@ -61,6 +61,9 @@ export interface LoadResult {
 
 const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
 
+/** The most requests one load run takes (each latency is kept for the p95: 1e9 took 2.2 GB before the test's stop). */
+export const maxRequests = 10_000_000
+
 /** Load options after validation and defaults. */
 export interface ResolvedLoadOptions {
   readonly requests: number | undefined
@@ -81,7 +84,7 @@ export function resolveLoadOptions(
   const raw = optionsObject(name, options, [...loadOptionKeys, ...extraKeys] as readonly (typeof loadOptionKeys)[number][])
   const durationMs = raw.duration === undefined ? undefined : positiveNumber(`${name}.duration`, raw.duration)
   const requests =
-    raw.requests === undefined ? (durationMs === undefined ? defaults.requests : undefined) : integerAtLeast(`${name}.requests`, raw.requests, 1)
+    raw.requests === undefined ? (durationMs === undefined ? defaults.requests : undefined) : integerBetween(`${name}.requests`, raw.requests, 1, maxRequests)
   const isSuccess = raw.isSuccess
   if (isSuccess !== undefined && typeof isSuccess !== 'function') invalidArgument(`${name}.isSuccess`, 'a function', isSuccess)
   return {

@@ -110,6 +110,7 @@ describe('toRespondWithin', () => {
     ['a negative budget', -1, undefined, /`budgetMs`/],
     ['an infinite budget', Number.POSITIVE_INFINITY, undefined, /`budgetMs`/],
     ['samples below 1', 100, { samples: 0 }, /`options\.samples`/],
+    ['samples beyond what fits in memory', 100, { samples: 1e8 }, /`options\.samples` to be an integer from 1 to 1,000,000, got 100000000/],
     ['concurrency below 1', 100, { concurrency: 0 }, /`options\.concurrency`/],
     ['a percentile above 100', 100, { percentile: 101 }, /`options\.percentile`/],
     ['a confidence of 1', 100, { confidence: 1 }, /`options\.confidence`/],
@@ -298,6 +299,7 @@ describe('toSustainSuccessRate', () => {
     ['a rate above 1', 1.5, undefined, /`minRate`/],
     ['a negative rate', -0.1, undefined, /`minRate`/],
     ['requests below 1', 0.9, { requests: 0 }, /`options\.requests`/],
+    ['requests beyond what fits in memory', 0.9, { requests: 1e9 }, /`options\.requests` to be an integer from 1 to 10,000,000/],
     ['a non-function isSuccess', 0.9, { isSuccess: 'yes' }, /`options\.isSuccess`/],
     ['an unknown option', 0.9, { retries: 2 }, /Unknown option `retries`/],
   ])('throws a TypeError for %s before any request', async (_label, rate, options, pattern) => {
