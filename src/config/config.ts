@@ -135,9 +135,14 @@ function numberRule(expected: string, inRange: (value: number) => boolean): Rule
   return new Rule(expected, (value) => isFiniteNumber(value) && inRange(value))
 }
 
-function integerFrom(min: number): Rule {
-  return new Rule(`an integer from ${min} and up`, (value) => Number.isInteger(value) && (value as number) >= min)
+function integerFrom(min: number, max = Number.POSITIVE_INFINITY): Rule {
+  const expected = max === Number.POSITIVE_INFINITY ? `an integer from ${min} and up` : `an integer from ${min} to ${max.toLocaleString('en-US')}`
+  return new Rule(expected, (value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max)
 }
+
+/** The most measured requests one latency check takes, and one load run: each latency is kept (1e8 samples took 1.3 GB). */
+export const maxSamples = 1_000_000
+export const maxRequests = 10_000_000
 
 function oneOf(...words: readonly string[]): Rule {
   const quoted = words.map((word) => JSON.stringify(word))
@@ -174,7 +179,7 @@ const configSchema: Schema<PerfgateConfig> = {
     rounds: integerFrom(1),
   },
   respondWithin: {
-    samples: integerFrom(1),
+    samples: integerFrom(1, maxSamples),
     warmup: integerFrom(0),
     percentile: new Rule(
       'a number greater than 0 and at most 100, or "median", "mean" or "max"',
@@ -190,7 +195,7 @@ const configSchema: Schema<PerfgateConfig> = {
     confidence: confidenceLevel,
   },
   successRate: {
-    requests: integerFrom(1),
+    requests: integerFrom(1, maxRequests),
     concurrency: integerFrom(1),
     timeout: milliseconds,
     confidence: confidenceLevel,

@@ -14,7 +14,7 @@ import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { ResolvedTarget, Target } from './target.js'
 import { integerAtLeast, integerBetween, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
-import { defaultConfig } from '../config/config.js'
+import { defaultConfig, maxSamples } from '../config/config.js'
 
 /** Options of `measure` (the sampling part of `toRespondWithin`). */
 export interface MeasureOptions {
@@ -106,9 +106,6 @@ export function resolveMeasureOptions(
     timeoutMs: raw.timeout === undefined ? defaults.timeout : positiveNumber(`${name}.timeout`, raw.timeout),
   }
 }
-
-/** The most measured requests one latency check takes (each latency is kept). */
-export const maxSamples = 1_000_000
 
 /** Requests per warm-up batch, and the bounds of an adaptive warm-up. */
 const warmupBatch = 50

@@ -10,7 +10,7 @@ import type { SampleSummary } from '../stats/index.js'
 import { resolveTarget } from './target.js'
 import type { Target } from './target.js'
 import { integerAtLeast, integerBetween, invalidArgument, optionsObject, positiveNumber } from '../common/validate.js'
-import { defaultConfig } from '../config/config.js'
+import { defaultConfig, maxRequests } from '../config/config.js'
 import { TimelineRecorder } from './timeline.js'
 import type { LoadTimeline } from './timeline.js'
 
@@ -61,8 +61,6 @@ export interface LoadResult {
 
 const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
 
-/** The most requests one load run takes (each latency is kept for the p95: 1e9 took 2.2 GB before the test's stop). */
-export const maxRequests = 10_000_000
 
 /** Load options after validation and defaults. */
 export interface ResolvedLoadOptions {
