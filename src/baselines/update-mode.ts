@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import type { UpdateMode } from './types.js'
 import { PerfgateError } from '../common/errors.js'
 
@@ -74,12 +75,16 @@ export function resolveRecordMode(env: NodeJS.ProcessEnv = process.env): RecordM
 }
 
 /**
- * Checks perfgate's environment variables (`PERFGATE_UPDATE`, `PERFGATE_RECORD`, `PERFGATE_MODE`)
- * once, at startup, so that a typo stops the run once, naming the variable, instead of failing
- * every baseline check.
+ * Checks perfgate's environment variables (`PERFGATE_UPDATE`, `PERFGATE_RECORD`, `PERFGATE_MODE`,
+ * `PERFGATE_ROOT`) once, at startup, so that a typo stops the run once, naming the variable,
+ * instead of failing every baseline check (or, for the root, making folders somewhere else).
  */
 export function checkEnvironmentSettings(env: NodeJS.ProcessEnv = process.env): void {
   resolveUpdateMode(undefined, env)
   resolveRecordMode(env)
   resolveMeasureOnly(env)
+  const root = env['PERFGATE_ROOT']
+  if (root !== undefined && !statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_ROOT must be an existing folder (the project root), got ${JSON.stringify(root)}`)
+  }
 }

@@ -54,7 +54,8 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
   return {
     name: 'perfgate',
     async config(viteConfig) {
-      const root = resolve(viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
+      // PERFGATE_ROOT, when set, wins here too: the reporter reads it, and the workers must agree.
+      const root = resolve(process.env['PERFGATE_ROOT'] ?? viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
       // Vitest shows a plugin's error as its "Startup Error", once; the workers read the file again.
       checkEnvironmentSettings()
       await loadConfig(root, config)

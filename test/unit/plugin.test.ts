@@ -46,6 +46,21 @@ describe('perfgate() plugin', () => {
     }
   })
 
+  it('takes PERFGATE_ROOT as the root when it is set (the reporter does), and rejects one that is no folder', async () => {
+    const before = process.env['PERFGATE_ROOT']
+    const other = await mkdtemp(join(tmpdir(), 'perfgate-plugin-root-'))
+    try {
+      process.env['PERFGATE_ROOT'] = other
+      expect((await perfgate().config({ root: rootDir })).test.env.PERFGATE_ROOT).toBe(other)
+      process.env['PERFGATE_ROOT'] = join(other, 'missing')
+      await expect(perfgate().config({ root: rootDir })).rejects.toThrow(`PERFGATE_ROOT must be an existing folder (the project root), got ${JSON.stringify(join(other, 'missing'))}`)
+    } finally {
+      if (before === undefined) delete process.env['PERFGATE_ROOT']
+      else process.env['PERFGATE_ROOT'] = before
+      await rm(other, { recursive: true, force: true })
+    }
+  })
+
   it('checks the file together with its own options (benchmark.maxTime below a plugin benchmark.time)', async () => {
     await writeFile(join(rootDir, 'perfgate.config.json'), '{ "benchmark": { "maxTime": 500 } }')
     await expect(perfgate({ benchmark: { time: 1000 } }).config({ test: { root: rootDir } })).rejects.toThrow(
