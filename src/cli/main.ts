@@ -4,6 +4,7 @@
  * check` lists), 2 bad usage or an unreadable input, with a message naming the file and what is
  * wrong.
  */
+import { extname } from 'node:path'
 import { perfgateVersion } from '../baselines/provenance.js'
 import { PerfgateError } from '../common/errors.js'
 import { serializeRunReport } from '../report/build.js'
@@ -46,7 +47,8 @@ files (the shards of one suite, say) are shown as one run: their records togethe
 file's details.
 
 Options:
-  --format <format>   text (default), md, html or json
+  --format <format>   text, md, html or json (default: from --out's extension, .md, .html or
+                      .json, else text)
   --out <file>        write to a file instead of standard output
   -h, --help          show this help
 `
@@ -90,12 +92,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 }
 
 async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { format: { type: 'string', default: 'text' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
+  const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
   if (values.help === true) {
     io.stdout.write(reportUsage)
     return 0
   }
-  const format = values.format
+  const format = values.format ?? formatOfFile(values.out)
   if (format !== 'text' && format !== 'md' && format !== 'html' && format !== 'json') throw new UsageError(`--format must be text, md, html or json, not "${format}"`)
   if (positionals.length === 0) throw new UsageError('report needs at least one run file (perfgate-report.json)')
   const report = combined(await readRunReports(positionals))
@@ -107,10 +109,16 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
         ? renderMarkdown(report)
         : format === 'html'
           ? renderHtml(report)
-          : renderTerminal(report, { color, ...(io.stdout.columns === undefined ? {} : { width: io.stdout.columns }) })
+          : renderTerminal(report, { color, ...(io.stdout.columns === undefined || values.out !== undefined ? {} : { width: io.stdout.columns }) })
   if (values.out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
   else await writeOutFile(values.out, text)
   return 0
+}
+
+/** The format a file's extension names (`.md`, `.html`, `.json`), else text: `--out report.html` wants the page. */
+function formatOfFile(file: string | undefined): string {
+  const extension = file === undefined ? '' : extname(file).toLowerCase()
+  return extension === '.md' ? 'md' : extension === '.html' || extension === '.htm' ? 'html' : extension === '.json' ? 'json' : 'text'
 }
 
 /** Several runs shown as one: the records together, the first run's details. */

@@ -2,6 +2,7 @@
  * `perfgate merge <run.json…> --out merged.json`: the run reports of a sharded suite's shards
  * merged into the report of the whole run (see `mergeRunReports`).
  */
+import { resolve } from 'node:path'
 import { serializeRunReport } from '../report/build.js'
 import { mergeRunReports } from '../report/merge.js'
 import { parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
@@ -33,6 +34,8 @@ export async function mergeCommand(args: readonly string[], io: CliIo): Promise<
   if (positionals.length === 0) throw new UsageError('merge needs the run files of the shards (perfgate-report.json)')
   const out = values.out
   if (out === undefined || out === '') throw new UsageError('merge needs --out <file> for the merged report')
+  // A shard's report is all there is of that shard: writing the merge over it would lose it.
+  if (positionals.some((file) => resolve(file) === resolve(out))) throw new UsageError(`--out ${out} is one of the run files merged; write the merged report to a new file`)
   const reports = await readRunReports(positionals)
   const { report, warnings } = mergeRunReports(reports.map((one, i) => ({ file: positionals[i] ?? '', report: one })))
   for (const warning of warnings) io.stderr.write(`perfgate: ${warning}\n`)

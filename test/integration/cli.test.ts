@@ -50,6 +50,11 @@ describe('perfgate report', () => {
     const out = join(dir, 'reports', 'new', 'out.html')
     expect((await cli('report', runFile, '--format', 'html', '--out', out)).code).toBe(0)
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/i)
+    // Without --format, the format follows --out's extension (it wrote the terminal table into an .html file).
+    for (const [file, start] of [['by-extension.html', /^<!doctype html>/i], ['by-extension.md', /^\*\*perfgate\*\* · /], ['by-extension.json', /^\{\n {2}"version": 1/]] as const) {
+      expect((await cli('report', runFile, '--out', join(dir, file))).code).toBe(0)
+      expect(readFileSync(join(dir, file), 'utf8')).toMatch(start)
+    }
     const unwritable = await cli('report', runFile, '--out', join(runFile, 'out.md'))
     expect(unwritable.code).toBe(2)
     expect(unwritable.stderr).toContain(`${join(runFile, 'out.md')}: cannot be written (EEXIST)`)
@@ -150,6 +155,12 @@ describe('perfgate merge', () => {
     const root = await cli('merge', shardOne, elsewhere, '--out', out)
     expect(root.code).toBe(2)
     expect(root.stderr).toContain(`perfgate: ${elsewhere}: project root /elsewhere, but ${shardOne} has ${dir}`)
+    // --out naming one of the inputs would write the merge over that shard's only report.
+    const before = readFileSync(shardOne, 'utf8')
+    const overInput = await cli('merge', shardOne, shardTwo, '--out', shardOne)
+    expect(overInput.code).toBe(2)
+    expect(overInput.stderr).toContain(`perfgate: --out ${shardOne} is one of the run files merged`)
+    expect(readFileSync(shardOne, 'utf8')).toBe(before)
     const missing = await cli('merge', shardOne, join(dir, 'nope.json'), '--out', out)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('nope.json: no such file')
