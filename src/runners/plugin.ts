@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { checkEnvironmentSettings } from '../baselines/update-mode.js'
 import { loadConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateUserConfig } from '../config/config.js'
+import { invalidArgument } from '../common/validate.js'
 import { PerfgateReporter } from './reporter.js'
 
 /** Options of the `perfgate()` Vitest plugin: any configuration key, above the config file. */
@@ -47,7 +48,11 @@ const withReporter = new WeakSet<object>()
  * export default defineConfig({ plugins: [perfgate({ threshold: 0.15 })] })
  */
 export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) invalidArgument('options', 'an object of perfgate options', options)
   const { setupFile: addSetupFile, reporter: addReporter, ...configOptions } = options
+  for (const [name, value] of [['setupFile', addSetupFile], ['reporter', addReporter]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') invalidArgument(`options.${name}`, 'true or false', value)
+  }
   // Checked here, so a typo fails when the config loads rather than in every test.
   const config = validateUserConfig(configOptions, 'perfgate() plugin options')
   const setupFile = fileURLToPath(new URL('./vitest.js', import.meta.url))

@@ -61,6 +61,12 @@ describe('perfgate() plugin', () => {
     }
   })
 
+  it('throws a TypeError naming setupFile or reporter when it is not a boolean', () => {
+    expect(() => perfgate({ reporter: 'yes' } as never)).toThrow(/Expected `options\.reporter` to be true or false, got "yes"/)
+    expect(() => perfgate({ setupFile: 0 } as never)).toThrow(TypeError)
+    expect(() => perfgate(null as never)).toThrow(/`options`/)
+  })
+
   it('checks the file together with its own options (benchmark.maxTime below a plugin benchmark.time)', async () => {
     await writeFile(join(rootDir, 'perfgate.config.json'), '{ "benchmark": { "maxTime": 500 } }')
     await expect(perfgate({ benchmark: { time: 1000 } }).config({ test: { root: rootDir } })).rejects.toThrow(
