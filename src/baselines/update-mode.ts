@@ -25,6 +25,17 @@ export function resolveUpdateMode(snapshotState: unknown, env: NodeJS.ProcessEnv
   return isCi(env) ? 'none' : 'new'
 }
 
+/** Where this run's update mode comes from, for messages: the variable, the runner's flag, or CI. */
+export function updateModeSource(snapshotState: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['PERFGATE_UPDATE']
+  if (override !== undefined && override !== '') return `PERFGATE_UPDATE=${override}`
+  const fromRunner = (snapshotState as { _updateSnapshot?: unknown } | null | undefined)?._updateSnapshot
+  if (fromRunner === 'none') return "the runner's snapshot update mode, which CI sets (the CI variable, or jest --ci)"
+  if (fromRunner === 'all') return "the runner's snapshot update mode: -u"
+  if (isUpdateMode(fromRunner)) return "the runner's snapshot update mode"
+  return isCi(env) ? 'CI is set' : 'a local run'
+}
+
 export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = env['CI']
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'

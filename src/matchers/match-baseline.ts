@@ -1,4 +1,4 @@
-import { ciWriteWarning, resolveMeasureOnly, resolveRecordMode, resolveUpdateMode } from '../baselines/update-mode.js'
+import { ciWriteWarning, resolveMeasureOnly, resolveRecordMode, resolveUpdateMode, updateModeSource } from '../baselines/update-mode.js'
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { invalidArgument, optionsObject, printableName } from '../common/validate.js'
 import { baselineOptionKeys, checkBaseline, isMeasured, measureOnly, openBaselineCheck, resolveBaselineOptions } from '../gate/check-baseline.js'
@@ -101,6 +101,7 @@ function describe(matcher: MatcherContext, record: BaselineCheckRecord): string 
     lines.push(
       `Verdict:  ${utils.RECEIVED_COLOR('missing')} — no baseline for this test in this environment, and update mode '${record.updateMode}' does not record one.`,
       '',
+      `The update mode came from ${updateModeSource(matcher.snapshotState)}.`,
       'Record it with a local run (update mode new) or with -u, and commit the baseline file;',
       "or set ci.missingBaseline to 'warn' in perfgate.config.json5 to let CI pass without one.",
     )

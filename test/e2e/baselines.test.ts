@@ -274,6 +274,7 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
       "Verdict:  missing — no baseline for this test in this environment, and update mode 'none' does not record one.",
     )
     expect(run.output, run.transcript).toContain('Record it with a local run (update mode new) or with -u, and commit the baseline file')
+    expect(run.output, run.transcript).toContain("The update mode came from the runner's snapshot update mode, which CI sets (the CI variable, or jest --ci).")
     expect(run.output, run.transcript).toContain("ci.missingBaseline to 'warn'")
     expect(await exists(baselinePath()), run.transcript).toBe(false)
     expect(await baselineFolder(), run.transcript).toEqual([])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ciWriteWarning, resolveUpdateMode } from '../../src/baselines/update-mode.js'
+import { ciWriteWarning, resolveUpdateMode, updateModeSource } from '../../src/baselines/update-mode.js'
 
 describe('resolveUpdateMode', () => {
   it("follows the runner's snapshot update state (-u → all, CI → none, local → new)", () => {
@@ -43,5 +43,16 @@ describe('ciWriteWarning', () => {
     expect(ciWriteWarning('all', {})).toBeNull()
     expect(ciWriteWarning('all', {})).toBeNull()
     expect(ciWriteWarning('all', { CI: 'false' })).toBeNull()
+  })
+})
+
+describe('updateModeSource', () => {
+  it('names where the update mode came from: the variable, the runner (CI mode or -u), CI, or a local run', () => {
+    expect(updateModeSource({ _updateSnapshot: 'none' }, { PERFGATE_UPDATE: 'none' })).toBe('PERFGATE_UPDATE=none')
+    // Vitest and Jest set their snapshot mode to 'none' in CI mode, also for CI=false (Vitest's own reading).
+    expect(updateModeSource({ _updateSnapshot: 'none' }, { CI: 'false' })).toBe("the runner's snapshot update mode, which CI sets (the CI variable, or jest --ci)")
+    expect(updateModeSource({ _updateSnapshot: 'all' }, {})).toBe("the runner's snapshot update mode: -u")
+    expect(updateModeSource(undefined, { CI: 'true' })).toBe('CI is set')
+    expect(updateModeSource(undefined, {})).toBe('a local run')
   })
 })
