@@ -4,7 +4,8 @@
  * writes the reports. `perfgate()` from `perfgate/plugin` adds it beside your own reporters;
  * listed by hand it is `reporters: ['default', 'perfgate/reporter']`.
  */
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
+import { printableName } from '../common/validate.js'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { withoutCaughtErrors } from '../gate/records.js'
@@ -31,6 +32,9 @@ interface TestCaseLike {
 interface TestModuleLike {
   meta(): Record<string, unknown>
   readonly children: { allTests(): Iterable<TestCaseLike> }
+  /** The test file (Vitest 3 and up); one per project that includes it. */
+  readonly moduleId?: string
+  readonly project?: { readonly name?: string }
 }
 
 /** Records handed over in a task's meta (structurally checked: the meta is any JSON). */
@@ -72,11 +76,13 @@ export class PerfgateReporter {
     const rootDir = resolve(process.env['PERFGATE_ROOT'] ?? vitest.config.root)
     const records: PerfRecord[] = []
     const obsolete: { file: string; keys: string[] }[] = []
+    const shared = sharedModules(testModules, rootDir)
     for (const module of testModules) {
       const meta = module.meta()
       records.push(...recordsIn(meta))
       const stale = meta['perfgateObsolete'] as { file: string; keys: string[] } | undefined
-      if (stale !== undefined) obsolete.push(stale)
+      // Each project's run of a shared file sees the other's entries as obsolete: they are not.
+      if (stale !== undefined && !shared.has(module.moduleId ?? '')) obsolete.push(stale)
       for (const test of module.children.allTests()) records.push(...withoutCaughtErrors(recordsIn(test.meta()), test.result?.().state === 'passed'))
     }
     let config: PerfgateConfig
@@ -93,6 +99,31 @@ export class PerfgateReporter {
       { config, out: process.stdout, runnerAnnotatesFailures },
     )
   }
+}
+
+/**
+ * The test files that ran in more than one Vitest project and used perfgate there, warned about
+ * once: their projects share one baseline file, so each project's run calls the other's entries
+ * obsolete, and `-u` removes them.
+ */
+function sharedModules(testModules: readonly TestModuleLike[], rootDir: string): Set<string> {
+  const projects = new Map<string, string[]>()
+  for (const module of testModules) {
+    if (module.moduleId === undefined) continue
+    const used = recordsIn(module.meta()).length > 0 || module.meta()['perfgateObsolete'] !== undefined || [...module.children.allTests()].some((test) => recordsIn(test.meta()).length > 0)
+    if (!used) continue
+    projects.set(module.moduleId, [...(projects.get(module.moduleId) ?? []), module.project?.name || '(unnamed)'])
+  }
+  const shared = new Set<string>()
+  for (const [file, names] of projects) {
+    if (names.length < 2) continue
+    shared.add(file)
+    process.stderr.write(
+      `perfgate: ${printableName(relative(rootDir, file))} ran in ${names.length} Vitest projects (${names.map(printableName).join(', ')}), which share its one baseline file: ` +
+        "each run's entries look obsolete to the other (not reported), and -u removes them. Include a perf test file in one project only.\n",
+    )
+  }
+  return shared
 }
 
 function reporterName(reporter: unknown): string | undefined {

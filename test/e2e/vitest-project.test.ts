@@ -102,6 +102,43 @@ describe('perfgate packed and installed in a Vitest 4 + TypeScript ESM project',
     }
   })
 
+  it('a perf test file included by two Vitest projects: says so once, and reports no obsolete entries', async () => {
+    if (project === undefined) throw new Error('beforeAll did not finish')
+    const dir = join(project.dir, 'dual')
+    await mkdir(dir, { recursive: true })
+    const configPath = join(project.dir, 'vitest.dual.config.ts')
+    await writeFile(
+      join(dir, 'named.test.ts'),
+      "import { expect, test } from 'vitest'\n" +
+        "test(`sum ${process.env['IMPL']}`, async () => {\n" +
+        '  await expect(() => Math.sqrt(2)).toMatchBaseline({ time: 50, warmupTime: 0 })\n' +
+        '})\n',
+    )
+    await writeFile(
+      configPath,
+      "import { defineConfig } from 'vitest/config'\nimport { perfgate } from 'perfgate/plugin'\n" +
+        'export default defineConfig({\n  plugins: [perfgate()],\n  test: {\n    projects: [\n' +
+        "      { extends: true, test: { name: 'fast-impl', include: ['dual/*.test.ts'], env: { IMPL: 'fast' } } },\n" +
+        "      { extends: true, test: { name: 'slow-impl', include: ['dual/*.test.ts'], env: { IMPL: 'slow' } } },\n" +
+        '    ],\n  },\n})\n',
+    )
+    try {
+      // The first run records both entries; in the second each project's run finds the other's entry in the file.
+      for (const name of ['records', 'compares']) {
+        const result = await run(`vitest, one file in two projects, ${name}`, 'vitest', ['run', '--config', configPath])
+        const output = plainText(`${result.stdout}\n${result.stderr}`)
+        expect(result.code, transcript(result)).toBe(0)
+        expect(output, transcript(result)).toContain('perfgate: dual/named.test.ts ran in 2 Vitest projects (')
+        expect(output.split('ran in 2 Vitest projects').length - 1, transcript(result)).toBe(1)
+        expect(output, transcript(result)).not.toContain('obsolete baseline entr')
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+      await rm(configPath, { force: true })
+      await rm(join(project.dir, 'baselines', 'dual'), { recursive: true, force: true })
+    }
+  })
+
   it('fails the expected-failures file with exit code 1 and messages that give the numbers', async () => {
     const result = await run('vitest expected-failures', 'vitest', ['run', '--dir', 'expected-failures'], { CI: 'true' })
     const output = plainText(`${result.stdout}\n${result.stderr}`)
