@@ -3,7 +3,8 @@
  * (unescaped) text, failed rows first. The terminal and the Markdown renderers lay out these
  * same rows, so the two always say the same thing.
  */
-import { describeDetectable, detectableTexts, formatChange } from '../gate/compare.js'
+import { median } from 'simple-statistics'
+import { describeDetectable, detectableTexts, formatChange, minRoundsForRoundTest } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { BaselineCheckRecord, ErrorRecord, LatencyCheckRecord, LoadCheckRecord, PerfRecord } from '../gate/records.js'
 import { failureKinds, firstLine, formatCount, formatDuration, formatMachine, formatPercent, formatThroughput, relativePath, shownTestName } from './format.js'
@@ -136,11 +137,21 @@ function detectsCell(comparison: Comparison): string {
   return now === null ? least : `${least} (${now} now)`
 }
 
+/**
+ * What a comparison reads of a measurement nothing was compared with (a `new` or `measured`
+ * record): the median of its round medians, when it has enough rounds, as the next run's
+ * comparison will show it; else the median of its samples.
+ */
+function comparedMedian(measurement: BaselineCheckRecord['measurement']): number | undefined {
+  if (measurement === null || measurement === undefined) return undefined
+  return measurement.rounds.length >= minRoundsForRoundTest ? median(measurement.rounds) : measurement.summary?.median
+}
+
 function baselineTable(report: RunReport, records: readonly BaselineCheckRecord[]): Table {
   const mean = (record: BaselineCheckRecord): string => (record.comparison?.statistic === 'mean' ? ' (mean)' : '')
   const rows = records.map((record): Row => {
     const comparison = record.comparison
-    const current = comparison?.current.value ?? record.measurement?.summary?.median
+    const current = comparison?.current.value ?? comparedMedian(record.measurement)
     return rowOf(
       report,
       record,

@@ -19,7 +19,7 @@ export function spreadSample(center: number, spread: number, n = 40): number[] {
   return Array.from({ length: n }, (_, i) => center * (1 - spread + (2 * spread * i) / (n - 1)))
 }
 
-function summary(center: number, spread = 0.05): SampleSummary {
+export function summary(center: number, spread = 0.05): SampleSummary {
   return summarizeSorted(spreadSample(center, spread))
 }
 

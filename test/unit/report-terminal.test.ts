@@ -15,6 +15,7 @@ import {
   slowEndpoint,
   staleBaselines,
   steadyLoad,
+  summary,
   unchanged,
 } from './report-fixtures.js'
 
@@ -143,6 +144,17 @@ describe('renderTerminal', () => {
     expect(lines[1]).toContain('p95 242 ms > 200 ms')
     const wide = renderTerminal(runReport([fastEndpoint, slowEndpoint]), { color: false })
     expect(tableLines(wide, 'Latency budgets')[1]).toContain('api > GET /slow answers within 200 ms')
+  })
+
+  it("shows a new record's median of round medians, the value its next comparison starts from, not its samples' median", () => {
+    const rounds = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    const recordedOnly = baselineRecord('serializer > encodes a record', 'new', null, {
+      written: 'recorded',
+      measurement: { kind: 'benchmark', summary: summary(0.35), samples: 4000, rounds, sample: [0.3, 0.35, 0.4], samplingMs: 1000, extensions: 0 },
+    })
+    const row = tableLines(renderTerminal(runReport([recordedOnly]), { color: false }), 'Baselines').find((line) => line.includes('serializer')) ?? ''
+    expect(row).toContain('500 µs')
+    expect(row).not.toContain('350 µs')
   })
 
   it('keeps whole names where the terminal is wide enough for them, and cuts only free-text columns', () => {
