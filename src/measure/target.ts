@@ -63,11 +63,13 @@ function parseExpectStatus(name: string, value: unknown): ReadonlySet<number> | 
   if (value === undefined) return null
   const codes = Array.isArray(value) ? value : [value]
   if (codes.length === 0) invalidArgument(name, 'a status code or a non-empty array of them', value)
-  for (const code of codes) {
+  codes.forEach((code: unknown, index) => {
     if (typeof code !== 'number' || !Number.isInteger(code) || code < 100 || code > 599) {
+      // The item that is wrong, by its place: "got an array" named nothing.
+      if (Array.isArray(value)) invalidArgument(`${name}[${index}]`, 'a status code (100–599)', code)
       invalidArgument(name, 'a status code (100–599) or an array of them', value)
     }
-  }
+  })
   return new Set(codes as number[])
 }
 

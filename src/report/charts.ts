@@ -5,6 +5,7 @@
  */
 import { bin, extent, max, quantile } from 'd3-array'
 import { scaleLinear } from 'd3-scale'
+import type { ScaleLinear } from 'd3-scale'
 import { detectableTexts } from '../gate/compare.js'
 import type { Comparison } from '../gate/compare.js'
 import type { LatencyCheckRecord } from '../gate/records.js'
@@ -32,6 +33,17 @@ function spreadDomain(values: readonly number[]): [number, number] {
   if (high > low) return [low, high]
   const pad = Math.abs(low) * 0.1 || 1
   return [low - pad, high + pad]
+}
+
+/**
+ * An axis of milliseconds in the unit its values read best in, as `formatDuration` writes them:
+ * the same positions, the domain in µs below 1 ms and in ns below 1 µs (a function of 0.55 ns
+ * had ticks of 0.00000055 ms).
+ */
+function inTimeUnit(x: ScaleLinear<number, number>): { readonly scale: ScaleLinear<number, number>; readonly unit: 'ms' | 'µs' | 'ns' } {
+  const highest = Math.max(...x.domain().map(Math.abs))
+  const [unit, factor] = highest < 0.001 ? (['ns', 1e6] as const) : highest < 1 ? (['µs', 1e3] as const) : (['ms', 1] as const)
+  return { scale: factor === 1 ? x : x.copy().domain(x.domain().map((value) => value * factor)), unit }
 }
 
 /**
@@ -83,7 +95,8 @@ export function distributionChart(sides: readonly DistributionSide[], statisticN
       body += element('line', { class: 'reference', x1: at, x2: at, y1: rowTop, y2: rowBottom })
     }
   })
-  body += bottomAxis(x, area.y1, { ticks: 8, title: 'ms', gridTo: area.y0 })
+  const shown = inTimeUnit(x)
+  body += bottomAxis(shown.scale, area.y1, { ticks: 8, title: shown.unit, gridTo: area.y0 })
   return chart('distribution', frame, title, body)
 }
 
@@ -192,6 +205,7 @@ export function latencyHistogram(record: LatencyCheckRecord, tone: string): stri
       'text-anchor': beyond ? 'end' : 'start',
     })
   }
-  body += bottomAxis(x, area.y1, { ticks: 8, title: 'latency (ms)' })
+  const shown = inTimeUnit(x)
+  body += bottomAxis(shown.scale, area.y1, { ticks: 8, title: `latency (${shown.unit})` })
   return chart('latency-histogram', frame, `latency histogram of ${record.target}, budget ${formatDuration(record.budgetMs)}`, body)
 }

@@ -126,9 +126,19 @@ describe('distributionChart', () => {
     const svg = distributionChart([{ name: 'current', sample, statistic: 0.1, tone: 'current' }], 'median', 'current')
     const ticks = [...svg.matchAll(/<text[^>]*class="tick-label"[^>]*>([^<]+)</g)].map((match) => Number(match[1]))
     expect(ticks.length).toBeGreaterThan(2)
-    // The axis is in ms: it ends near the bulk (about 0.11 ms), far below the outliers.
-    expect(Math.max(...ticks)).toBeLessThan(1)
+    // The axis (in µs below 1 ms) ends near the bulk (about 110 µs), far below the outliers.
+    expect(svg).toMatch(/class="axis-title"[^>]*>µs</)
+    expect(Math.max(...ticks)).toBeLessThan(1000)
     expect(svg).toContain('2 beyond the axis, in the edge bars')
+  })
+
+  it('labels an axis in the unit its values read best in: ns for a function of half a nanosecond, not 0.00000055 ms', () => {
+    const sample = Array.from({ length: 50 }, (_, i) => 0.00000050 + (i % 10) * 0.00000001)
+    const svg = distributionChart([{ name: 'current', sample, statistic: 0.00000055, tone: 'current' }], 'median', 'current')
+    const ticks = [...svg.matchAll(/<text[^>]*class="tick-label"[^>]*>([^<]+)</g)].map((match) => match[1] ?? '')
+    expect(svg).toMatch(/class="axis-title"[^>]*>ns</)
+    for (const tick of ticks) expect(tick).toMatch(/^0?\.?\d{1,4}$|^\d\.\d{1,2}$/)
+    expect(ticks.join(' ')).not.toContain('0.0000')
   })
 })
 

@@ -51,6 +51,8 @@ describe('resolveTarget', () => {
   it('names the bad field of a request spec', () => {
     expect(() => resolveTarget({ url: 'http://127.0.0.1', method: 'GE T' })).toThrow(/`target\.method`/)
     expect(() => resolveTarget({ url: 'http://127.0.0.1', expectStatus: 99 })).toThrow(/`target\.expectStatus`/)
+    // In an array, the item that is wrong, by its place.
+    expect(() => resolveTarget({ url: 'http://127.0.0.1', expectStatus: [200, 99] })).toThrow('Expected `target.expectStatus[1]` to be a status code (100–599), got 99')
     expect(() => resolveTarget({ url: 'http://127.0.0.1', headers: { a: 1 } })).toThrow(/`target\.headers\.a`/)
     expect(() => resolveTarget({ method: 'GET' })).toThrow(/`target\.url`/)
     expect(() => resolveTarget({ url: 'http://127.0.0.1', methd: 'GET' })).toThrow(/Unknown option `methd`/)
