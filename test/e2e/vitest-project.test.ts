@@ -250,6 +250,8 @@ test('a 3 s load run', async () => {
       'vitest CI=true',
       'vitest',
       'vitest, config typo',
+      'vitest, one file in two projects, records',
+      'vitest, one file in two projects, compares',
       'vitest expected-failures',
       'vitest expected-failures, GitHub, default reporter',
       'vitest expected-failures, GitHub, Vitest annotates',
