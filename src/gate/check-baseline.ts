@@ -92,17 +92,20 @@ export interface BaselineCheckContext {
 }
 
 /** The key of the test's next baseline check named `name` (counting anonymous ones within the test). */
-function nextKey(site: AssertionSite, name: string | undefined, rootDir: string): { key: string; occurrence: number } {
+function nextKey(site: AssertionSite, name: string | undefined, rootDir: string, measureOnly = false): { key: string; occurrence: number } {
   // Without the runner's titles, the full name is split where the runner joined it.
   const titles = site.test?.titles ?? site.testName.split(' > ')
-  if (site.test !== undefined && namesakeTest(site.testFile, titles, site.test.token) !== undefined) {
+  const keyBase = baselineKey(titles, name, 1)
+  // Measure-only mode stores nothing, and perfgate ab runs a base that may still have such tests.
+  if (!measureOnly && site.test !== undefined && namesakeTest(site.testFile, keyBase, site.test.token) !== undefined) {
     throw new PerfgateError(
       'PERFGATE_DUPLICATE_TEST',
-      `Another test in ${printableName(relative(rootDir, site.testFile))} is also named "${printableName(site.testName)}": their baselines would share one entry, and each would be compared with the other's. ` +
-        'Give each test a name of its own (in test.each, put a placeholder such as %s, %i or $name in the title).',
+      `Another test in ${printableName(relative(rootDir, site.testFile))} is also named "${printableName(site.testName)}"${name === undefined ? '' : ` and compares a baseline named "${printableName(name)}"`}: ` +
+        "their baselines would share one entry, and each would be compared with the other's. " +
+        'Give each test a name of its own (in test.each, put a placeholder such as %s, %i or $name in the title), or each baseline a `name` of its own.',
     )
   }
-  const occurrence = nextOccurrence(site, baselineKey(titles, name, 1))
+  const occurrence = nextOccurrence(site, keyBase)
   return { key: baselineKey(titles, name, occurrence), occurrence }
 }
 
@@ -316,7 +319,7 @@ export async function measureOnly(
   options: ResolvedBaselineOptions,
   deadline?: RunDeadline,
 ): Promise<BaselineCheckRecord> {
-  const { key } = nextKey(site, name, rootDir)
+  const { key } = nextKey(site, name, rootDir, true)
   const path = baselineFilePath({ rootDir, baselineDir: config.baselineDir, testFile: site.testFile })
   const benchmarked = typeof received === 'function'
   const current = benchmarked ? await runBenchmark(key, received, options.benchmark, deadline) : received

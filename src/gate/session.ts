@@ -13,7 +13,7 @@ interface SessionState {
   readonly occurrences: WeakMap<object, { attempt: number; counts: Map<string, number> }>
   /** Where the runner gives no test object: testFile → the test seen last, and its counts. */
   readonly occurrencesByName: Map<string, { test: string; counts: Map<string, number> }>
-  /** testFile → a test's titles (as JSON) → the first test object that keyed a baseline under them. */
+  /** testFile → a key base (titles and name) → the first test object that keyed a baseline under it. */
   readonly keyingTests: Map<string, Map<string, object>>
   /** Every perf assertion of this process that finished, in order: what the reports render. */
   readonly records: PerfRecord[]
@@ -118,17 +118,17 @@ export function nextOccurrence(site: AssertionSite, keyBase: string): number {
 }
 
 /**
- * The other test of the same file with the same titles that keyed a baseline before this one,
- * or undefined (also where the runner gives no test object). Two such tests would share one
- * entry: a \`test.each\` without a placeholder in its title, or two tests named alike.
+ * The other test of the same file that keyed a baseline under `keyBase` (its titles and `name`,
+ * first occurrence) before this one, or undefined. Two such tests would share one entry: a
+ * \`test.each\` without a placeholder in its title, or two tests named alike, each with an
+ * anonymous (or the same named) baseline.
  */
-export function namesakeTest(testFile: string, titles: readonly string[], token: object): object | undefined {
+export function namesakeTest(testFile: string, keyBase: string, token: object): object | undefined {
   const { keyingTests } = session()
   let perFile = keyingTests.get(testFile)
   if (perFile === undefined) keyingTests.set(testFile, (perFile = new Map()))
-  const titlesKey = JSON.stringify(titles)
-  const first = perFile.get(titlesKey)
-  if (first === undefined) perFile.set(titlesKey, token)
+  const first = perFile.get(keyBase)
+  if (first === undefined) perFile.set(keyBase, token)
   return first === undefined || first === token ? undefined : first
 }
 

@@ -37,8 +37,11 @@ export interface VitestTask {
   readonly context?: { readonly _local?: boolean }
 }
 
-/** Where the assertion runs, for its record; undefined outside a test. */
-export function assertionSite(context: MatcherContext): AssertionSite | undefined {
+/**
+ * Where the assertion runs, for its record; undefined outside a test. `keepsVerdict`: the caller
+ * keeps a verdict record there, and is told (once per file) when it cannot name the test.
+ */
+export function assertionSite(context: MatcherContext, options: { readonly keepsVerdict?: boolean } = {}): AssertionSite | undefined {
   const testName = context.currentTestName
   const testFile = context.testPath
   if (testName === undefined || testName === '' || testFile === undefined) return undefined
@@ -46,10 +49,10 @@ export function assertionSite(context: MatcherContext): AssertionSite | undefine
   if (test === 'ambiguous') {
     // The global `expect` names the test started last, not the one asking: the record goes with
     // the file, under no test, rather than under another test's name.
-    if (firstTime(`ambiguous test in ${testFile}`)) {
+    if (options.keepsVerdict === true && firstTime(`ambiguous test in ${testFile}`)) {
       warn(
-        `perfgate: in ${printableName(relative(projectRoot(), testFile))}, a perf matcher ran on the global expect in concurrent tests, where Vitest cannot say which test is asking: ` +
-          "its result is reported under no test name. Use the test context's expect: test.concurrent('…', async ({ expect }) => { … }).",
+        `perfgate: in ${printableName(relative(projectRoot(), testFile))}, a perf matcher ran in concurrent tests where the runner cannot say which test is asking: ` +
+          "its result is reported under no test name. Under Vitest, use the test context's expect: test.concurrent('…', async ({ expect }) => { … }).",
       )
     }
     return { testFile, testName: '' }

@@ -58,7 +58,7 @@ export async function toRespondWithin(this: MatcherContext, received: unknown, b
   const target = resolveTarget(received, 'target')
 
   const deadline = testDeadline(this)
-  const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
+  const site = assertionSite(this, { keepsVerdict: true }) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLatency(target, { budgetMs: budget, statistic, confidence, allowFailures }, measureOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
     throw stoppedAtTestTimeout(matcherName, deadline as TestDeadline, measureOptions.timeoutMs, endedBeforeStop(check.result, measureOptions), check.result)

@@ -41,7 +41,7 @@ export async function toSustainSuccessRate(
   if (deadline !== undefined && plan !== undefined && plan.ms > deadline.msLeft()) {
     throw runLongerThanTest(matcherName, deadline.testTimeoutMs, plan, deadline.msLeft(), target.label)
   }
-  const site = assertionSite(this) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
+  const site = assertionSite(this, { keepsVerdict: true }) ?? { testFile: this.testPath ?? '', testName: this.currentTestName ?? '' }
   const check = await checkLoad(target, { minRate: rateFloor, confidence }, loadOptions, site, this.isNot === true, deadline)
   if (check.stopped) {
     const planned = loadOptions.requests === undefined ? '' : ` of ${loadOptions.requests}`

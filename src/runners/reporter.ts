@@ -35,6 +35,7 @@ interface TestModuleLike {
   /** The test file (Vitest 3 and up); one per project that includes it. */
   readonly moduleId?: string
   readonly project?: { readonly name?: string }
+  state?(): string
 }
 
 /** Records handed over in a task's meta (structurally checked: the meta is any JSON). */
@@ -79,7 +80,10 @@ export class PerfgateReporter {
     const shared = sharedModules(testModules, rootDir)
     for (const module of testModules) {
       const meta = module.meta()
-      records.push(...recordsIn(meta))
+      // The file's own records (hooks, concurrent tests on the global expect) carry no test: an
+      // error among them that no test failed on was caught (or never thrown into a test).
+      const filePassed = module.state?.() === 'passed'
+      records.push(...recordsIn(meta).filter((record) => !(filePassed && record.kind === 'error' && record.testName === '')))
       const stale = meta['perfgateObsolete'] as { file: string; keys: string[] } | undefined
       // Each project's run of a shared file sees the other's entries as obsolete: they are not.
       if (stale !== undefined && !shared.has(module.moduleId ?? '')) obsolete.push(stale)

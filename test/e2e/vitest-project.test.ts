@@ -211,7 +211,7 @@ test('a 3 s load run', async () => {
 
   // Issue 12: every perf assertion reaches the reporter, from every pool's workers.
   for (const pool of ['forks', 'threads', 'vmThreads'] as const) {
-    it(`reports: 8 files × 10 assertions under pool ${pool} give 80 records, the table and the three files`, async () => {
+    it(`reports: 8 files × 10 assertions (and 2 concurrent tests on the global expect) under pool ${pool} give 82 records, the table and the three files`, async () => {
       if (project === undefined) throw new Error('beforeAll did not finish')
       const dir = join(project.dir, 'reports')
       await rm(dir, { recursive: true, force: true })
@@ -222,17 +222,20 @@ test('a 3 s load run', async () => {
       for (let file = 1; file <= 8; file++) await writeFile(join(dir, `r${file}.test.ts`), reportsTestFile(file))
       const result = await run(`vitest reports, pool ${pool}`, 'vitest', ['run', '--dir', 'reports', '--pool', pool], { PERFGATE_UPDATE: 'new' })
       expect(result.code, transcript(result)).toBe(0)
-      expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: 8, failed: 0, skipped: 0, total: 8 })
+      expect(vitestTestCounts(result.stdout), transcript(result)).toEqual({ passed: 10, failed: 0, skipped: 0, total: 10 })
       const report = JSON.parse(await readFile(join(project.dir, '.perfgate', 'perfgate-report.json'), 'utf8')) as {
         records: { kind: string; testFile: string; testName: string; line: number | null }[]
         runner: { name: string }
       }
       expect(report.runner.name).toBe('vitest')
-      // The plugin turns on Vitest's task locations: every record names its test's line.
-      expect(new Set(report.records.map((record) => record.line))).toEqual(new Set([5]))
-      expect(report.records.length, transcript(result)).toBe(80)
+      // The plugin turns on Vitest's task locations: every record of a named test names its line.
+      expect(new Set(report.records.filter((record) => record.testName !== '').map((record) => record.line))).toEqual(new Set([5]))
+      expect(report.records.length, transcript(result)).toBe(82)
       const kinds = report.records.reduce<Record<string, number>>((counts, record) => ({ ...counts, [record.kind]: (counts[record.kind] ?? 0) + 1 }), {})
-      expect(kinds).toEqual({ baseline: 24, latency: 32, load: 24 })
+      // No error record: the concurrent tests caught theirs.
+      expect(kinds, transcript(result)).toEqual({ baseline: 24, latency: 34, load: 24 })
+      expect(report.records.filter((record) => record.testName === '').map((record) => record.kind)).toEqual(['latency', 'latency'])
+      expect(plainText(result.stdout), transcript(result)).toContain('82 perf assertions: all passed')
       expect(new Set(report.records.map((record) => record.testFile)).size).toBe(8)
       for (const name of ['perfgate-report.md', 'perfgate-report.html']) {
         expect((await readFile(join(project.dir, '.perfgate', name), 'utf8')).length, name).toBeGreaterThan(100)
@@ -281,5 +284,16 @@ test('file ${file}', async () => {
   for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
   for (let i = 0; i < 3; i++) await expect(() => Math.sqrt(i)).toMatchBaseline({ ...quick, name: 'n' + i })
 })
+${
+  file === 1
+    ? `
+// Concurrent tests on the global expect: a budget is kept under no test name (never under the
+// test started last), and toMatchBaseline's refusal, caught, is no failure in the reports.
+test.concurrent.each([1, 2])('concurrent %i', async (n) => {
+  await expect(expect(() => n).toMatchBaseline(quick)).rejects.toThrow(/test context's expect/)
+  await expect(() => n).toRespondWithin(1000, { samples: 5, warmup: 0 })
+})
 `
+    : ''
+}`
 }

@@ -49,6 +49,15 @@ describe('measure-only mode', () => {
     expect(readdirSync(join(root, 'baselines'), { recursive: true })).toEqual(['__external__', join('__external__', baselinePath.split('/').at(-1) ?? '')])
   })
 
+  // Two tests named alike are refused by the gate (PERFGATE_DUPLICATE_TEST), not here: perfgate ab
+  // runs the base in this mode, and a base may still have them (the pull request renaming them).
+  for (const n of [1, 2]) {
+    it('measures two tests named alike', async () => {
+      await expect(() => Math.sqrt(n)).toMatchBaseline({ time: 30, warmupTime: 0 })
+      expect(baselineRecords().at(-1)).toMatchObject({ key: 'measure-only mode > measures two tests named alike', verdict: 'measured' })
+    })
+  }
+
   it('names the variable and its values when it is set to something else', () => {
     expect(() => resolveMeasureOnly({ PERFGATE_MODE: 'measure-only' })).toThrow(/PERFGATE_MODE must be 'measure' or 'gate', got "measure-only"/)
     expect(resolveMeasureOnly({ PERFGATE_MODE: 'gate' })).toBe(false)
