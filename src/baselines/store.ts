@@ -102,8 +102,8 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           continue
         }
         if (performance.now() >= giveUpAt) {
-          const waited = Math.max(1, Math.round((Date.now() - started) / 1000))
-          const why = waited * 1000 >= lockWaitMs ? `has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s` : `was held by process ${holder || '?'} for the ${waited} s the test had left`
+          const waitedMs = Date.now() - started
+          const why = waitedMs >= lockWaitMs ? `has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s` : `was held by process ${holder || '?'} for the ${(waitedMs / 1000).toFixed(1)} s the test had left`
           throw new PerfgateError(
             'PERFGATE_BASELINE_LOCKED',
             `Could not write ${file}: ${lockFile} ${why} (a lock counts as left behind when its process is gone or after ${lockStaleMs / 1000} s). Delete it if no perfgate run is writing.`,

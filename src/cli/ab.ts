@@ -322,6 +322,8 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
     }
     const headCommit = (await git(top, 'rev-parse', '--verify', '--quiet', 'HEAD').catch(() => '')).trim()
     const headShown = headCommit === '' ? 'head' : `head (${options.allowDirty ? 'the working tree on ' : ''}${headCommit.slice(0, 12)})`
+    // Before ab writes its own files: an --out among the report names must not be put back over.
+    restoreReports()
     return await finish(result, options, commit, headShown, config.report.dir, cwd, io, performance.now() - started)
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal)
@@ -333,9 +335,9 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
 const reportNames = ['perfgate-report.json', 'perfgate-report.md', 'perfgate-report.html'] as const
 
 /**
- * Keeps head's report files as they are now, for the function it returns to put back: head's
- * measure-only runs write over them, and a user's last real run's report is not ab's to replace.
- * Files that were not there are removed again.
+ * Keeps head's report files as they are now, for the function it returns to put back (once):
+ * head's measure-only runs write over them, and a user's last real run's report is not ab's to
+ * replace. Files that were not there are removed again.
  */
 function keepReports(dir: string, warn: (message: string) => void): () => void {
   const kept = reportNames.map((name) => {
@@ -346,7 +348,10 @@ function keepReports(dir: string, warn: (message: string) => void): () => void {
       return { file, bytes: null }
     }
   })
+  let restored = false
   return () => {
+    if (restored) return
+    restored = true
     for (const { file, bytes } of kept) {
       try {
         if (bytes === null) rmSync(file, { force: true })

@@ -111,7 +111,8 @@ function nextKey(site: AssertionSite, name: string | undefined, rootDir: string,
 
 /**
  * The context of one baseline check: its key (counting anonymous comparisons within the test)
- * and its baseline file, opened once per process.
+ * and its baseline file, opened once per process. `until`: the test's deadline, for the save
+ * that moves a perfgate 0.1 key (it waits no longer for another writer's lock).
  */
 export async function openBaselineCheck(
   site: AssertionSite,
@@ -120,6 +121,7 @@ export async function openBaselineCheck(
   rootDir: string,
   config: PerfgateConfig,
   recordMode: RecordMode = 'replace',
+  until?: number,
 ): Promise<BaselineCheckContext> {
   const { key, occurrence } = nextKey(site, name, rootDir)
   const legacyKey = legacyBaselineKey(site.testName, name, occurrence)
@@ -127,7 +129,7 @@ export async function openBaselineCheck(
   const file = await baselineFile(path, updateMode)
   // A file from perfgate 0.1 keeps its entries: each is read under its exact key, and moved there on disk where the run may write.
   if (legacyKey !== key && file.migrateKey(legacyKey, key)) {
-    const saved = await file.save()
+    const saved = await file.save(until)
     if (firstTime(`migrated keys in ${path}`)) {
       warn(
         `perfgate: ${printableName(relative(rootDir, path))} has baseline keys in perfgate 0.1's form ("${printableName(legacyKey)}" and perhaps others): ` +

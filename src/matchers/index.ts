@@ -1,3 +1,4 @@
+import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
 import { keepRecord } from '../gate/session.js'
 import { siteFields } from '../gate/records.js'
 import type { ErrorRecord } from '../gate/records.js'
@@ -40,8 +41,8 @@ function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
     const call = new Error()
     try {
       return await matcher.call(this, received, ...args)
-    } catch (error) {
-      withCallerFrames(error, call)
+    } catch (thrown) {
+      const error = withCallerFrames(thrown, call)
       const site = assertionSite(this) ?? (this.testPath === undefined ? undefined : { testFile: this.testPath, testName: this.currentTestName ?? '' })
       if (site !== undefined) {
         // Duck-typed: an error from another realm (Vitest's vm pools) is no `instanceof Error` here.
@@ -66,23 +67,22 @@ function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
 }
 
 /**
- * Appends the frames that called the matcher (the test's line among them) to the stack of an
- * error thrown after an await, whose own stack ends in perfgate and Node's internals: the runners
- * show the code frame of the first frame outside node_modules, so without them a corrupt baseline
- * file or a stopped run pointed at no line of the test. An error thrown before the first await
- * has those frames already.
+ * perfgate's error thrown after an await, whose own stack ends in perfgate and Node's internals,
+ * as a copy with the frames that called the matcher (the test's line among them) appended: the
+ * runners show the code frame of the first frame outside node_modules, so without them a corrupt
+ * baseline file or a stopped run pointed at no line of the test. A copy, because one error can
+ * reach several tests (the baseline file and the config are opened once per process). Errors
+ * thrown before the first await have those frames already; other errors (a user's) stay as thrown.
  */
-function withCallerFrames(error: unknown, call: Error): void {
-  if (typeof error !== 'object' || error === null) return
+function withCallerFrames(error: unknown, call: Error): unknown {
+  if (!(error instanceof PerfgateError || error instanceof PerfgateTypeError)) return error
   // The first line is the message, the second this matcher's own frame: the rest called it.
   const callers = (call.stack ?? '').split('\n').slice(2)
-  const stack = (error as { stack?: unknown }).stack
-  if (callers.length === 0 || typeof stack !== 'string' || stack.includes(callers[0] as string)) return
-  try {
-    ;(error as { stack: string }).stack = `${stack}\n${callers.join('\n')}`
-  } catch {
-    // A frozen error keeps its stack.
-  }
+  const stack = error.stack
+  if (callers.length === 0 || typeof stack !== 'string' || stack.includes(callers[0] as string)) return error
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Error
+  Object.defineProperty(copy, 'stack', { value: `${stack}\n${callers.join('\n')}`, writable: true, configurable: true })
+  return copy
 }
 
 /** Every perfgate matcher, ready for `expect.extend`. */

@@ -49,15 +49,15 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
   const target = received as (() => unknown) | Measured
   // Measure-only mode (perfgate ab): no baseline file is opened, read or written.
   let context: BaselineCheckContext | null = null
-  if (!resolveMeasureOnly()) {
-    const updateMode = resolveUpdateMode(this.snapshotState)
-    const inCi = ciWriteWarning(updateMode)
-    if (inCi !== null && firstTime('writes-in-ci')) warn(inCi)
-    context = await openBaselineCheck(site, resolved.name, updateMode, rootDir, config, resolveRecordMode())
-  }
   const deadline = testDeadline(this)
   let record: BaselineCheckRecord
   try {
+    if (!resolveMeasureOnly()) {
+      const updateMode = resolveUpdateMode(this.snapshotState)
+      const inCi = ciWriteWarning(updateMode)
+      if (inCi !== null && firstTime('writes-in-ci')) warn(inCi)
+      context = await openBaselineCheck(site, resolved.name, updateMode, rootDir, config, resolveRecordMode(), deadline?.endsAt)
+    }
     record = context === null ? await measureOnly(target, site, resolved.name, rootDir, config, resolved, deadline) : await checkBaseline(target, context, resolved, deadline)
   } catch (error) {
     deadline?.stoppedRun()

@@ -36,9 +36,9 @@ function spreadDomain(values: readonly number[]): [number, number] {
 }
 
 /**
- * An axis of milliseconds in the unit its values read best in, as `formatDuration` writes them:
- * the same positions, the domain in µs below 1 ms and in ns below 1 µs (a function of 0.55 ns
- * had ticks of 0.00000055 ms).
+ * An axis of milliseconds in the unit its values read best in: the same positions, the domain
+ * in µs below 1 ms and in ns below 1 µs (a function of 0.55 ns had ticks of 0.00000055 ms);
+ * from 1 ms up it stays in ms (labels write seconds from 1 s).
  */
 function inTimeUnit(x: ScaleLinear<number, number>): { readonly scale: ScaleLinear<number, number>; readonly unit: 'ms' | 'µs' | 'ns' } {
   const highest = Math.max(...x.domain().map(Math.abs))

@@ -124,7 +124,8 @@ function sharedModules(testModules: readonly TestModuleLike[], rootDir: string):
     shared.add(file)
     process.stderr.write(
       `perfgate: ${printableName(relative(rootDir, file))} ran in ${names.length} Vitest projects (${names.map(printableName).join(', ')}), which share its one baseline file: ` +
-        "each run's entries look obsolete to the other (not reported), and -u removes them. Include a perf test file in one project only.\n",
+        "tests named alike in both compare with each other's records, and entries only one project asks for look obsolete to the other (not reported here) and are removed by -u. " +
+        'Include a perf test file in one project only.\n',
     )
   }
   return shared
