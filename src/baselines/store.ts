@@ -327,6 +327,31 @@ export class BaselineFile {
     return true
   }
 
+  /**
+   * `set`, then `save`; returns whether it stored. When the save fails (another writer's lock
+   * until the deadline, the disk), the entry is put back as it was before, so that the record
+   * that could not be written is neither compared with later in this process nor written by the
+   * next save of the file, and the error is thrown.
+   */
+  async store(key: string, envId: string, record: BaselineRecord, options: { readonly addRun?: (record: BaselineRecord) => BaselineRecord; readonly until?: number } = {}): Promise<boolean> {
+    const previous = this.entries.get(key)?.get(envId)
+    if (!this.set(key, envId, record, options.addRun)) return false
+    try {
+      await this.save(options.until)
+    } catch (error) {
+      const records = this.entries.get(key)
+      if (previous !== undefined) records?.set(envId, previous)
+      else records?.delete(envId)
+      if (records?.size === 0) this.entries.delete(key)
+      this.stored.get(key)?.delete(envId)
+      if (this.stored.get(key)?.size === 0) this.stored.delete(key)
+      this.addedRuns.get(key)?.delete(envId)
+      this.dirty = this.stored.size > 0 || this.removed.size > 0
+      throw error
+    }
+    return true
+  }
+
   /** The record as it reads back from the file; `PERFGATE_BASELINE_INVALID` when it would not. */
   private storable(key: string, envId: string, record: BaselineRecord): BaselineRecord {
     return readRecord(record, entryPath(key, envId), envId, (where, problem) => {

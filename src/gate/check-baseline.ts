@@ -248,8 +248,7 @@ export async function checkBaseline(
       if (unreadable !== undefined) {
         warnings.unshift(`perfgate: the baseline for "${printableName(key)}" in ${printableName(context.shownPath)} could not be read (${printableName(unreadable)}); -u recorded it again`)
       }
-      file.set(key, environment.id, record)
-      await file.save(deadline?.endsAt)
+      await file.store(key, environment.id, record, { until: deadline?.endsAt })
       return done({ ...base, verdict: 'new', pass: true, comparison: null, baseline: null, measurement: summaryOf(current, firstSampling, 0), written: 'recorded', warnings })
     }
     // Only another environment's record exists and this run may not write: compare across.
@@ -289,16 +288,12 @@ export async function checkBaseline(
       )
     }
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
-    if (file.set(key, environment.id, record, (saved) => withAddedRun(saved, current, context.rootDir))) {
-      await file.save(deadline?.endsAt)
-      written = 'added'
-    }
+    if (await file.store(key, environment.id, record, { addRun: (saved) => withAddedRun(saved, current, context.rootDir), until: deadline?.endsAt })) written = 'added'
   } else if (context.updateMode === 'all' && changedMeaningfully(comparison, options)) {
     mayWrite()
     const record = recordFrom(current, context.rootDir)
     warnings.push(...detectableWarning(record, key, options.compare, current.kind))
-    if (file.set(key, environment.id, record)) {
-      await file.save(deadline?.endsAt)
+    if (await file.store(key, environment.id, record, { until: deadline?.endsAt })) {
       written = 'rewritten'
       // Said, since the new record may come from a slow phase of the machine.
       if (comparison.verdict === 'inconclusive') warnings.push(`perfgate: -u rewrote "${printableName(key)}", whose verdict was inconclusive: ${comparison.reason}`)

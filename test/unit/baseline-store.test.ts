@@ -644,6 +644,23 @@ describe('two processes writing one file on disk', () => {
     expect((await readdir(dir)).sort()).toEqual(['c.json.lock'])
   })
 
+  it('puts an entry back when storing it fails, so the next save of the file does not write it after all', async () => {
+    const target = path.join(dir, 'd.json')
+    await mkdir(dir, { recursive: true })
+    const fs = nodeBaselineFileSystem()
+    const file = await BaselineFile.open(fs, target, 'new')
+    await writeFile(`${target}.lock`, String(process.ppid))
+    await expect(file.store(key, linux.id, baselineRecord(), { until: performance.now() + 200 })).rejects.toMatchObject({ code: 'PERFGATE_BASELINE_LOCKED' })
+    // Not there for a later comparison in this process, and a later save (the lock gone) writes nothing.
+    expect(file.get(key, linux.id)).toBeUndefined()
+    await rm(`${target}.lock`)
+    expect(await file.save()).toBe(false)
+    expect((await readdir(dir)).sort()).toEqual([])
+    // Once the lock is free, storing works.
+    expect(await file.store(key, linux.id, baselineRecord())).toBe(true)
+    expect(Object.keys(parseBaselineFile(await readFile(target, 'utf8'), target).entries)).toEqual([key])
+  })
+
   it('takes over a lock left by a process that no longer runs', async () => {
     const target = path.join(dir, 'b.json')
     await mkdir(dir, { recursive: true })
