@@ -96,17 +96,20 @@ function describe(context: MatcherContext, record: LatencyCheckRecord): string {
     `Expected: ${label}${bounded} ${comparison} ${utils.printExpected(record.budgetMs)} ms` +
       (isNot ? '' : record.allowFailures > 0 ? `, at most ${record.allowFailures} failed` : ', no failed request'),
   ]
-  if (isNot && (record.value === null || record.failures > record.allowFailures)) {
+  const didNotAnswer = isNot && (record.value === null || record.failures > record.allowFailures)
+  if (didNotAnswer) {
     lines.push(
       `Received: ${utils.RECEIVED_COLOR('the target did not answer')}: ${record.failures} of ${record.count} requests failed, ` +
         'and a negated budget (.not) is only met by answers slower than it',
     )
   }
+  // One "Received:" line; what follows the negated case's continues it.
+  const received = didNotAnswer ? '          ' : 'Received: '
   if (record.value === null) {
-    lines.push(`Received: ${utils.RECEIVED_COLOR('no successful request')}, so there is no ${label} to compare`)
+    lines.push(`${received}${utils.RECEIVED_COLOR('no successful request')}, so there is no ${label} to compare`)
   } else {
     const boundText = record.bound === null ? '' : `, upper bound ${utils.printReceived(Number(formatMs(record.bound)))} ms`
-    lines.push(`Received: ${label} ${utils.printReceived(Number(formatMs(record.value)))} ms${boundText}`)
+    lines.push(`${received}${label} ${utils.printReceived(Number(formatMs(record.value)))} ms${boundText}`)
     if (record.boundProblem !== null) lines.push(`          ${record.boundProblem}`)
   }
   if (record.failures > 0) {

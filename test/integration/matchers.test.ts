@@ -83,6 +83,9 @@ describe('toRespondWithin', () => {
     for (const path of ['/status/500', '/status/503']) {
       const message = plain(await failureOf(expect(`${server.url}${path}`).not.toRespondWithin(10, { samples: 3, warmup: 0 })))
       expect(message).toMatch(/Received: the target did not answer: 3 of 3 requests failed/)
+      // One "Received:" line, the rest continuing it.
+      expect(message.match(/Received:/g)).toHaveLength(1)
+      expect(message).toMatch(/\n {10}no successful request, so there is no p95 to compare/)
       expect(message).not.toMatch(/Throughput/)
     }
     const refused = plain(await failureOf(expect('http://127.0.0.1:1/').not.toRespondWithin(10, { samples: 2, warmup: 0 })))
