@@ -2,6 +2,7 @@ import type { BaselineFileContent, BaselineRecord, BaselineRun } from './types.j
 import type { Environment } from '../machine/environment.js'
 import type { MachineState } from '../machine/state.js'
 import { PerfgateError } from '../common/errors.js'
+import { invalidArgument } from '../common/validate.js'
 import type { SampleSummary } from '../stats/index.js'
 
 // The baseline file format: stable JSON out, validated JSON in.
@@ -58,6 +59,9 @@ function stableJson(value: unknown, indent: string, at: string): string {
  * Every map in the result has a null prototype, so keys such as `__proto__` are plain data.
  */
 export function parseBaselineFile(text: string, path: string): BaselineFileContent {
+  // Public: a wrong argument is a TypeError naming it, not "Cannot read properties of null".
+  if (typeof text !== 'string') invalidArgument('text', "a baseline file's text (a string)", text)
+  if (typeof path !== 'string') invalidArgument('path', 'the file path to name in errors (a string)', path)
   return readBaselineFile(text, path, false).content
 }
 

@@ -281,6 +281,11 @@ describe('environments side by side', () => {
 describe('broken files', () => {
   const valid = serializeBaselineFile(contentOf({ [key]: { [linux.id]: baselineRecord() } }))
 
+  it('parseBaselineFile throws a TypeError naming the argument that is not a string', () => {
+    expect(() => parseBaselineFile(null as never, file)).toThrow(/Expected `text` to be a baseline file's text \(a string\), got null/)
+    expect(() => parseBaselineFile(valid, 42 as never)).toThrow(TypeError)
+  })
+
   /**
    * Opens `text` as the baseline file (in 'all' mode unless told), expects it to fail, and checks
    * that the file is untouched. A record that fails validation fails the file in 'new' and 'none'.
