@@ -23,11 +23,20 @@ export class UsageError extends Error {}
 
 /** `parseArgs` whose complaints are usage errors. */
 export function parseCommandArgs<const T extends OptionsConfig>(args: readonly string[], options: T): ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>> {
+  let parsed: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true; tokens: true }>>
   try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options })
+    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options, tokens: true })
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
+  // parseArgs keeps the last of a repeated option: `--format md --format html` would drop one in silence.
+  const seen = new Set<string>()
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || (options[token.name] as { multiple?: boolean } | undefined)?.multiple === true) continue
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`)
+    seen.add(token.name)
+  }
+  return parsed
 }
 
 /** A number option: undefined when absent; a usage error naming it and what it expects otherwise. */

@@ -2,6 +2,7 @@
  * `perfgate compare <base.json> <head.json>`: two runs of one suite made on the same machine,
  * decided entry by entry with `toMatchBaseline`'s rule; exits 1 on a regression.
  */
+import { resolve } from 'node:path'
 import { loadConfig } from '../config/config.js'
 import { comparedEntries, compareRuns, describeRun } from '../gate/compare-runs.js'
 import type { RunComparison } from '../gate/compare-runs.js'
@@ -82,6 +83,8 @@ export async function compareCommand(args: readonly string[], io: CliIo, cwd: st
   const threshold = numberOption('threshold', values.threshold, (x) => x > 0 && x < 10, 'a number above 0 and below 10 (0.1 is 10%)')
   const alpha = numberOption('alpha', values.alpha, (x) => x > 0 && x < 0.5, 'a number between 0 and 0.5')
   const [baseName, headName] = positionals as [string, string]
+  // Allowed (a check of the tool), but most often a typo in a script: said.
+  if (resolve(cwd, baseName) === resolve(cwd, headName)) io.stderr.write(`perfgate: base and head are the same file (${baseName}): every entry compares with itself\n`)
   const [base, head] = (await readRunReports([baseName, headName])) as [ComparedRuns['base'], ComparedRuns['head']]
   const config = await loadConfig(cwd)
   const runs: ComparedRuns = { base, head, baseName, headName }

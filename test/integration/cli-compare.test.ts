@@ -96,6 +96,10 @@ describe('perfgate compare', () => {
     expect(result.stdout).toContain('1 entry compared')
     expect(result.stdout).toContain('sum > adds')
     expect(result.stdout).not.toContain('regressed')
+    // The same file twice compares, and says so: most often a typo in a script.
+    const itself = await cli('compare', aa.base, aa.base)
+    expect(itself.code).toBe(0)
+    expect(itself.stderr).toBe(`perfgate: base and head are the same file (${aa.base}): every entry compares with itself\n`)
   })
 
   it('exits 1 when the head is the same measurement made 10× slower', async () => {

@@ -60,6 +60,10 @@ describe('perfgate report', () => {
     expect(unwritable.stderr).toContain(`${join(runFile, 'out.md')}: cannot be written (EEXIST)`)
     const json = await cli('report', runFile, shardFile, '--format', 'json')
     expect((JSON.parse(json.stdout) as { records: unknown[] }).records).toHaveLength(3)
+    // A repeated option is a usage error (the last one won, in silence).
+    const twice = await cli('report', runFile, '--format', 'md', '--format', 'html')
+    expect(twice.code).toBe(2)
+    expect(twice.stderr).toContain('perfgate: --format is given more than once')
   })
 
   it.each([
