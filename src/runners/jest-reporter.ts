@@ -30,6 +30,9 @@ interface JestGlobalConfigLike {
 interface JestTestFileResultLike {
   readonly testFilePath: string
   readonly testResults: readonly { readonly ancestorTitles: readonly string[]; readonly title: string; readonly status: string }[]
+  readonly numFailingTests?: number
+  /** An error of the file itself (a hook, the file's top level), apart from its tests. */
+  readonly testExecError?: unknown
 }
 
 /** Options of the reporter: any configuration key, above the config file. */
@@ -46,6 +49,8 @@ export class PerfgateJestReporter {
   /** Test files and names (`describe > test`, as the records name them) of the tests that passed, and of those that did not. */
   private readonly passedTests = new Set<string>()
   private readonly failedTests = new Set<string>()
+  /** Test files with no failed test and no error of their own. */
+  private readonly passedFiles = new Set<string>()
 
   constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
     this.rootDir = resolve(process.env['PERFGATE_ROOT'] ?? globalConfig.rootDir)
@@ -68,6 +73,7 @@ export class PerfgateJestReporter {
 
   /** Jest calls it after each test file: which of its tests passed. */
   onTestResult(_test: unknown, result: JestTestFileResultLike): void {
+    if ((result.numFailingTests ?? 0) === 0 && (result.testExecError === undefined || result.testExecError === null)) this.passedFiles.add(result.testFilePath)
     for (const test of result.testResults ?? []) {
       const key = testKey(result.testFilePath, [...test.ancestorTitles, test.title].join(' > '))
       if (test.status === 'passed') this.passedTests.add(key)
@@ -101,8 +107,12 @@ export class PerfgateJestReporter {
     )
   }
 
-  /** Whether a test of this name passed and none of it failed (two tests may share a name, or a file two projects). */
+  /**
+   * Whether a test of this name passed and none of it failed (two tests may share a name, or a
+   * file two projects); for an error outside any test (a hook), whether its file failed nothing.
+   */
   private caught(testFile: string, testName: string): boolean {
+    if (testName === '') return this.passedFiles.has(testFile)
     const key = testKey(testFile, testName)
     return this.passedTests.has(key) && !this.failedTests.has(key)
   }

@@ -419,12 +419,21 @@ describe('the matrix', () => {
   })
 })
 
-/** A generated CommonJS Jest test file with 10 quick perf assertions (4 latency budgets, 3 load runs, 3 baselines) and a caught matcher error; file 1 has a second test whose matcher error is not caught. */
+/** A generated CommonJS Jest test file with 10 quick perf assertions (4 latency budgets, 3 load runs, 3 baselines) and a caught matcher error; file 1 has a second test whose matcher error is not caught, file 3 a hook that catches one. */
 function jestReportsTestFile(file: number): string {
-  return `/* global test, expect */
+  return `/* global test, expect, beforeAll */
 const quick = { time: 20, warmupTime: 0, rounds: 2 }
 const { sqrt } = Math
-
+${
+  file === 3
+    ? `
+// A matcher's error caught in a hook of a file that fails nothing: no failure in the reports either.
+beforeAll(async () => {
+  await expect(expect(() => 1).toRespondWithin(-1)).rejects.toThrow(TypeError)
+})
+`
+    : ''
+}
 test('file ${file}', async () => {
   for (let i = 0; i < 4; i++) await expect(() => i).toRespondWithin(1000, { samples: 5, warmup: 0 })
   for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })

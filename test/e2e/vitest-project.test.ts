@@ -275,10 +275,19 @@ test('a 3 s load run', async () => {
 
 /** A generated test file with 10 quick perf assertions: 4 latency budgets, 3 load runs, 3 baselines. */
 function reportsTestFile(file: number): string {
-  return `import { expect, test } from 'vitest'
+  return `import { beforeAll, expect, test } from 'vitest'
 
 const quick = { time: 20, warmupTime: 0, rounds: 2 }
-
+${
+  file === 2
+    ? `
+// A matcher's error caught in a hook of a file that fails nothing: no failure in the reports either.
+beforeAll(async () => {
+  await expect(expect(() => 1).toRespondWithin(-1)).rejects.toThrow(TypeError)
+})
+`
+    : ''
+}
 test('file ${file}', async () => {
   for (let i = 0; i < 4; i++) await expect(() => i).toRespondWithin(1000, { samples: 5, warmup: 0 })
   for (let i = 0; i < 3; i++) await expect(() => i).toSustainSuccessRate(0.9, { requests: 10, concurrency: 2 })
