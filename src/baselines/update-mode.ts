@@ -95,7 +95,7 @@ export function checkEnvironmentSettings(env: NodeJS.ProcessEnv = process.env): 
   resolveRecordMode(env)
   resolveMeasureOnly(env)
   const root = env['PERFGATE_ROOT']
-  if (root !== undefined && !statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+  if (root !== undefined && root !== '' && !statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new PerfgateError('PERFGATE_CONFIG_INVALID', `PERFGATE_ROOT must be an existing folder (the project root), got ${JSON.stringify(root)}`)
   }
 }

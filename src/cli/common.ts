@@ -2,8 +2,9 @@
  * What every `perfgate` command shares: where it writes, its usage errors, and reading run
  * files so that a missing, empty, truncated or other-version file is an error naming it.
  */
+import { statSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
 
@@ -37,6 +38,22 @@ export function parseCommandArgs<const T extends OptionsConfig>(args: readonly s
     seen.add(token.name)
   }
   return parsed
+}
+
+/** Whether two paths name one existing file (through a link too), or are the same path. */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true
+  const identity = (file: string): string | null => {
+    try {
+      const info = statSync(file)
+      return `${info.dev}:${info.ino}`
+    } catch {
+      // Missing, or under a file (ENOTDIR): no file to be the other one.
+      return null
+    }
+  }
+  const one = identity(a)
+  return one !== null && one === identity(b)
 }
 
 /** A number option: undefined when absent; a usage error naming it and what it expects otherwise. */

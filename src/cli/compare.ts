@@ -8,7 +8,7 @@ import { comparedEntries, compareRuns, describeRun } from '../gate/compare-runs.
 import type { RunComparison } from '../gate/compare-runs.js'
 import { renderComparisonMarkdown, renderComparisonTerminal } from '../report/comparison.js'
 import type { ComparedRuns } from '../report/comparison.js'
-import { numberOption, parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
+import { numberOption, parseCommandArgs, readRunReports, sameFile, UsageError, writeOutFile } from './common.js'
 import type { CliIo } from './common.js'
 
 /** `perfgate compare --help`. */
@@ -84,7 +84,7 @@ export async function compareCommand(args: readonly string[], io: CliIo, cwd: st
   const alpha = numberOption('alpha', values.alpha, (x) => x > 0 && x < 0.5, 'a number between 0 and 0.5')
   const [baseName, headName] = positionals as [string, string]
   // Allowed (a check of the tool), but most often a typo in a script: said.
-  if (resolve(cwd, baseName) === resolve(cwd, headName)) io.stderr.write(`perfgate: base and head are the same file (${baseName}): every entry compares with itself\n`)
+  if (sameFile(resolve(cwd, baseName), resolve(cwd, headName))) io.stderr.write(`perfgate: base and head are the same file (${baseName}): every entry compares with itself\n`)
   const [base, head] = (await readRunReports([baseName, headName])) as [ComparedRuns['base'], ComparedRuns['head']]
   const config = await loadConfig(cwd)
   const runs: ComparedRuns = { base, head, baseName, headName }

@@ -14,7 +14,7 @@ import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { abCommand, abUsage } from './ab.js'
 import { baselinesCommand } from './baselines.js'
-import { parseCommandArgs, readRunReports, UsageError, writeOutFile } from './common.js'
+import { parseCommandArgs, readRunReports, sameFile, UsageError, writeOutFile } from './common.js'
 import { compareCommand, compareUsage } from './compare.js'
 import type { CliIo } from './common.js'
 import { mergeCommand, mergeUsage } from './merge.js'
@@ -100,6 +100,8 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   const format = values.format ?? formatOfFile(values.out)
   if (format !== 'text' && format !== 'md' && format !== 'html' && format !== 'json') throw new UsageError(`--format must be text, md, html or json, not "${format}"`)
   if (positionals.length === 0) throw new UsageError('report needs at least one run file (perfgate-report.json)')
+  const out = values.out
+  if (out !== undefined && positionals.some((file) => sameFile(file, out))) throw new UsageError(`--out ${out} is one of the run files rendered; write to a new file`)
   const report = combined(await readRunReports(positionals))
   const color = values.out === undefined && typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
   const text =

@@ -46,7 +46,8 @@ export function session(): SessionState {
 
 /** The project root: what the plugin says, else the working directory the runner started in. */
 export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env['PERFGATE_ROOT'] ?? process.cwd()
+  // Empty is unset, as for perfgate's other variables (a script may blank it).
+  return env['PERFGATE_ROOT'] || process.cwd()
 }
 
 /** How errors name the plugin's options. */

@@ -53,7 +53,7 @@ export class PerfgateJestReporter {
   private readonly passedFiles = new Set<string>()
 
   constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
-    this.rootDir = resolve(process.env['PERFGATE_ROOT'] ?? globalConfig.rootDir)
+    this.rootDir = resolve(process.env['PERFGATE_ROOT'] || globalConfig.rootDir)
     const given = options !== undefined && Object.keys(options).length > 0 ? options : undefined
     this.options = given === undefined ? undefined : validateUserConfig(given, 'perfgate/jest-reporter options')
     // Workers start after the reporters, and inherit this.

@@ -60,7 +60,7 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
     name: 'perfgate',
     async config(viteConfig) {
       // PERFGATE_ROOT, when set, wins here too: the reporter reads it, and the workers must agree.
-      const root = resolve(process.env['PERFGATE_ROOT'] ?? viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
+      const root = resolve((process.env['PERFGATE_ROOT'] || undefined) ?? viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
       // Vitest shows a plugin's error as its "Startup Error", once; the workers read the file again.
       checkEnvironmentSettings()
       await loadConfig(root, config)

@@ -74,7 +74,7 @@ export class PerfgateReporter {
   async onTestRunEnd(testModules: readonly TestModuleLike[]): Promise<void> {
     const vitest = this.vitest
     if (vitest === undefined) return
-    const rootDir = resolve(process.env['PERFGATE_ROOT'] ?? vitest.config.root)
+    const rootDir = resolve(process.env['PERFGATE_ROOT'] || vitest.config.root)
     const records: PerfRecord[] = []
     const obsolete: { file: string; keys: string[] }[] = []
     const shared = sharedModules(testModules, rootDir)

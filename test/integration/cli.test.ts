@@ -5,7 +5,7 @@
  * package's bin with a real Node.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -164,6 +164,17 @@ describe('perfgate merge', () => {
     const overInput = await cli('merge', shardOne, shardTwo, '--out', shardOne)
     expect(overInput.code).toBe(2)
     expect(overInput.stderr).toContain(`perfgate: --out ${shardOne} is one of the run files merged`)
+    expect(readFileSync(shardOne, 'utf8')).toBe(before)
+    // Also through a link to it (a path compare let it through).
+    const link = join(dir, 'shard-1-link.json')
+    symlinkSync(shardOne, link)
+    const overLink = await cli('merge', shardOne, shardTwo, '--out', link)
+    expect(overLink.code).toBe(2)
+    expect(readFileSync(shardOne, 'utf8')).toBe(before)
+    // report, too: --format md --out into its input would replace the run with Markdown.
+    const overReport = await cli('report', shardOne, '--format', 'md', '--out', shardOne)
+    expect(overReport.code).toBe(2)
+    expect(overReport.stderr).toContain(`perfgate: --out ${shardOne} is one of the run files rendered`)
     expect(readFileSync(shardOne, 'utf8')).toBe(before)
     const missing = await cli('merge', shardOne, join(dir, 'nope.json'), '--out', out)
     expect(missing.code).toBe(2)

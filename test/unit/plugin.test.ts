@@ -52,6 +52,9 @@ describe('perfgate() plugin', () => {
     try {
       process.env['PERFGATE_ROOT'] = other
       expect((await perfgate().config({ root: rootDir })).test.env.PERFGATE_ROOT).toBe(other)
+      // Empty is unset, as for the other variables.
+      process.env['PERFGATE_ROOT'] = ''
+      expect((await perfgate().config({ root: rootDir })).test.env.PERFGATE_ROOT).toBe(rootDir)
       process.env['PERFGATE_ROOT'] = join(other, 'missing')
       await expect(perfgate().config({ root: rootDir })).rejects.toThrow(`PERFGATE_ROOT must be an existing folder (the project root), got ${JSON.stringify(join(other, 'missing'))}`)
     } finally {
