@@ -32,12 +32,8 @@ export class PerfgateError extends Error {
 
   constructor(code: PerfgateErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.code = code
-    // The stack's first line names the code, as Node's own errors do ("TypeError [ERR_…]: …"):
-    // Jest prints the stack, so a CI log can be searched for the code. The name stays plain.
-    this.name = `PerfgateError [${code}]`
-    void this.stack
     this.name = 'PerfgateError'
+    this.code = code
     Object.defineProperty(this, perfgateErrorBrand, { value: true })
   }
 
