@@ -85,8 +85,8 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
       // A lock file beside the baseline file, created exclusively; it holds the writer's pid.
       await mkdir(path.dirname(file), { recursive: true })
       const lockFile = `${file}.lock`
-      const started = Date.now()
-      const giveUpAt = Math.min(performance.now() + lockWaitMs, until ?? Number.POSITIVE_INFINITY)
+      const started = performance.now()
+      const giveUpAt = Math.min(started + lockWaitMs, until ?? Number.POSITIVE_INFINITY)
       for (let attempt = 0; ; attempt++) {
         try {
           await writeFile(lockFile, String(process.pid), { encoding: 'utf8', flag: 'wx' })
@@ -102,7 +102,7 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           continue
         }
         if (performance.now() >= giveUpAt) {
-          const waitedMs = Date.now() - started
+          const waitedMs = performance.now() - started
           const why = waitedMs >= lockWaitMs ? `has been held by process ${holder || '?'} for over ${lockWaitMs / 1000} s` : `was held by process ${holder || '?'} for the ${(waitedMs / 1000).toFixed(1)} s the test had left`
           throw new PerfgateError(
             'PERFGATE_BASELINE_LOCKED',
@@ -318,10 +318,8 @@ export class BaselineFile {
     let envIds = this.stored.get(key)
     if (envIds === undefined) this.stored.set(key, (envIds = new Set()))
     envIds.add(envId)
-    let added = this.addedRuns.get(key)
-    if (addRun !== undefined && added === undefined) this.addedRuns.set(key, (added = new Map()))
-    if (addRun === undefined) added?.delete(envId)
-    else added?.set(envId, addRun)
+    if (addRun === undefined) this.addedRuns.get(key)?.delete(envId)
+    else this.addedRuns.set(key, (this.addedRuns.get(key) ?? new Map()).set(envId, addRun))
     this.removed.delete(key)
     this.dirty = true
     return true

@@ -48,8 +48,8 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
  */
 export function ciWriteWarning(mode: UpdateMode, env: NodeJS.ProcessEnv = process.env, ci: string | null = isCi(env) ? 'CI is set' : null): string | null {
   if (mode === 'none' || ci === null) return null
-  const override = env['PERFGATE_UPDATE']
-  const source = override !== undefined && override !== '' ? `PERFGATE_UPDATE=${override}` : mode === 'all' ? "the runner's snapshot update mode: -u" : "the runner's snapshot update mode"
+  // Not 'none' here: the mode came from the variable or from the runner's -u (or its default).
+  const source = updateModeSource({ _updateSnapshot: mode }, env)
   const adds = resolveRecordMode(env) === 'add'
   const what =
     mode === 'all'

@@ -26,6 +26,7 @@ import { renderMarkdownTables } from '../report/markdown.js'
 import type { RunReport } from '../report/model.js'
 import { renderTerminalTables } from '../report/terminal.js'
 import { buildRunReport } from '../report/build.js'
+import { reportFileNames } from '../report/write.js'
 import { numberOption, parseCommandArgs, readRunReports, UsageError } from './common.js'
 import type { CliIo } from './common.js'
 
@@ -238,7 +239,7 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   const config = await loadConfig(cwd).catch((error: unknown) => {
     throw new AbFailure(error instanceof Error ? error.message : String(error), 2)
   })
-  const reportFile = (root: string): string => join(resolve(root, config.report.dir), 'perfgate-report.json')
+  const reportFile = (root: string): string => join(resolve(root, config.report.dir), reportFileNames.json)
   const subdir = relative(top, cwd)
   const gitDir = resolve(top, (await git(top, 'rev-parse', '--git-common-dir')).trim())
   // Its real path, as git writes it in the worktree's entry (macOS's /var is /private/var).
@@ -331,16 +332,13 @@ async function abRun(given: readonly string[], options: AbOptions, io: CliIo): P
   }
 }
 
-/** The run report files a test run writes, in the folder of `report.dir`. */
-const reportNames = ['perfgate-report.json', 'perfgate-report.md', 'perfgate-report.html'] as const
-
 /**
  * Keeps head's report files as they are now, for the function it returns to put back (once):
  * head's measure-only runs write over them, and a user's last real run's report is not ab's to
  * replace. Files that were not there are removed again.
  */
 function keepReports(dir: string, warn: (message: string) => void): () => void {
-  const kept = reportNames.map((name) => {
+  const kept = Object.values(reportFileNames).map((name) => {
     const file = join(dir, name)
     try {
       return { file, bytes: readFileSync(file) as Buffer | null }

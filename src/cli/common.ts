@@ -56,6 +56,11 @@ export function sameFile(a: string, b: string): boolean {
   return one !== null && one === identity(b)
 }
 
+/** A usage error when `out` is one of `inputs` (`what`: what the command does with them): writing it would lose that input. */
+export function refuseOutAmongInputs(out: string | undefined, inputs: readonly string[], what: string): void {
+  if (out !== undefined && inputs.some((file) => sameFile(file, out))) throw new UsageError(`--out ${out} is one of the run files ${what}; write to a new file`)
+}
+
 /** A number option: undefined when absent; a usage error naming it and what it expects otherwise. */
 export function numberOption(name: string, value: string | undefined, accepts: (x: number) => boolean, expected: string): number | undefined {
   if (value === undefined) return undefined

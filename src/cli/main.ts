@@ -14,7 +14,7 @@ import type { RunReport } from '../report/model.js'
 import { renderTerminal } from '../report/terminal.js'
 import { abCommand, abUsage } from './ab.js'
 import { baselinesCommand } from './baselines.js'
-import { parseCommandArgs, readRunReports, sameFile, UsageError, writeOutFile } from './common.js'
+import { parseCommandArgs, readRunReports, refuseOutAmongInputs, UsageError, writeOutFile } from './common.js'
 import { compareCommand, compareUsage } from './compare.js'
 import type { CliIo } from './common.js'
 import { mergeCommand, mergeUsage } from './merge.js'
@@ -101,9 +101,9 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   if (format !== 'text' && format !== 'md' && format !== 'html' && format !== 'json') throw new UsageError(`--format must be text, md, html or json, not "${format}"`)
   if (positionals.length === 0) throw new UsageError('report needs at least one run file (perfgate-report.json)')
   const out = values.out
-  if (out !== undefined && positionals.some((file) => sameFile(file, out))) throw new UsageError(`--out ${out} is one of the run files rendered; write to a new file`)
+  refuseOutAmongInputs(out, positionals, 'rendered')
   const report = combined(await readRunReports(positionals))
-  const color = values.out === undefined && typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
+  const color = out === undefined && typeof io.stdout.hasColors === 'function' && io.stdout.hasColors()
   const text =
     format === 'json'
       ? serializeRunReport(report)
@@ -111,9 +111,9 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
         ? renderMarkdown(report)
         : format === 'html'
           ? renderHtml(report)
-          : renderTerminal(report, { color, ...(io.stdout.columns === undefined || values.out !== undefined ? {} : { width: io.stdout.columns }) })
-  if (values.out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
-  else await writeOutFile(values.out, text)
+          : renderTerminal(report, { color, ...(io.stdout.columns === undefined || out !== undefined ? {} : { width: io.stdout.columns }) })
+  if (out === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  else await writeOutFile(out, text)
   return 0
 }
 

@@ -4,7 +4,7 @@
  */
 import { serializeRunReport } from '../report/build.js'
 import { mergeRunReports } from '../report/merge.js'
-import { parseCommandArgs, readRunReports, sameFile, UsageError, writeOutFile } from './common.js'
+import { parseCommandArgs, readRunReports, refuseOutAmongInputs, UsageError, writeOutFile } from './common.js'
 import type { CliIo } from './common.js'
 
 export const mergeUsage = `Usage: perfgate merge <run.json…> --out <merged.json>
@@ -34,7 +34,7 @@ export async function mergeCommand(args: readonly string[], io: CliIo): Promise<
   const out = values.out
   if (out === undefined || out === '') throw new UsageError('merge needs --out <file> for the merged report')
   // A shard's report is all there is of that shard: writing the merge over it would lose it.
-  if (positionals.some((file) => sameFile(file, out))) throw new UsageError(`--out ${out} is one of the run files merged; write the merged report to a new file`)
+  refuseOutAmongInputs(out, positionals, 'merged')
   const reports = await readRunReports(positionals)
   const { report, warnings } = mergeRunReports(reports.map((one, i) => ({ file: positionals[i] ?? '', report: one })))
   for (const warning of warnings) io.stderr.write(`perfgate: ${warning}\n`)

@@ -44,10 +44,13 @@ export function session(): SessionState {
   return holder[sessionKey]
 }
 
-/** The project root: what the plugin says, else the working directory the runner started in. */
-export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The project root: `PERFGATE_ROOT` (what the plugin says, or the user), else `fallback` (the
+ * runner's root; by default the working directory the runner started in).
+ */
+export function projectRoot(env: NodeJS.ProcessEnv = process.env, fallback: string = process.cwd()): string {
   // Empty is unset, as for perfgate's other variables (a script may blank it).
-  return env['PERFGATE_ROOT'] || process.cwd()
+  return env['PERFGATE_ROOT'] || fallback
 }
 
 /** How errors name the plugin's options. */

@@ -125,10 +125,11 @@ async function warmUpUntilSteady(requester: Requester, concurrency: number, sign
   let previous = Number.POSITIVE_INFINITY
   let flat = 0
   const batch = Math.max(warmupBatch, concurrency * 2)
-  while (sent < autoWarmup.maxRequests && performance.now() - startedAt < autoWarmup.maxMs && signal?.aborted !== true) {
-    const recorder = new OutcomeRecorder(undefined)
+  while (sent < autoWarmup.maxRequests && signal?.aborted !== true) {
     // Within the time left, not past it: a batch of 50 to a 100 ms endpoint lasts 5 s.
     const left = autoWarmup.maxMs - (performance.now() - startedAt)
+    if (left <= 0) break
+    const recorder = new OutcomeRecorder(undefined)
     await runClosedModel(requester, { requests: batch, durationMs: left, concurrency }, recorder.record.bind(recorder), signal)
     sent += recorder.total
     // A target that fails is not warming up; the measured requests will say why.

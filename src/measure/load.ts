@@ -61,7 +61,6 @@ export interface LoadResult {
 
 const loadOptionKeys = ['requests', 'concurrency', 'duration', 'rate', 'timeout', 'isSuccess'] as const
 
-
 /** Load options after validation and defaults. */
 export interface ResolvedLoadOptions {
   readonly requests: number | undefined

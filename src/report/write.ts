@@ -35,6 +35,9 @@ export interface FinishedRun {
   readonly problems: readonly string[]
 }
 
+/** The files a run writes into `report.dir`, by format. */
+export const reportFileNames = { json: 'perfgate-report.json', md: 'perfgate-report.md', html: 'perfgate-report.html' } as const
+
 /** Builds the run report and writes every format; never throws for a file it cannot write. */
 export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options: FinishRunOptions): Promise<FinishedRun> {
   const env = options.env ?? process.env
@@ -49,14 +52,14 @@ export async function finishRun(input: Omit<RunInput, 'orphanedFiles'>, options:
   }
 
   const dir = resolve(input.rootDir, config.report.dir)
-  const fullReport = formats.has('html') ? 'perfgate-report.html' : formats.has('json') ? 'perfgate-report.json' : undefined
+  const fullReport = formats.has('html') ? reportFileNames.html : formats.has('json') ? reportFileNames.json : undefined
   // Under GitHub's 65 536 characters for a comment, with room for a marker line or a heading.
   const markdownOptions = { maxLength: 65_000, ...(fullReport === undefined ? {} : { fullReport: join(config.report.dir, fullReport) }) }
   const markdown = formats.has('md') ? renderMarkdown(report, markdownOptions) : undefined
   const files: [string, () => string][] = []
-  if (formats.has('json')) files.push(['perfgate-report.json', () => serializeRunReport(report)])
-  if (formats.has('md') && markdown !== undefined) files.push(['perfgate-report.md', () => markdown])
-  if (formats.has('html')) files.push(['perfgate-report.html', () => renderHtml(report)])
+  if (formats.has('json')) files.push([reportFileNames.json, () => serializeRunReport(report)])
+  if (formats.has('md') && markdown !== undefined) files.push([reportFileNames.md, () => markdown])
+  if (formats.has('html')) files.push([reportFileNames.html, () => renderHtml(report)])
   // A run without perf assertions (the unit project, an empty shard) leaves the last perf run's
   // files alone: it would replace them with a report of nothing but the project's orphaned
   // baseline files. Its notes are printed below. Obsolete entries are this run's own finding (a

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import type { PerfRecord } from '../gate/records.js'
+import { projectRoot } from '../gate/session.js'
 import { finishRun } from '../report/write.js'
 import { ProgressListener, progressSocketVariable, wantsProgress } from './progress-channel.js'
 import type { FinishedRun } from '../report/write.js'
@@ -53,7 +54,7 @@ export class PerfgateJestReporter {
   private readonly passedFiles = new Set<string>()
 
   constructor(globalConfig: JestGlobalConfigLike, options?: PerfgateJestReporterOptions) {
-    this.rootDir = resolve(process.env['PERFGATE_ROOT'] || globalConfig.rootDir)
+    this.rootDir = resolve(projectRoot(process.env, globalConfig.rootDir))
     const given = options !== undefined && Object.keys(options).length > 0 ? options : undefined
     this.options = given === undefined ? undefined : validateUserConfig(given, 'perfgate/jest-reporter options')
     // Workers start after the reporters, and inherit this.

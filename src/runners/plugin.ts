@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkEnvironmentSettings } from '../baselines/update-mode.js'
 import { loadConfig, validateUserConfig } from '../config/config.js'
+import { projectRoot } from '../gate/session.js'
 import type { PerfgateUserConfig } from '../config/config.js'
 import { invalidArgument } from '../common/validate.js'
 import { PerfgateReporter } from './reporter.js'
@@ -60,7 +61,7 @@ export function perfgate(options: PerfgatePluginOptions = {}): PerfgatePlugin {
     name: 'perfgate',
     async config(viteConfig) {
       // PERFGATE_ROOT, when set, wins here too: the reporter reads it, and the workers must agree.
-      const root = resolve((process.env['PERFGATE_ROOT'] || undefined) ?? viteConfig.test?.root ?? viteConfig.root ?? process.cwd())
+      const root = resolve(projectRoot(process.env, viteConfig.test?.root ?? viteConfig.root ?? process.cwd()))
       // Vitest shows a plugin's error as its "Startup Error", once; the workers read the file again.
       checkEnvironmentSettings()
       await loadConfig(root, config)

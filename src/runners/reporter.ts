@@ -9,6 +9,7 @@ import { printableName } from '../common/validate.js'
 import { readConfigFile, resolveConfig, validateUserConfig } from '../config/config.js'
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { withoutCaughtErrors } from '../gate/records.js'
+import { projectRoot } from '../gate/session.js'
 import type { PerfRecord } from '../gate/records.js'
 import { finishRun } from '../report/write.js'
 import { ProgressListener, progressSocketVariable, wantsProgress } from './progress-channel.js'
@@ -74,7 +75,7 @@ export class PerfgateReporter {
   async onTestRunEnd(testModules: readonly TestModuleLike[]): Promise<void> {
     const vitest = this.vitest
     if (vitest === undefined) return
-    const rootDir = resolve(process.env['PERFGATE_ROOT'] || vitest.config.root)
+    const rootDir = resolve(projectRoot(process.env, vitest.config.root))
     const records: PerfRecord[] = []
     const obsolete: { file: string; keys: string[] }[] = []
     const shared = sharedModules(testModules, rootDir)
