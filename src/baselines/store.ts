@@ -8,6 +8,7 @@ import { PerfgateError } from '../common/errors.js'
 import { invalidArgument } from '../common/validate.js'
 import { entryPath, readBaselineFile, readRecord, serializeBaselineEntries } from './format.js'
 import type { UnreadableRecord } from './format.js'
+import { setTimeout, wallClockNow } from '../common/timers.js'
 
 // ---------------------------------------------------------------------------
 // File systems
@@ -95,7 +96,7 @@ export function nodeBaselineFileSystem(): BaselineFileSystem {
           if ((error as { code?: unknown }).code !== 'EEXIST') throw ioError('lock', file, error)
         }
         const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''))
-        const age = await stat(lockFile).then((info) => Date.now() - info.mtimeMs, () => 0)
+        const age = await stat(lockFile).then((info) => wallClockNow() - info.mtimeMs, () => 0)
         // Left behind by a writer that was killed: take it over.
         if ((Number.isInteger(holder) && holder > 0 && holder !== process.pid && processGone(holder)) || age > lockStaleMs) {
           await rm(lockFile, { force: true })
@@ -169,7 +170,7 @@ async function removeLeftTemporaries(file: string): Promise<void> {
     const pid = Number(match[1])
     if (pid === process.pid) continue
     const temporary = path.join(directory, name)
-    const age = await stat(temporary).then((info) => Date.now() - info.mtimeMs, () => 0)
+    const age = await stat(temporary).then((info) => wallClockNow() - info.mtimeMs, () => 0)
     if (processGone(pid) || age > lockStaleMs) await rm(temporary, { force: true })
   }
 }

@@ -16,6 +16,7 @@ export type PerfgateErrorCode =
   | 'PERFGATE_REPORT_WRITE'
   | 'PERFGATE_BASELINE_IO'
   | 'PERFGATE_BASELINE_READONLY'
+  | 'PERFGATE_FAKE_TIMERS'
 
 // The ESM and CommonJS builds (and Jest's setup file beside a test's own import) can each load
 // their own copy of these classes; a shared brand keeps `instanceof` true across copies.

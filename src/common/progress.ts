@@ -5,6 +5,7 @@
  * draws progress in an interactive terminal; without one, nothing is done (and nothing costs).
  */
 import { performance } from 'node:perf_hooks'
+import { clearTimeout, setTimeout } from './timers.js'
 
 /** What a long run has done so far. */
 export interface ProgressEvent {

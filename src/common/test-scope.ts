@@ -21,3 +21,27 @@ export function useTestEndSignal(provider: EndSignalProvider | undefined): void 
 export function runningTestEndSignal(): AbortSignal | undefined {
   return (globalThis as { [scopeKey]?: EndSignalProvider })[scopeKey]?.()
 }
+
+/** A standalone run's result → the end signal of the test that took it (shared by both builds). */
+const takenInKey = Symbol.for('perfgate.takenIn.v1')
+
+function takenIn(): WeakMap<object, AbortSignal> {
+  const holder = globalThis as { [takenInKey]?: WeakMap<object, AbortSignal> }
+  holder[takenInKey] ??= new WeakMap()
+  return holder[takenInKey]
+}
+
+/** Notes that `result` was taken in the test whose end `signal` fires (nothing outside a test). */
+export function noteTakenIn<T extends object>(result: T, signal: AbortSignal | undefined): T {
+  if (signal !== undefined) takenIn().set(result, signal)
+  return result
+}
+
+/**
+ * True when `result` was taken in a test that has ended since: a `measure()` cut short by its
+ * test's timeout resolves with what it had, and the test's body goes on into the next test's
+ * time, where the runner names the next test. Such a result belongs to no running test.
+ */
+export function takenInEndedTest(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && takenIn().get(result)?.aborted === true
+}

@@ -12,6 +12,7 @@ import type { LatencyResult } from '../measure/latency.js'
 import { compactSorted, summarizeSorted } from '../stats/index.js'
 import { comparedPoints, roundNoise } from './compare.js'
 import { projectCommit } from './session.js'
+import { wallClockNow } from '../common/timers.js'
 
 /** What can be stored as a baseline: a `benchmark()` or a `measure()` result. */
 export type Measured = BenchmarkResult | LatencyResult
@@ -53,7 +54,7 @@ export function recordFrom(measured: Measured, rootDir: string): BaselineRecord 
     rounds: rounds.map(stored),
     noise: stored(roundNoise(rounds)),
     environment: measured.environment,
-    recordedAt: new Date().toISOString(),
+    recordedAt: new Date(wallClockNow()).toISOString(),
     perfgateVersion,
     gitCommit: projectCommit(rootDir),
     machine: storedMachine(measured.machine),

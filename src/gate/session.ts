@@ -4,6 +4,7 @@ import { checkBaselineDirInside, readConfigFile, resolveConfig, validateUserConf
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { gitCommit } from '../baselines/provenance.js'
 import type { AssertionSite, PerfRecord } from './records.js'
+import { wallClockNow } from '../common/timers.js'
 
 /** Per-process state shared by perfgate's ESM and CommonJS builds. */
 interface SessionState {
@@ -31,16 +32,18 @@ interface SessionState {
   readonly testEnds: Map<object, AbortController>
   /** Tests that ended: a run asking for one of them gets a signal that has already fired. */
   readonly endedTests: WeakSet<object>
+  /** When each test's current attempt started (wall clock): a retry or repeat has its own timeout. */
+  readonly attemptStarts: WeakMap<object, number>
   /** How {@link warn} shows a warning, set by a runner adapter; unset, `console.warn`. */
   warningWriter?: (message: string) => void
 }
 
-const sessionKey = Symbol.for('perfgate.session.v6')
+const sessionKey = Symbol.for('perfgate.session.v7')
 
 /** The process's session, created on first use; the same object whichever build asks. */
 export function session(): SessionState {
   const holder = globalThis as { [sessionKey]?: SessionState }
-  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), keyingTests: new Map(), records: [], recordTests: new WeakMap(), attempts: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet() }
+  holder[sessionKey] ??= { configs: new Map(), files: new Map(), occurrences: new WeakMap(), occurrencesByName: new Map(), keyingTests: new Map(), records: [], recordTests: new WeakMap(), attempts: new WeakMap(), claimed: new WeakSet(), commits: new Map(), said: new Set(), testEnds: new Map(), endedTests: new WeakSet(), attemptStarts: new WeakMap() }
   return holder[sessionKey]
 }
 
@@ -223,7 +226,18 @@ export function testEndSignal(token: object): AbortSignal {
 
 /** Marks the test `token` as started (again, on a retry): its runs get a live end signal. */
 export function startTest(token: object): void {
-  session().endedTests.delete(token)
+  const { endedTests, attemptStarts } = session()
+  endedTests.delete(token)
+  attemptStarts.set(token, wallClockNow())
+}
+
+/**
+ * When the test `token`'s current attempt started (its runner's beforeEach), or undefined. The
+ * runner gives each retry and repeat its own timeout, while Vitest's `result.startTime` is the
+ * first attempt's.
+ */
+export function attemptStartedAt(token: object): number | undefined {
+  return session().attemptStarts.get(token)
 }
 
 /** Stops every perfgate run of the test `token`; with no token, of every test still running. */

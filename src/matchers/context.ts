@@ -1,8 +1,9 @@
 import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
-import { firstTime, projectRoot, testEndSignal, testEndedReason, warn } from '../gate/session.js'
+import { attemptStartedAt, firstTime, projectRoot, testEndSignal, testEndedReason, warn } from '../gate/session.js'
 import { printableName } from '../common/validate.js'
+import { clearTimeout, setTimeout, wallClockNow } from '../common/timers.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -100,14 +101,17 @@ export interface TestDeadline extends RunDeadline {
  */
 export function testDeadline(context: MatcherContext): TestDeadline | undefined {
   const timeout = context.task?.timeout
-  const startTime = context.task?.result?.startTime
+  const test = runningTest(context)
+  // The current attempt's start: a retry or repeat gets its own timeout (Vitest's startTime is the first attempt's).
+  const attemptStart = test === undefined || test === 'ambiguous' ? undefined : attemptStartedAt(test.token)
+  const firstStart = context.task?.result?.startTime
+  const startTime = firstStart === undefined || attemptStart === undefined ? firstStart : Math.max(firstStart, attemptStart)
   if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
   const stopAt = startTime + timeout - margin
   // Whole milliseconds (AbortSignal.timeout took only those: testTimeout 2345 gave a RangeError).
-  const remainingMs = Math.max(0, Math.floor(stopAt - Date.now()))
+  const remainingMs = Math.max(0, Math.floor(stopAt - wallClockNow()))
   const endsAt = performance.now() + remainingMs
-  const test = runningTest(context)
   // One controller for both ends (AbortSignal.any fired ~150 ms late on Node 20 while a run yields with setImmediate).
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(new Error("the test's deadline passed")), remainingMs)

@@ -1,4 +1,5 @@
 import { PerfgateError, PerfgateTypeError } from '../common/errors.js'
+import { takenInEndedTest } from '../common/test-scope.js'
 import { keepRecord } from '../gate/session.js'
 import { siteFields } from '../gate/records.js'
 import type { ErrorRecord } from '../gate/records.js'
@@ -37,6 +38,8 @@ function targetLabel(received: unknown): string | null {
  */
 function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
   return async function (this: MatcherContext, received: unknown, ...args: unknown[]): Promise<MatcherResult> {
+    // Not kept under the test running now: it is another test than the one that measured.
+    if (takenInEndedTest(received)) throw takenAfterItsTest(matcherName, received)
     // Taken before the first await, while the test's `expect(…)` line is still on the stack.
     const call = new Error()
     try {
@@ -64,6 +67,22 @@ function keepingErrors(matcherName: string, matcher: Matcher): Matcher {
       throw error
     }
   }
+}
+
+/**
+ * The error for a result whose test ended before the matcher got it: a `measure()` cut short by
+ * its test's timeout resolves with what it had, and the test's body goes on in the next test's
+ * time, where the runner names the next test. Nothing is compared, recorded or written.
+ */
+function takenAfterItsTest(matcherName: string, received: unknown): PerfgateError {
+  const what = typeof received === 'object' && received !== null && 'kind' in received && received.kind === 'latency' ? 'measure()' : 'benchmark()'
+  const target = targetLabel(received)
+  return new PerfgateError(
+    'PERFGATE_TEST_TIMEOUT',
+    `${matcherName} received a ${what} result${target === null ? '' : ` (${target})`} taken in a test that has ended since ` +
+      '(it timed out, or failed, before this assertion ran). It was neither compared nor recorded: the runner is running another test now, ' +
+      `whose baseline it is not. Give that test more time, or measure less (\`samples\`, \`timeout\`).`,
+  )
 }
 
 /**

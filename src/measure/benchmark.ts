@@ -1,5 +1,5 @@
 import { watchProgress } from '../common/progress.js'
-import { runningTestEndSignal } from '../common/test-scope.js'
+import { noteTakenIn, runningTestEndSignal } from '../common/test-scope.js'
 import { performance } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
 import { currentEnvironment } from '../machine/environment.js'
@@ -9,10 +9,10 @@ import type { MachineState } from '../machine/state.js'
 import { median } from 'simple-statistics'
 import { summarizeSorted } from '../stats/index.js'
 import type { SampleSummary } from '../stats/index.js'
-import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import { PerfgateError } from '../common/errors.js'
 import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
+import { nextMacrotask } from '../common/timers.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -275,7 +275,7 @@ export async function benchmark(name: string, fn: () => unknown, options?: Bench
   const resolved = resolveBenchmarkOptions(optionsObject('options', options, benchmarkOptionKeys), 'options')
   // Inside a test, it stops when the test ends (a timeout included), like the matchers' runs.
   const signal = runningTestEndSignal()
-  return runBenchmark(name, fn, resolved, signal === undefined ? undefined : { signal })
+  return noteTakenIn(await runBenchmark(name, fn, resolved, signal === undefined ? undefined : { signal }), signal)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { watchProgress } from '../common/progress.js'
-import { runningTestEndSignal } from '../common/test-scope.js'
+import { noteTakenIn, runningTestEndSignal } from '../common/test-scope.js'
 import { performance } from 'node:perf_hooks'
 import { median } from 'simple-statistics'
 import { currentEnvironment } from '../machine/environment.js'
@@ -226,9 +226,11 @@ export async function measure(target: Target, options?: MeasureOptions): Promise
   const raw = optionsObject('options', options, measureOptionKeys)
   // Standalone measurements feed baselines: warm up until steady unless told otherwise. Inside
   // a test, it stops when the test ends (a timeout included), like the matchers' runs.
-  return measureResolved(
+  const signal = runningTestEndSignal()
+  const result = await measureResolved(
     resolvedTarget,
     { ...resolveMeasureOptions(raw, 'options', { ...defaultConfig.respondWithin, warmup: 'auto' }), probeMachine: true },
-    runningTestEndSignal(),
+    signal,
   )
+  return noteTakenIn(result, signal)
 }

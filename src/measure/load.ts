@@ -13,6 +13,7 @@ import { integerAtLeast, integerBetween, invalidArgument, optionsObject, positiv
 import { defaultConfig, maxRequests } from '../config/config.js'
 import { TimelineRecorder } from './timeline.js'
 import type { LoadTimeline } from './timeline.js'
+import { clearTimeout, setImmediate, setTimeout } from '../common/timers.js'
 
 /** Options of `runLoad` (and of `toSustainSuccessRate`). */
 export interface LoadOptions {

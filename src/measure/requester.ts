@@ -5,6 +5,8 @@ import type { FunctionTarget, HttpTarget, ResolvedTarget } from './target.js'
 import { RequestTimeoutError, classifyError, classifyStatus, unsolicitedResponse } from './outcome.js'
 import type { OutcomeCallback } from './outcome.js'
 import { isPromiseLike } from '../common/validate.js'
+import { clearInterval, fakedTimers, microtask, setInterval } from '../common/timers.js'
+import { PerfgateError } from '../common/errors.js'
 
 /** Starts requests to one target; every `send` ends in exactly one callback. */
 export interface Sender {
@@ -151,7 +153,7 @@ class HttpRequest extends InFlight implements Dispatcher.DispatchHandler {
     const failure = unsolicitedResponse(error, this.status) ?? error
     // undici fails a client's queued requests in a loop that expects the queue to stay empty:
     // report after it, so that the next request sent on this lane does not land inside it.
-    queueMicrotask(() => this.done(classifyError(failure), endedAt - this.startedAt, this.status, failure, endedAt))
+    microtask(() => this.done(classifyError(failure), endedAt - this.startedAt, this.status, failure, endedAt))
   }
 
   expire(now: number): void {
@@ -304,8 +306,32 @@ class FunctionRequester implements Requester {
   }
 }
 
+/**
+ * What undici schedules its own work with: replaced by a test's fake timers (Vitest's and
+ * Jest's defaults fake `setImmediate`), a request never completes and the run waits until its
+ * test's deadline. perfgate's own timers are the real ones (common/timers.ts); undici's are not.
+ */
+const timersUndiciNeeds = ['setImmediate', 'queueMicrotask', 'process.nextTick'] as const
+
+/** The error for an HTTP run under fake timers that would stall it, or null. */
+function fakeTimersError(target: HttpTarget): PerfgateError | null {
+  const faked = fakedTimers(timersUndiciNeeds)
+  if (faked.length === 0) return null
+  return new PerfgateError(
+    'PERFGATE_FAKE_TIMERS',
+    `Fake timers are on (${faked.join(', ')}), and HTTP requests to ${target.label} cannot complete under them: ` +
+      'the HTTP client schedules its work with those. Nothing was sent. Switch them off before measuring ' +
+      '(vi.useRealTimers() or jest.useRealTimers()), or fake only what your code needs, for example ' +
+      "vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }) (Jest: doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick']).",
+  )
+}
+
 /** Creates the requester for a resolved target. Close it when done. */
 export function createRequester(target: ResolvedTarget, options: RequesterOptions): Requester {
+  if (target.kind === 'http') {
+    const error = fakeTimersError(target)
+    if (error !== null) throw error
+  }
   return target.kind === 'http'
     ? new HttpRequester(target, options.timeoutMs, options.connections)
     : new FunctionRequester(target, options.timeoutMs)

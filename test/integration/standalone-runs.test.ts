@@ -13,6 +13,8 @@ import type { BenchmarkResult } from '../../src/measure/benchmark.js'
 import { measure } from '../../src/measure/latency.js'
 import type { LatencyResult } from '../../src/measure/latency.js'
 import { runLoad } from '../../src/measure/load.js'
+import { takenInEndedTest } from '../../src/common/test-scope.js'
+import { keptRecords } from '../../src/gate/session.js'
 import type { LoadResult } from '../../src/measure/load.js'
 import '../../src/runners/vitest.js'
 
@@ -78,6 +80,15 @@ describe('a standalone run started in a test', () => {
     expect(await countOnceQuiet('/fast')).toBeLessThan(1_000_000)
   })
 
+  it('...and toMatchBaseline refuses its result in the next test, whose name the runner gives now: nothing is kept under it (it was recorded as the next test\'s baseline)', async () => {
+    const result = (await latency) as LatencyResult
+    const before = keptRecords().length
+    const outcome = await settled(expect(result).toMatchBaseline())
+    expect(outcome.error).toMatchObject({ code: 'PERFGATE_TEST_TIMEOUT' })
+    expect((outcome.error as Error).message).toMatch(/^toMatchBaseline received a measure\(\) result \(http:\/\/127\.0\.0\.1:\d+\/fast\) taken in a test that has ended since/)
+    expect(keptRecords()).toHaveLength(before)
+  })
+
   it('runLoad(): starts 1 000 000 requests and leaves the test without waiting', async () => {
     load = runLoad(`${server.url}/echo`, { requests: 1_000_000, concurrency: 4 })
     await untilSending('/echo')
@@ -100,6 +111,21 @@ describe('a standalone run started in a test', () => {
   it('...has stopped when that test ended, with the stop error', async () => {
     const outcome = await settled(work as Promise<BenchmarkResult>)
     expect(outcome.error).toBeInstanceOf(BenchmarkStoppedError)
+  })
+})
+
+describe('a benchmark() result kept for a later test', () => {
+  let finished: BenchmarkResult | undefined
+
+  it('is taken in its own test, which may use it', async () => {
+    finished = await benchmark('sqrt', () => Math.sqrt(2), { time: 20, warmupTime: 0, rounds: 2 })
+    expect(takenInEndedTest(finished)).toBe(false)
+  })
+
+  it('...belongs to no later test: toMatchBaseline refuses it there', async () => {
+    expect(takenInEndedTest(finished)).toBe(true)
+    const outcome = await settled(expect(finished).toMatchBaseline())
+    expect((outcome.error as Error | undefined)?.message).toMatch(/^toMatchBaseline received a benchmark\(\) result \(sqrt\) taken in a test that has ended since/)
   })
 })
 
@@ -149,6 +175,19 @@ describe('a retried test', () => {
     if (attempts === 1) throw new Error('the first attempt fails on purpose')
     const result = await measure(`${server.url}/fast`, { samples: 30, warmup: 0 })
     expect(result.samples).toHaveLength(30)
+  })
+})
+
+describe('a retry whose first attempt used up its time', () => {
+  let attempts = 0
+
+  it('has a timeout of its own, as the runner gives it: its matcher runs (it stopped at once: the deadline was counted from the first attempt)', { retry: 1, timeout: 2000 }, async () => {
+    attempts++
+    if (attempts === 1) {
+      await sleep(1950)
+      throw new Error('the first attempt fails on purpose, at the end of its time')
+    }
+    await expect(`${server.url}/fast`).toRespondWithin(1000, { samples: 5, warmup: 0 })
   })
 })
 
