@@ -164,6 +164,10 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
   let endedAt = 0
   let machine: MachineState = { busy: null, probe: null }
   const stopWatching = watchProgress(target.label, null, () => ({ requests: warmupRequests + recorder.total }))
+  // Opened before the warm-up: a fast endpoint's samples alone often took too little time to
+  // read how busy the machine was (a share unknown at recording explains any slowdown on a busy
+  // machine later); the warm-up runs under the same conditions.
+  const window = machineWindow()
   try {
     if (options.warmup === 'auto') {
       warmupRequests = await warmUpUntilSteady(requester, concurrency, signal)
@@ -172,7 +176,6 @@ export async function measureResolved(target: ResolvedTarget, options: ResolvedM
     }
     // A stop ends the warm-up early (the adaptive one at any point): nothing was measured then.
     stoppedDuringWarmup = signal?.aborted === true
-    const window = machineWindow()
     startedAt = performance.now()
     let measuredMs = 0
     const record = recorder.record.bind(recorder)
