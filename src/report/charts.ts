@@ -144,10 +144,12 @@ export function changeChart(comparison: Comparison, tone: string): string {
   body += element('circle', { class: `mark point ${tone}`, cx: x(change), cy: middle, r: 6.5 })
   const percent = x.tickFormat(1, '+.0%')
   body += label(x(change), middle - 16, percent(change), { class: `change-label ${tone}`, 'text-anchor': 'middle' })
-  body += label((lower + upper) / 2, middle + 26, `${Math.round(interval.confidence * 100)}% CI ${percent(interval.lower)} … ${percent(interval.upper)}`, {
-    class: 'row-note',
-    'text-anchor': 'middle',
-  })
+  const intervalText = `${Math.round(interval.confidence * 100)}% CI ${percent(interval.lower)} … ${percent(interval.upper)}`
+  // Centred under the interval, but kept inside the chart (11 px text, at most ~6.5 px a
+  // character): a wide interval near an edge was cut by the frame.
+  const halfText = intervalText.length * 3.25
+  const intervalAt = Math.min(Math.max((lower + upper) / 2, halfText + 2), frame.width - halfText - 2)
+  body += label(intervalAt, middle + 26, intervalText, { class: 'row-note', 'text-anchor': 'middle' })
   body += bottomAxis(x, area.y1, { ticks: 5, format: '+.0%', title: 'change (slower →)', gridTo: area.y0 })
   const machineTitle = machine === null ? '' : `, the machine in this run explains up to +${Math.round(machine * 100)}%`
   return chart('change', frame, `change ${percent(change)}, interval ${percent(interval.lower)} to ${percent(interval.upper)}, threshold ${Math.round(threshold * 100)}%${machineTitle}`, body)

@@ -74,6 +74,6 @@ export function relativePath(rootDir: string, path: string): string {
  * A record's test name as shown; one made outside any test (in a hook, at a file's top level), or
  * in concurrent tests on the global `expect` (which cannot tell which test asked), has none.
  */
-export function shownTestName(record: { readonly testName: string }): string {
-  return record.testName || '(no test: a hook, the file, or concurrent tests on the global expect)'
+export function shownTestName(record: { readonly testName: string }, form: 'long' | 'short' = 'long'): string {
+  return record.testName || (form === 'short' ? '(no test)' : '(no test: a hook, the file, or concurrent tests on the global expect)')
 }

@@ -230,7 +230,7 @@ function latencyTable(report: RunReport, records: readonly LatencyCheckRecord[])
         report,
         record,
         [
-          record.testName,
+          shownTestName(record, 'short'),
           record.target,
           percentile(record, 'p50'),
           percentile(record, 'p95'),
@@ -290,7 +290,7 @@ function loadTable(report: RunReport, records: readonly LoadCheckRecord[]): Tabl
         report,
         record,
         [
-          record.testName,
+          shownTestName(record, 'short'),
           record.target,
           record.model === 'open' ? `open, ${formatCount(record.rate ?? 0)}/s` : `closed, ${record.concurrency} clients`,
           record.total === 0

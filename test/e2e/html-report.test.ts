@@ -34,7 +34,7 @@ if (chromium === undefined) console.warn(`test/e2e/html-report.test.ts ${skipRea
 
 /** What the page shows, read in the page (a string expression: this project's types have no DOM). */
 interface PageFacts {
-  charts: { kind: string; marks: number; width: number }[]
+  charts: { kind: string; marks: number; width: number; textsOutside: string[] }[]
   images: number
   scripts: number
   headings: string[]
@@ -47,6 +47,11 @@ const readPage = `(() => {
     kind: svg.getAttribute('data-chart'),
     marks: [...svg.querySelectorAll('path.mark, rect.mark, circle.mark')].filter((mark) => mark.tagName !== 'path' || (mark.getAttribute('d') ?? '').length > 1).length,
     width: svg.getBoundingClientRect().width,
+    textsOutside: [...svg.querySelectorAll('text')].filter((text) => {
+      const frame = svg.getBoundingClientRect()
+      const box = text.getBoundingClientRect()
+      return box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1 || box.bottom > frame.bottom + 1
+    }).map((text) => text.textContent),
   }))
   return {
     charts,
@@ -129,6 +134,11 @@ describe.skipIf(chromium === undefined)(`the HTML report in Chromium${chromium =
       expect(chart.marks, `${chart.kind} chart`).toBeGreaterThan(0)
       expect(chart.width, `${chart.kind} chart`).toBeGreaterThan(100)
     }
+  })
+
+  it('keeps every label inside its chart (an improvement\'s wide interval was cut at the left edge)', () => {
+    const outside = facts?.charts.flatMap((chart) => chart.textsOutside.map((text) => `${chart.kind}: ${text}`))
+    expect(outside).toEqual([])
   })
 
   it('requests nothing but the page itself', () => {

@@ -69,6 +69,12 @@ describe('renderTerminal', () => {
     expect(steady).toMatch(/closed, 10 clients\s+3 412 of 3 412 ok\s+100% ≥ 99%\s+1 706 req\/s\s+pass$/)
   })
 
+  it('names a record made under no test "(no test)" in the latency and load tables, not with an empty cell', () => {
+    const output = renderTerminal(runReport([{ ...fastEndpoint, testName: '' }, { ...steadyLoad, testName: '' }]), { color: false })
+    expect(tableLines(output, 'Latency budgets')[1]).toMatch(/^\s*\(no test\)\s+GET http:\/\/127\.0\.0\.1:4100\/users/)
+    expect(tableLines(output, 'Load runs')[1]).toMatch(/^\s*\(no test\)\s+/)
+  })
+
   it('says once what it recorded and what improved, after the tables', () => {
     const second = baselineRecord('serializer > decodes a record', 'new', null, { written: 'recorded', testFile: '/repo/test/serializer.perf.ts' })
     const other = baselineRecord('parser > tokenizes', 'new', null, { written: 'recorded' })
