@@ -17,6 +17,7 @@ export type PerfgateErrorCode =
   | 'PERFGATE_BASELINE_IO'
   | 'PERFGATE_BASELINE_READONLY'
   | 'PERFGATE_FAKE_TIMERS'
+  | 'PERFGATE_TEST_ENDED'
 
 // The ESM and CommonJS builds (and Jest's setup file beside a test's own import) can each load
 // their own copy of these classes; a shared brand keeps `instanceof` true across copies.

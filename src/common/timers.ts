@@ -1,21 +1,62 @@
 /**
- * The real timers and clock, taken once when perfgate loads. A test's fake timers
- * (`vi.useFakeTimers()`, `jest.useFakeTimers()`) replace the global `setTimeout`,
- * `setImmediate`, `Date` and, under Vitest, `node:timers`' own exports; perfgate's runs, their
- * deadlines and request timeouts must go on in real time under them (with the fakes, a
- * `toRespondWithin` waited for a timer that never fired, until the runner's timeout). perfgate
- * loads with the runner's setup file, before any test can install fakes; under Jest, whose fakes
- * can be on before the setup files run, `node:timers` (Node's own module, outside the test's
- * sandbox) and `node:perf_hooks` stay real.
+ * The real timers and clocks, taken once when perfgate first loads in a process. A test's fake
+ * timers (`vi.useFakeTimers()`, `jest.useFakeTimers()`) replace the global `setTimeout`,
+ * `setImmediate`, `Date`, `performance` and, under Vitest, `node:timers`' own exports; perfgate's
+ * runs, their deadlines and request timeouts must go on in real time under them (with the fakes,
+ * a `toRespondWithin` waited for a timer that never fired, until the runner's timeout, and
+ * tinybench, whose clock had been faked, never ended its round). perfgate loads with the
+ * runner's setup file, before any test can install fakes; under Jest, whose fakes can be on
+ * before the setup files run (`fakeTimers.enableGlobally`), `node:timers` and `node:perf_hooks`
+ * (Node's own modules, outside the test's sandbox) stay real, and Jest keeps the real
+ * `Date.now` for itself. The first build to load (ESM or CommonJS) keeps them on `globalThis`,
+ * so a copy loaded later, perhaps under fakes, uses the same.
  */
 import { performance } from 'node:perf_hooks'
 import * as timers from 'node:timers'
 
-export const setTimeout: typeof timers.setTimeout = timers.setTimeout
-export const clearTimeout: typeof timers.clearTimeout = timers.clearTimeout
-export const setInterval: typeof timers.setInterval = timers.setInterval
-export const clearInterval: typeof timers.clearInterval = timers.clearInterval
-export const setImmediate: typeof timers.setImmediate = timers.setImmediate
+interface RealTimers {
+  readonly setTimeout: typeof timers.setTimeout
+  readonly clearTimeout: typeof timers.clearTimeout
+  readonly setInterval: typeof timers.setInterval
+  readonly clearInterval: typeof timers.clearInterval
+  readonly setImmediate: typeof timers.setImmediate
+  /** Milliseconds since the epoch. */
+  readonly dateNow: () => number
+  /** A monotonic clock in milliseconds (`performance.now()`). */
+  readonly monotonicNow: () => number
+}
+
+const realKey = Symbol.for('perfgate.realTimers.v1')
+
+function realTimers(): RealTimers {
+  const holder = globalThis as { [realKey]?: RealTimers }
+  // Jest keeps the environment's real Date.now under this symbol before it fakes anything.
+  const jestNativeNow = (globalThis as Record<symbol, unknown>)[Symbol.for('jest-native-now')]
+  holder[realKey] ??= {
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+    setInterval: timers.setInterval,
+    clearInterval: timers.clearInterval,
+    setImmediate: timers.setImmediate,
+    dateNow: typeof jestNativeNow === 'function' ? (jestNativeNow as () => number) : Date.now.bind(Date),
+    monotonicNow: performance.now.bind(performance),
+  }
+  return holder[realKey]
+}
+
+const real = realTimers()
+
+export const setTimeout: typeof timers.setTimeout = real.setTimeout
+export const clearTimeout: typeof timers.clearTimeout = real.clearTimeout
+export const setInterval: typeof timers.setInterval = real.setInterval
+export const clearInterval: typeof timers.clearInterval = real.clearInterval
+export const setImmediate: typeof timers.setImmediate = real.setImmediate
+
+/** `Date.now()` without fakes: the wall clock the runners time tests by, and files' mtimes. */
+export const wallClockNow: () => number = real.dateNow
+
+/** `performance.now()` without fakes. */
+export const monotonicNow: () => number = real.monotonicNow
 
 /** `setImmediate` as a promise: resolves on the next turn of the event loop, after its I/O. */
 export function nextMacrotask(): Promise<void> {
@@ -27,16 +68,16 @@ export function microtask(task: () => void): void {
   void Promise.resolve().then(task)
 }
 
-/** Milliseconds since the epoch, as `Date.now()` reads it without fakes (from the monotonic clock and its origin). */
-export function wallClockNow(): number {
-  return performance.timeOrigin + performance.now()
-}
-
-/** True when `fn` is a fake timer: @sinonjs/fake-timers' (Vitest, modern Jest) or a Jest mock (legacy Jest fakes). */
+/**
+ * True when `fn` is a fake timer of @sinonjs/fake-timers (Vitest's and modern Jest's), which
+ * marks each with its `clock`. A spy that calls through (`vi.spyOn(globalThis, 'setImmediate')`)
+ * is no fake; legacy Jest fakes are mocks that cannot be told from such spies, and are not
+ * recognised (a run under them stops at its test's deadline).
+ */
 function isFake(fn: unknown): boolean {
   if (typeof fn !== 'function') return false
-  const marks = fn as { clock?: unknown; _isMockFunction?: unknown }
-  return (typeof marks.clock === 'object' && marks.clock !== null) || marks._isMockFunction === true
+  const { clock } = fn as { clock?: unknown }
+  return typeof clock === 'object' && clock !== null
 }
 
 /** Which of `names` (`setImmediate`, `process.nextTick`, …) a test's fake timers replaced now. */

@@ -623,7 +623,11 @@ export function compareResolved(baseline: Measurement | FreshMeasurement, curren
       // The evidence already says how the machine differed; the reason says what that means.
       why =
         `slower, but ${change <= machine.explains ? 'no more than' : 'its 95% interval reaches down into what'} the machine's state could explain (up to ${formatChange(machine.explains)}): a slowdown of this size can come ` +
-        'from the machine, not the code (run again on a quieter machine, or compare base and head on one machine with `perfgate ab`)'
+        'from the machine, not the code (run again on a quieter machine, or compare base and head on one machine with `perfgate ab`)' +
+        // Taken as an idle machine's, the most it can explain: say how to do better.
+        (base.machine.busy === null && cur.machine.busy !== null
+          ? "; how busy the machine was at recording is unknown (an older record, or too short a window to read), so it is taken as idle: record the baseline again to have a busy machine's runs judged"
+          : '')
     } else if (!environmentMatch && options.environment === 'strict') {
       verdict = 'inconclusive'
       why = `slower, but the baseline comes from another environment (${base.environment.id}, now ${cur.environment.id})`

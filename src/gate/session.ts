@@ -4,7 +4,7 @@ import { checkBaselineDirInside, readConfigFile, resolveConfig, validateUserConf
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { gitCommit } from '../baselines/provenance.js'
 import type { AssertionSite, PerfRecord } from './records.js'
-import { wallClockNow } from '../common/timers.js'
+import { monotonicNow } from '../common/timers.js'
 
 /** Per-process state shared by perfgate's ESM and CommonJS builds. */
 interface SessionState {
@@ -32,7 +32,7 @@ interface SessionState {
   readonly testEnds: Map<object, AbortController>
   /** Tests that ended: a run asking for one of them gets a signal that has already fired. */
   readonly endedTests: WeakSet<object>
-  /** When each test's current attempt started (wall clock): a retry or repeat has its own timeout. */
+  /** When each test's current attempt started (`performance.now()`): a retry or repeat has its own timeout. */
   readonly attemptStarts: WeakMap<object, number>
   /** How {@link warn} shows a warning, set by a runner adapter; unset, `console.warn`. */
   warningWriter?: (message: string) => void
@@ -228,13 +228,13 @@ export function testEndSignal(token: object): AbortSignal {
 export function startTest(token: object): void {
   const { endedTests, attemptStarts } = session()
   endedTests.delete(token)
-  attemptStarts.set(token, wallClockNow())
+  attemptStarts.set(token, monotonicNow())
 }
 
 /**
- * When the test `token`'s current attempt started (its runner's beforeEach), or undefined. The
- * runner gives each retry and repeat its own timeout, while Vitest's `result.startTime` is the
- * first attempt's.
+ * When the test `token`'s current attempt started (its runner's beforeEach, a `performance.now()`
+ * time), or undefined. The runner gives each retry and repeat its own timeout, while Vitest's
+ * `result.startTime` is the first attempt's.
  */
 export function attemptStartedAt(token: object): number | undefined {
   return session().attemptStarts.get(token)

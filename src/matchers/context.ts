@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
 import { attemptStartedAt, firstTime, projectRoot, testEndSignal, testEndedReason, warn } from '../gate/session.js'
 import { printableName } from '../common/validate.js'
-import { clearTimeout, setTimeout, wallClockNow } from '../common/timers.js'
+import { clearTimeout, monotonicNow, setTimeout, wallClockNow } from '../common/timers.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -102,15 +102,16 @@ export interface TestDeadline extends RunDeadline {
 export function testDeadline(context: MatcherContext): TestDeadline | undefined {
   const timeout = context.task?.timeout
   const test = runningTest(context)
-  // The current attempt's start: a retry or repeat gets its own timeout (Vitest's startTime is the first attempt's).
+  // The current attempt's start, on the monotonic clock, where the setup file's beforeEach saw it
+  // (always after the runner's own start): a retry or repeat gets its own timeout, while
+  // Vitest's startTime is the first attempt's. Else the runner's start, on the wall clock.
   const attemptStart = test === undefined || test === 'ambiguous' ? undefined : attemptStartedAt(test.token)
   const firstStart = context.task?.result?.startTime
-  const startTime = firstStart === undefined || attemptStart === undefined ? firstStart : Math.max(firstStart, attemptStart)
-  if (timeout === undefined || startTime === undefined || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
+  if (timeout === undefined || (attemptStart === undefined && firstStart === undefined) || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
-  const stopAt = startTime + timeout - margin
+  const sinceStart = attemptStart !== undefined ? monotonicNow() - attemptStart : wallClockNow() - (firstStart as number)
   // Whole milliseconds (AbortSignal.timeout took only those: testTimeout 2345 gave a RangeError).
-  const remainingMs = Math.max(0, Math.floor(stopAt - wallClockNow()))
+  const remainingMs = Math.max(0, Math.floor(timeout - margin - sinceStart))
   const endsAt = performance.now() + remainingMs
   // One controller for both ends (AbortSignal.any fired ~150 ms late on Node 20 while a run yields with setImmediate).
   const controller = new AbortController()

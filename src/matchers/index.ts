@@ -78,10 +78,10 @@ function takenAfterItsTest(matcherName: string, received: unknown): PerfgateErro
   const what = typeof received === 'object' && received !== null && 'kind' in received && received.kind === 'latency' ? 'measure()' : 'benchmark()'
   const target = targetLabel(received)
   return new PerfgateError(
-    'PERFGATE_TEST_TIMEOUT',
+    'PERFGATE_TEST_ENDED',
     `${matcherName} received a ${what} result${target === null ? '' : ` (${target})`} taken in a test that has ended since ` +
-      '(it timed out, or failed, before this assertion ran). It was neither compared nor recorded: the runner is running another test now, ' +
-      `whose baseline it is not. Give that test more time, or measure less (\`samples\`, \`timeout\`).`,
+      '(it passed, failed or timed out before this assertion ran). It was neither compared nor recorded: the runner is running another test now, ' +
+      'whose baseline it is not. Assert in the test that measured (with more time if it timed out), or measure in beforeAll to share a result.',
   )
 }
 

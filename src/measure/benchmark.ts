@@ -12,7 +12,7 @@ import type { SampleSummary } from '../stats/index.js'
 import { PerfgateError } from '../common/errors.js'
 import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
-import { nextMacrotask } from '../common/timers.js'
+import { monotonicNow, nextMacrotask } from '../common/timers.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -248,7 +248,9 @@ async function sampleRound(
   const stopRound = (): void => roundStop.abort()
   deadline?.signal.addEventListener('abort', stopRound, { once: true })
   // Warm-up was done before calibration, so tinybench samples straight away.
-  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true, signal: roundStop.signal })
+  // tinybench reads the global performance.now, taken when it loaded: under Jest's fakes
+  // (enableGlobally) a fake one, whose time never passed, and a round that never ended.
+  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true, signal: roundStop.signal, now: monotonicNow })
   bench.add(name, batch, {
     async: isAsync,
     ...(options.setup === undefined ? {} : { beforeAll: async () => void (await options.setup?.()) }),

@@ -111,7 +111,13 @@ export function changeChart(comparison: Comparison, tone: string): string {
   const area = plotArea(frame)
   const { change, interval, threshold, minimumDetectable } = comparison
   // Drawn when the texts differ, as the tables show it: never "+25%" twice.
-  const machine = comparison.machineExplains !== null && detectableTexts(comparison).now !== null ? comparison.machineExplains : null
+  const drawnMachine = comparison.machineExplains !== null && detectableTexts(comparison).now !== null ? comparison.machineExplains : null
+  // What the machine explains can be far off the scale of the change (+6 300% with others at 75%
+  // of the CPU against a share unknown at recording): beyond three times the rest, it is named
+  // at the edge instead of squeezing the interval to a dot.
+  const rest = Math.max(Math.abs(change), Math.abs(interval.lower), Math.abs(interval.upper), threshold, minimumDetectable)
+  const machine = drawnMachine !== null && drawnMachine <= rest * 3 ? drawnMachine : null
+  const offScale = drawnMachine !== null && machine === null ? drawnMachine : null
   const x = scaleLinear()
     .domain(spreadDomain([0, change, interval.lower, interval.upper, threshold, -threshold, minimumDetectable, ...(machine === null ? [] : [machine])]))
     .nice()
@@ -136,6 +142,9 @@ export function changeChart(comparison: Comparison, tone: string): string {
     const nearEdge = at > area.x1 - 130
     body += label(nearEdge ? at - 4 : at + 4, area.y0 + 40, `machine in this run +${Math.round(machine * 100)}%`, { class: 'zone-label', 'text-anchor': nearEdge ? 'end' : 'start' })
   }
+  if (offScale !== null) {
+    body += label(area.x1, area.y0 + 40, `machine in this run +${Math.round(offScale * 100)}% →`, { class: 'zone-label', 'text-anchor': 'end' })
+  }
   const lower = x(interval.lower)
   const upper = x(interval.upper)
   body += element('line', { class: `mark interval ${tone}`, x1: lower, x2: upper, y1: middle, y2: middle })
@@ -151,7 +160,7 @@ export function changeChart(comparison: Comparison, tone: string): string {
   const intervalAt = Math.min(Math.max((lower + upper) / 2, halfText + 2), frame.width - halfText - 2)
   body += label(intervalAt, middle + 26, intervalText, { class: 'row-note', 'text-anchor': 'middle' })
   body += bottomAxis(x, area.y1, { ticks: 5, format: '+.0%', title: 'change (slower →)', gridTo: area.y0 })
-  const machineTitle = machine === null ? '' : `, the machine in this run explains up to +${Math.round(machine * 100)}%`
+  const machineTitle = drawnMachine === null ? '' : `, the machine in this run explains up to +${Math.round(drawnMachine * 100)}%`
   return chart('change', frame, `change ${percent(change)}, interval ${percent(interval.lower)} to ${percent(interval.upper)}, threshold ${Math.round(threshold * 100)}%${machineTitle}`, body)
 }
 

@@ -208,6 +208,14 @@ describe('Jest 30, CommonJS, plain JavaScript: jest-cjs', () => {
     expect(run.output, run.transcript).not.toContain('soft deleted')
   })
 
+  it('under fake timers on before perfgate loads (enableGlobally), its runs keep real time and an HTTP target is refused saying why', { timeout: stepTimeoutMs }, async () => {
+    const run = await jestOn(machineNodeMajor)('fake timers', ['--config', 'scenarios/fake-timers.config.js'])
+    // Before, tinybench sampled on the fake clock: the benchmark never ended and Jest hung.
+    expect(run.result.timedOut, run.transcript).toBe(false)
+    expect(run.result.code, run.transcript).toBe(0)
+    expect(jestTestCounts(run.output), run.transcript).toEqual({ passed: 4, failed: 0, skipped: 0, total: 4 })
+  })
+
   it('perfgate/jest-reporter: 8 files × 10 assertions in 4 workers give 80 records, the table and the three files; a caught matcher error is left out, an uncaught one counted', { timeout: stepTimeoutMs }, async () => {
     const dir = await jestCjs.path('scenarios', 'reports')
     await rm(dir, { recursive: true, force: true })

@@ -84,7 +84,7 @@ describe('a standalone run started in a test', () => {
     const result = (await latency) as LatencyResult
     const before = keptRecords().length
     const outcome = await settled(expect(result).toMatchBaseline())
-    expect(outcome.error).toMatchObject({ code: 'PERFGATE_TEST_TIMEOUT' })
+    expect(outcome.error).toMatchObject({ code: 'PERFGATE_TEST_ENDED' })
     expect((outcome.error as Error).message).toMatch(/^toMatchBaseline received a measure\(\) result \(http:\/\/127\.0\.0\.1:\d+\/fast\) taken in a test that has ended since/)
     expect(keptRecords()).toHaveLength(before)
   })

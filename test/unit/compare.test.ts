@@ -443,7 +443,9 @@ describe('compare across processes and machine states', () => {
     // The latency allowance set low, so that only the machine decides. A hold-out suite's endpoint,
     // recorded at an unknown share, took 8.5× with others at 93% of the CPU: it explained only +200%.
     const tight = { processAllowance: { latency: 0.5 } }
-    expect(compare(unknown, latency(8.5, 0.93), tight).verdict).toBe('inconclusive')
+    const holdOut = compare(unknown, latency(8.5, 0.93), tight)
+    expect(holdOut.verdict).toBe('inconclusive')
+    expect(holdOut.reason).toContain('so it is taken as idle: record the baseline again')
     expect(compare(unknown, latency(4, 0.7), tight).verdict).toBe('inconclusive')
     // Others' share at 10% now: not busier than an idle machine by the rule (r < 1.18), so decided.
     expect(compare(unknown, latency(2.8, 0.1), tight).verdict).toBe('regressed')

@@ -60,6 +60,17 @@ describe('renderHtml', () => {
     expect(html).toContain('the machine in this run explains up to +125%')
   })
 
+  it('names what the machine explains at the edge when it is far off the change\'s scale, instead of squeezing the interval to a dot', () => {
+    const farOff = { ...machineExplained, comparison: { ...(machineExplained.comparison as NonNullable<typeof machineExplained.comparison>), machineExplains: 63 } }
+    const html = renderHtml(runReport([farOff]))
+    expect(html).not.toContain('class="machine"')
+    expect(html).toContain('machine in this run +6300% →')
+    expect(html).toContain('the machine in this run explains up to +6300%')
+    // The axis keeps the change's scale: its ticks stop well short of +6300%.
+    const change = html.slice(html.indexOf('data-chart="change"'))
+    expect(change.slice(0, change.indexOf('</svg>'))).not.toMatch(/>\+[1-9]\d{3,}%</)
+  })
+
   it('counts an assertion that stopped with an error as failed: in the banner, its own table first, and a card with the whole error', () => {
     const html = renderHtml(runReport([unchanged, erroredBaseline]))
     expect(html).toContain('<title>perfgate report: 1 failed</title>')
