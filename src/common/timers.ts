@@ -8,10 +8,10 @@
  * runner's setup file, before any test can install fakes; under Jest, whose fakes can be on
  * before the setup files run (`fakeTimers.enableGlobally`), `node:timers` and `node:perf_hooks`
  * (Node's own modules, outside the test's sandbox) stay real, and Jest keeps the real
- * `Date.now` for itself. The first build to load (ESM or CommonJS) keeps them on `globalThis`,
+ * `Date.now` for itself. For a monotonic clock, perfgate reads `node:perf_hooks`' `performance`,
+ * which fakes replace on `globalThis` only. The first build to load (ESM or CommonJS) keeps them on `globalThis`,
  * so a copy loaded later, perhaps under fakes, uses the same.
  */
-import { performance } from 'node:perf_hooks'
 import * as timers from 'node:timers'
 
 interface RealTimers {
@@ -22,8 +22,6 @@ interface RealTimers {
   readonly setImmediate: typeof timers.setImmediate
   /** Milliseconds since the epoch. */
   readonly dateNow: () => number
-  /** A monotonic clock in milliseconds (`performance.now()`). */
-  readonly monotonicNow: () => number
 }
 
 const realKey = Symbol.for('perfgate.realTimers.v1')
@@ -39,7 +37,6 @@ function realTimers(): RealTimers {
     clearInterval: timers.clearInterval,
     setImmediate: timers.setImmediate,
     dateNow: typeof jestNativeNow === 'function' ? (jestNativeNow as () => number) : Date.now.bind(Date),
-    monotonicNow: performance.now.bind(performance),
   }
   return holder[realKey]
 }
@@ -54,9 +51,6 @@ export const setImmediate: typeof timers.setImmediate = real.setImmediate
 
 /** `Date.now()` without fakes: the wall clock the runners time tests by, and files' mtimes. */
 export const wallClockNow: () => number = real.dateNow
-
-/** `performance.now()` without fakes. */
-export const monotonicNow: () => number = real.monotonicNow
 
 /** `setImmediate` as a promise: resolves on the next turn of the event loop, after its I/O. */
 export function nextMacrotask(): Promise<void> {

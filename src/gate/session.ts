@@ -4,7 +4,7 @@ import { checkBaselineDirInside, readConfigFile, resolveConfig, validateUserConf
 import type { PerfgateConfig, PerfgateUserConfig } from '../config/config.js'
 import { gitCommit } from '../baselines/provenance.js'
 import type { AssertionSite, PerfRecord } from './records.js'
-import { monotonicNow } from '../common/timers.js'
+import { performance } from 'node:perf_hooks'
 
 /** Per-process state shared by perfgate's ESM and CommonJS builds. */
 interface SessionState {
@@ -228,7 +228,7 @@ export function testEndSignal(token: object): AbortSignal {
 export function startTest(token: object): void {
   const { endedTests, attemptStarts } = session()
   endedTests.delete(token)
-  attemptStarts.set(token, monotonicNow())
+  attemptStarts.set(token, performance.now())
 }
 
 /**

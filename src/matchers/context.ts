@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { AssertionSite, RunDeadline, TestIdentity } from '../gate/records.js'
 import { attemptStartedAt, firstTime, projectRoot, testEndSignal, testEndedReason, warn } from '../gate/session.js'
 import { printableName } from '../common/validate.js'
-import { clearTimeout, monotonicNow, setTimeout, wallClockNow } from '../common/timers.js'
+import { clearTimeout, setTimeout, wallClockNow } from '../common/timers.js'
 
 /** The parts of Vitest's and Jest's matcher `this` that perfgate uses (both provide them). */
 export interface MatcherContext {
@@ -109,7 +109,7 @@ export function testDeadline(context: MatcherContext): TestDeadline | undefined 
   const firstStart = context.task?.result?.startTime
   if (timeout === undefined || (attemptStart === undefined && firstStart === undefined) || !(timeout > 0) || !Number.isFinite(timeout)) return undefined
   const margin = Math.min(500, timeout / 10)
-  const sinceStart = attemptStart !== undefined ? monotonicNow() - attemptStart : wallClockNow() - (firstStart as number)
+  const sinceStart = attemptStart !== undefined ? performance.now() - attemptStart : wallClockNow() - (firstStart as number)
   // Whole milliseconds (AbortSignal.timeout took only those: testTimeout 2345 gave a RangeError).
   const remainingMs = Math.max(0, Math.floor(timeout - margin - sinceStart))
   const endsAt = performance.now() + remainingMs

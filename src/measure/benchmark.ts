@@ -12,7 +12,7 @@ import type { SampleSummary } from '../stats/index.js'
 import { PerfgateError } from '../common/errors.js'
 import { integerAtLeast, invalidArgument, isPromiseLike, nonNegativeNumber, optionsObject, positiveNumber } from '../common/validate.js'
 import { defaultConfig } from '../config/config.js'
-import { monotonicNow, nextMacrotask } from '../common/timers.js'
+import { nextMacrotask } from '../common/timers.js'
 
 /** Options of `benchmark()`. */
 export interface BenchmarkOptions {
@@ -250,7 +250,7 @@ async function sampleRound(
   // Warm-up was done before calibration, so tinybench samples straight away.
   // tinybench reads the global performance.now, taken when it loaded: under Jest's fakes
   // (enableGlobally) a fake one, whose time never passed, and a round that never ended.
-  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true, signal: roundStop.signal, now: monotonicNow })
+  const bench = new Bench({ time: round.time, iterations: round.minSamples, warmup: false, retainSamples: true, signal: roundStop.signal, now: () => performance.now() })
   bench.add(name, batch, {
     async: isAsync,
     ...(options.setup === undefined ? {} : { beforeAll: async () => void (await options.setup?.()) }),

@@ -328,11 +328,8 @@ function fakeTimersError(target: HttpTarget): PerfgateError | null {
 
 /** Creates the requester for a resolved target. Close it when done. */
 export function createRequester(target: ResolvedTarget, options: RequesterOptions): Requester {
-  if (target.kind === 'http') {
-    const error = fakeTimersError(target)
-    if (error !== null) throw error
-  }
-  return target.kind === 'http'
-    ? new HttpRequester(target, options.timeoutMs, options.connections)
-    : new FunctionRequester(target, options.timeoutMs)
+  if (target.kind === 'function') return new FunctionRequester(target, options.timeoutMs)
+  const error = fakeTimersError(target)
+  if (error !== null) throw error
+  return new HttpRequester(target, options.timeoutMs, options.connections)
 }
