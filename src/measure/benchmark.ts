@@ -63,12 +63,25 @@ export interface ResolvedBenchmarkOptions {
    */
   readonly minSamplesGivesWay?: boolean
   readonly rounds: number
+  /**
+   * True when `rounds` and `minSamples` are the configured ones: then the rounds give way to the
+   * test's deadline too, down to `leastRounds` (the run ends with the rounds it measured). A
+   * call's own rounds or samples are a demand.
+   */
+  readonly roundsGiveWay?: boolean
   readonly setup: (() => unknown) | undefined
   readonly teardown: (() => unknown) | undefined
 }
 
 /** The option names of `benchmark()`. */
 export const benchmarkOptionKeys = ['time', 'warmupTime', 'minSamples', 'rounds', 'setup', 'teardown'] as const
+
+/**
+ * The fewest rounds a run whose configured rounds gave way to the test's deadline ends with:
+ * the rounds a comparison needs to test round against round (minRoundsForRoundTest in
+ * src/gate/compare.ts).
+ */
+const leastRounds = 5
 
 // A sample lasts long enough that reading the clock and tinybench's loop are noise, which
 // also keeps the samples few enough to keep and sort cheaply (at most ~10 000 a second).
@@ -169,6 +182,7 @@ export function resolveBenchmarkOptions(
     minSamples: raw.minSamples === undefined ? defaults.minSamples : integerAtLeast(`${name}.minSamples`, raw.minSamples, 1),
     minSamplesGivesWay: raw.minSamples === undefined,
     rounds: raw.rounds === undefined ? defaults.rounds : integerAtLeast(`${name}.rounds`, raw.rounds, 1),
+    roundsGiveWay: raw.rounds === undefined && raw.minSamples === undefined,
     setup: optionalFunction(`${name}.setup`, raw.setup),
     teardown: optionalFunction(`${name}.teardown`, raw.teardown),
   }
@@ -347,6 +361,11 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
     const window = machineWindow()
     // Wall time per sample (tinybench's own loop included): the calibration's guess until a round has run.
     let wallPerSample = Math.max(targetBatchMs, calibration.perCall * batchSize)
+    // Wall time between two rounds' sampling (the event loop's turn, the reference workload):
+    // 8–47 ms a round on a loaded machine, over 100 ms with a CPU-burning neighbour as well.
+    let betweenRounds = 0
+    let gaps = 0
+    let samplingEnd: number | null = null
     for (let round = 0; round < options.rounds; round++) {
       // A macrotask turn lets the deadline's timer fire between rounds, even for a synchronous function.
       await nextMacrotask()
@@ -358,13 +377,27 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
         // not fit a 5 s test (a hold-out suite failed 6 tests of unchanged code so); 10 did.
         const leftMs = deadline.endsAt - performance.now()
         const roundsLeft = options.rounds - round
-        if (options.minSamplesGivesWay === true) minSamples = Math.max(1, Math.min(roundMinSamples, Math.floor(leftMs / roundsLeft / wallPerSample)))
-        const plannedMs = roundsLeft * Math.max(roundTime, minSamples * wallPerSample)
-        if (plannedMs > leftMs) throw new BenchmarkStoppedError({ ...progressNow(), plannedMs, leftMs: Math.max(0, leftMs) })
+        if (samplingEnd !== null) {
+          // Their mean so far.
+          gaps++
+          betweenRounds += (performance.now() - samplingEnd - betweenRounds) / gaps
+        }
+        if (options.minSamplesGivesWay === true) minSamples = Math.max(1, Math.min(roundMinSamples, Math.floor((leftMs / roundsLeft - betweenRounds) / wallPerSample)))
+        // The configured rounds give way too, down to enough to compare: a 150 ms function on a
+        // machine with a busy neighbour measured 8 of 10 rounds in a 3 s test, the time between
+        // rounds 120 ms each, and failed. Then the rounds up to `leastRounds` must fit, and past
+        // them the next one.
+        const cycleMs = Math.max(roundTime, minSamples * wallPerSample) + betweenRounds
+        const mustFit = options.roundsGiveWay === true ? Math.min(roundsLeft, Math.max(1, leastRounds - round)) : roundsLeft
+        if (mustFit * cycleMs > leftMs) {
+          if (options.roundsGiveWay === true && round >= leastRounds) break
+          throw new BenchmarkStoppedError({ ...progressNow(), plannedMs: roundsLeft * cycleMs, leftMs: Math.max(0, leftMs) })
+        }
       }
       const roundStart = performance.now()
       const samples = await guard(() => sampleRound(name, batchOf(fn, isAsync, batchSize), isAsync, options, { time: roundTime, minSamples }, deadline))
-      if (samples.length > 0) wallPerSample = (performance.now() - roundStart) / samples.length
+      samplingEnd = performance.now()
+      if (samples.length > 0) wallPerSample = (samplingEnd - roundStart) / samples.length
       const perCall = samples.map((ms) => ms / batchSize)
       iterations += samples.length * batchSize
       const roundMedian = median(perCall)

@@ -16,6 +16,12 @@ const baselines = baselineFilePath({ rootDir: root, baselineDir: defaultConfig.b
 
 
 
+/** The stored entry of the running test. */
+function storedEntry(): { sampleCount: number; rounds: number[] } | undefined {
+  const stored = JSON.parse(readFileSync(baselines, 'utf8')) as { entries: Record<string, Record<string, { sampleCount: number; rounds: number[] }>> }
+  return Object.values(stored.entries[expect.getState().currentTestName ?? ''] ?? {})[0]
+}
+
 /** The rejection of a matcher call, or a failure when it resolved. */
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
   const outcome = await promise.then(
@@ -61,10 +67,39 @@ describe("toMatchBaseline and the test's deadline", () => {
       return spins
     }
     await expect(slow).toMatchBaseline({ time: 200, warmupTime: 0 })
-    const stored = JSON.parse(readFileSync(baselines, 'utf8')) as { entries: Record<string, Record<string, { sampleCount: number; rounds: number[] }>> }
-    const entry = Object.values(stored.entries[expect.getState().currentTestName ?? ''] ?? {})[0]
-    expect(entry?.rounds).toHaveLength(10)
+    const entry = storedEntry()
+    // Ten rounds, or fewer when the machine is busy: the rounds give way too (the next test).
+    expect(entry?.rounds.length).toBeGreaterThanOrEqual(5)
+    expect(entry?.rounds.length).toBeLessThanOrEqual(10)
     expect(entry?.sampleCount).toBeLessThan(20)
+  })
+
+  it('the configured rounds give way to the time left, down to five: a function too slow for ten rounds is measured, not failed', { timeout: 3000 }, async () => {
+    // 280 ms a call: the first call and the calibration take 560 ms of the 2700 ms perfgate
+    // has, and ten rounds of one call 2.8 s more. With a busy neighbour, the time between rounds
+    // took 120 ms each, and 8 of 10 rounds of a 150 ms function did not fit.
+    const slow = (): number => {
+      const until = Date.now() + 280
+      let spins = 0
+      while (Date.now() < until) spins++
+      return spins
+    }
+    await expect(slow).toMatchBaseline({ time: 200, warmupTime: 0 })
+    const entry = storedEntry()
+    expect(entry?.rounds.length).toBeGreaterThanOrEqual(5)
+    expect(entry?.rounds.length).toBeLessThan(10)
+  })
+
+  it('rounds given in the call are a demand: a run that cannot fit them fails', { timeout: 3000 }, async () => {
+    const slow = (): number => {
+      const until = Date.now() + 280
+      let spins = 0
+      while (Date.now() < until) spins++
+      return spins
+    }
+    const error = await rejection(expect(slow).toMatchBaseline({ time: 200, warmupTime: 0, rounds: 10 }))
+    expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
+    expect(error.message).toMatch(/: \d+ of 10 rounds measured/)
   })
 
   it('a plan longer than the time left fails at once and says so', { timeout: 3000 }, async () => {
@@ -108,6 +143,6 @@ describe("toMatchBaseline and the test's deadline", () => {
 
   it('none of the stopped ones wrote a baseline', () => {
     const keys = existsSync(baselines) ? Object.keys((JSON.parse(readFileSync(baselines, 'utf8')) as { entries: object }).entries) : []
-    expect(keys.filter((key) => !/ >> m\d$/.test(key) && !key.includes('gives way'))).toEqual([])
+    expect(keys.filter((key) => !/ >> m\d$/.test(key) && !key.includes('give way') && !key.includes('gives way'))).toEqual([])
   })
 })
