@@ -16,6 +16,16 @@ const baselines = baselineFilePath({ rootDir: root, baselineDir: defaultConfig.b
 
 
 
+/** A function that takes `ms` of wall time a call, whatever else the machine does. */
+function spinning(ms: number): () => number {
+  return () => {
+    const until = Date.now() + ms
+    let spins = 0
+    while (Date.now() < until) spins++
+    return spins
+  }
+}
+
 /** The stored entry of the running test. */
 function storedEntry(): { sampleCount: number; rounds: number[] } | undefined {
   const stored = JSON.parse(readFileSync(baselines, 'utf8')) as { entries: Record<string, Record<string, { sampleCount: number; rounds: number[] }>> }
@@ -60,13 +70,7 @@ describe("toMatchBaseline and the test's deadline", () => {
     // 150 ms a call (wall clock, whatever else the machine does): the default 20 samples (2 a
     // round) would take 3 s, more than the test has; one a round takes 1.5 s. A hold-out suite
     // failed six tests of unchanged code so, on a busy machine.
-    const slow = (): number => {
-      const until = Date.now() + 150
-      let spins = 0
-      while (Date.now() < until) spins++
-      return spins
-    }
-    await expect(slow).toMatchBaseline({ time: 200, warmupTime: 0 })
+    await expect(spinning(150)).toMatchBaseline({ time: 200, warmupTime: 0 })
     const entry = storedEntry()
     // Ten rounds, or fewer when the machine is busy: the rounds give way too (the next test).
     expect(entry?.rounds.length).toBeGreaterThanOrEqual(5)
@@ -75,29 +79,18 @@ describe("toMatchBaseline and the test's deadline", () => {
   })
 
   it('the configured rounds give way to the time left, down to five: a function too slow for ten rounds is measured, not failed', { timeout: 3000 }, async () => {
-    // 280 ms a call: the first call and the calibration take 560 ms of the 2700 ms perfgate
-    // has, and ten rounds of one call 2.8 s more. With a busy neighbour, the time between rounds
-    // took 120 ms each, and 8 of 10 rounds of a 150 ms function did not fit.
-    const slow = (): number => {
-      const until = Date.now() + 280
-      let spins = 0
-      while (Date.now() < until) spins++
-      return spins
-    }
-    await expect(slow).toMatchBaseline({ time: 200, warmupTime: 0 })
+    // 250 ms a call: the first call and the calibration take 500 ms of the 2700 ms perfgate
+    // has, and ten rounds of one call 2.5 s more; five fit with up to 190 ms between rounds.
+    // With a busy neighbour, the time between rounds took 120 ms each, and 8 of 10 rounds of a
+    // 150 ms function did not fit.
+    await expect(spinning(250)).toMatchBaseline({ time: 200, warmupTime: 0 })
     const entry = storedEntry()
     expect(entry?.rounds.length).toBeGreaterThanOrEqual(5)
     expect(entry?.rounds.length).toBeLessThan(10)
   })
 
   it('rounds given in the call are a demand: a run that cannot fit them fails', { timeout: 3000 }, async () => {
-    const slow = (): number => {
-      const until = Date.now() + 280
-      let spins = 0
-      while (Date.now() < until) spins++
-      return spins
-    }
-    const error = await rejection(expect(slow).toMatchBaseline({ time: 200, warmupTime: 0, rounds: 10 }))
+    const error = await rejection(expect(spinning(250)).toMatchBaseline({ time: 200, warmupTime: 0, rounds: 10 }))
     expect(error.code).toBe('PERFGATE_TEST_TIMEOUT')
     expect(error.message).toMatch(/: \d+ of 10 rounds measured/)
   })
