@@ -111,6 +111,8 @@ export interface BenchmarkProgress {
   /** For `planned` (and a `sampling` stop made ahead): ms the rest would take, and ms left before the deadline. */
   readonly plannedMs?: number
   readonly leftMs?: number
+  /** For a `sampling` stop made ahead: the rounds that had to fit (fewer than the rest when the rounds give way). */
+  readonly roundsNeeded?: number
 }
 
 /** A benchmark stopped by its deadline before it finished; `progress` says what it saw. */
@@ -131,8 +133,12 @@ function describeProgress(progress: BenchmarkProgress): string {
       return `the function's first call had not settled after ${Math.round(progress.elapsedMs)} ms`
     case 'sampling': {
       const sofar = progress.median === null ? '' : ` (median ${formatMs(progress.median)} per call so far)`
+      const needed =
+        progress.roundsNeeded === undefined || progress.roundsNeeded === progress.roundsPlanned - progress.roundsDone
+          ? 'the other rounds'
+          : `the ${progress.roundsNeeded} more rounds needed`
       const ahead =
-        progress.plannedMs === undefined ? '' : `; the other rounds would take about ${Math.round(progress.plannedMs)} ms, more than the ${Math.round(progress.leftMs ?? 0)} ms left`
+        progress.plannedMs === undefined ? '' : `; ${needed} would take about ${Math.round(progress.plannedMs)} ms, more than the ${Math.round(progress.leftMs ?? 0)} ms left`
       return `${progress.roundsDone} of ${progress.roundsPlanned} rounds measured${sofar} in ${Math.round(progress.elapsedMs)} ms${ahead}`
     }
     default:
@@ -303,7 +309,8 @@ export async function benchmark(name: string, fn: () => unknown, options?: Bench
 /**
  * benchmark() after validation: shared with `toMatchBaseline`. With a deadline (the test's), it
  * stops when the deadline fires, also while a call of `fn` hangs, and keeps each round within
- * the time left (`minSamples` gives way), throwing a `BenchmarkStoppedError` with what it saw.
+ * the time left (the configured `minSamples` gives way, then the configured rounds, down to
+ * five), throwing a `BenchmarkStoppedError` with what it saw.
  */
 export async function runBenchmark(name: string, fn: () => unknown, options: ResolvedBenchmarkOptions, deadline?: BenchmarkDeadline): Promise<BenchmarkResult> {
   const startedAt = performance.now()
@@ -383,15 +390,18 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
           betweenRounds += (performance.now() - samplingEnd - betweenRounds) / gaps
         }
         if (options.minSamplesGivesWay === true) minSamples = Math.max(1, Math.min(roundMinSamples, Math.floor((leftMs / roundsLeft - betweenRounds) / wallPerSample)))
+        // tinybench samples until the round's time has passed and it has `minSamples`: a round
+        // lasts up to one sample past its time.
+        const cycleMs = Math.max(roundTime + wallPerSample, minSamples * wallPerSample) + betweenRounds
         // The configured rounds give way too, down to enough to compare: a 150 ms function on a
         // machine with a busy neighbour measured 8 of 10 rounds in a 3 s test, the time between
         // rounds 120 ms each, and failed. Then the rounds up to `leastRounds` must fit, and past
-        // them the next one.
-        const cycleMs = Math.max(roundTime, minSamples * wallPerSample) + betweenRounds
-        const mustFit = options.roundsGiveWay === true ? Math.min(roundsLeft, Math.max(1, leastRounds - round)) : roundsLeft
-        if (mustFit * cycleMs > leftMs) {
-          if (options.roundsGiveWay === true && round >= leastRounds) break
-          throw new BenchmarkStoppedError({ ...progressNow(), plannedMs: roundsLeft * cycleMs, leftMs: Math.max(0, leftMs) })
+        // them the next one, with the time between two rounds to spare.
+        const givesWay = options.roundsGiveWay === true && options.rounds > leastRounds
+        const mustFit = givesWay ? Math.min(roundsLeft, Math.max(1, leastRounds - round)) : roundsLeft
+        if (mustFit * cycleMs + (givesWay ? betweenRounds : 0) > leftMs) {
+          if (givesWay && round >= leastRounds) break
+          throw new BenchmarkStoppedError({ ...progressNow(), plannedMs: mustFit * cycleMs, leftMs: Math.max(0, leftMs), roundsNeeded: mustFit })
         }
       }
       const roundStart = performance.now()
