@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BaselineRecord } from '../../src/baselines/types.js'
-import { compare, describeDetectable, formatChange, leastRunAllowance, processAllowanceOf, speedAdjustedAllowance } from '../../src/gate/compare.js'
+import { compare, describeDetectable, formatChange, leastRunAllowance, machineAsRecorded, processAllowanceOf, recordAllowance, speedAdjustedAllowance } from '../../src/gate/compare.js'
 import type { Environment } from '../../src/machine/environment.js'
 import { normalQuantile, summarizeSorted } from '../../src/stats/index.js'
 
@@ -144,7 +144,9 @@ describe('compare', () => {
     expect(strict.verdict).toBe('inconclusive')
     expect(strict.reason).toContain('another environment')
     expect(compare(base, slower, { environment: 'warn', processAllowance: 0.25 }).verdict).toBe('regressed')
-    expect(compare(base, slower, { environment: 'warn', processAllowance: 0.25 }).reason).toContain('environments differ')
+    // The evidence names both environments, whatever the verdict and the policy.
+    expect(compare(base, slower, { environment: 'warn', processAllowance: 0.25 }).reason).toContain(`the baseline comes from another environment (${laptop.id}, now ${ciRunner.id})`)
+    expect(compare(base, record(sample(1, 0.05), { environment: ciRunner })).reason).toContain('the baseline comes from another environment')
     expect(compare(base, slower, { environment: 'ignore', processAllowance: 0.25 }).verdict).toBe('regressed')
   })
 
@@ -311,6 +313,23 @@ describe('compare across processes and machine states', () => {
     expect(compare(base, { ...record(sample(12, 0.02), { rounds: scaled(12) }), machine: both }).verdict).toBe('regressed')
   })
 
+  it('calls no slowdown regressed while others used 95% of the CPU or more: too little was left to tell', () => {
+    // A hold-out suite with two CPU burners: others' share 98% at recording, 99% then; a
+    // server process answered 5 times slower, which a "not busier" machine could not explain.
+    const latency = (center: number, busy: number): never =>
+      ({ kind: 'latency', samples: sample(center, 0.02, 60), rounds: scaled(center), environment: laptop, machine: { busy, probe: 0.0368 } }) as never
+    const base = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.98, probe: 0.0368 } })
+    const starved = compare(base, latency(5, 0.99))
+    expect(starved.verdict).toBe('inconclusive')
+    expect(starved.reason).toContain("other work used 99% of the machine's CPU while this was measured: too little was left to tell")
+    expect(machineAsRecorded(base, latency(5, 0.99))).toBe(false)
+    // A function too; and below 95% the rule is as before.
+    const fn = compare(base, { ...record(sample(5, 0.02), { rounds: scaled(5) }), machine: { busy: 0.96, probe: 0.0368 } })
+    expect(fn.verdict).toBe('inconclusive')
+    const idle = record(sample(1, 0.02), { rounds: steady, machine: { busy: 0.9, probe: 0.0368 } })
+    expect(compare(idle, latency(5, 0.9)).verdict).toBe('regressed')
+  })
+
   it("tells a 1.5× slowdown apart in a slow phase against runs that agree: the machine explains at most 1.15 × (1 + their allowance) × s", () => {
     // Ten-run records of the quality suite: unchanged code in a slow phase took at most
     // 1.04 × (1 + allowance) × s; a planted 1.5× measured with the workload 1.6× slower took 2.4×.
@@ -416,6 +435,26 @@ describe('compare across processes and machine states', () => {
     expect(slowerMachine.reason).toContain("within the spread of the baseline's 8 runs taken at the machine's speed")
     // A workload not read now: the runs' own allowance.
     expect(compare(base, { ...record(sample(1.7 * 1.5, 0.02), { rounds: scaled(1.7 * 1.5) }), machine: { busy: 0.02, probe: null } }).verdict).toBe('inconclusive')
+    // What a record says it can catch is the same figure, at the record's speed; an endpoint's keeps its floor.
+    const atUsual = at(1.7, usual).processAllowance
+    expect(recordAllowance(base, { benchmark: 0.9, latency: 2 }, 'benchmark')).toBeCloseTo(atUsual, 10)
+    expect(recordAllowance(base, { benchmark: 0.9, latency: 2 }, 'latency')).toBeGreaterThanOrEqual(2)
+  })
+
+  it("bounds what a slow phase explains by the runs' allowance at the machine's speed, while that is the smaller", () => {
+    // One run recorded three times as fast as the others (its workload too): their own spread
+    // allows over 200%, at the machine's speed 25%. At s = 1.8 that bounds the explanation at
+    // 1.25 × 1.8 × 1.15 − 1 = +159%, below the envelope's 1.25 × s + 0.5 − 1 = +175%.
+    const medians = [1, 3, 3.05, 2.95, 3.1, 3]
+    const probes = [0.02, 0.06, 0.061, 0.059, 0.062, 0.06]
+    const base = record(sample(3, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })) })
+    const at = (center: number, probe: number) => compare(base, { ...record(sample(center, 0.02), { rounds: scaled(center) }), machine: { busy: 0.02, probe } })
+    expect(processAllowanceOf({ stored: true, runMedians: medians }, 0.9)).toBeGreaterThan(2)
+    const slowPhase = at(3 * 2.7, 0.06 * 1.8)
+    expect(slowPhase.machineExplains).toBeCloseTo(1.25 * 1.8 * 1.15 - 1, 10)
+    expect(slowPhase.verdict).toBe('regressed')
+    // Unchanged code in that phase, slowed 1.25 × s, stays within it.
+    expect(at(3 * 1.8 * 1.25, 0.06 * 1.8).verdict).toBe('inconclusive')
   })
 
   it("keeps the runs' own allowance for code that does not slow with the reference workload", () => {
