@@ -291,6 +291,15 @@ async function sampleRound(
 }
 
 /**
+ * How long a round of sampling can take: tinybench samples until the round's time has passed
+ * and it has `minSamples`, so up to one sample past its time (a 70 ms function in 90 ms rounds
+ * takes two samples, 140 ms; planned at 90 ms, a round overran the test's deadline).
+ */
+export function plannedRoundMs(roundTime: number, minSamples: number, wallPerSample: number): number {
+  return Math.max(roundTime + wallPerSample, minSamples * wallPerSample)
+}
+
+/**
  * Samples `fn` with tinybench and returns its time per call. A function that throws fails the
  * benchmark with that error.
  * @example
@@ -390,9 +399,7 @@ export async function runBenchmark(name: string, fn: () => unknown, options: Res
           betweenRounds += (performance.now() - samplingEnd - betweenRounds) / gaps
         }
         if (options.minSamplesGivesWay === true) minSamples = Math.max(1, Math.min(roundMinSamples, Math.floor((leftMs / roundsLeft - betweenRounds) / wallPerSample)))
-        // tinybench samples until the round's time has passed and it has `minSamples`: a round
-        // lasts up to one sample past its time.
-        const cycleMs = Math.max(roundTime + wallPerSample, minSamples * wallPerSample) + betweenRounds
+        const cycleMs = plannedRoundMs(roundTime, minSamples, wallPerSample) + betweenRounds
         // The configured rounds give way too, down to enough to compare: a 150 ms function on a
         // machine with a busy neighbour measured 8 of 10 rounds in a 3 s test, the time between
         // rounds 120 ms each, and failed. Then the rounds up to `leastRounds` must fit, and past

@@ -89,10 +89,11 @@ describe("toMatchBaseline and the test's deadline", () => {
     expect(entry?.rounds.length).toBeLessThan(10)
   })
 
-  it('plans a round as tinybench runs it: up to a sample past its time, so giving way never starts a round that cannot end in time', { timeout: 2000 }, async () => {
-    // 70 ms a call with 150 ms rounds: three samples a round (210 ms), not two. Planned at the
-    // round's time, a round past the fifth overran the deadline and the test failed (a review
-    // found it with 90 ms rounds: 6 of 10 rounds measured).
+  it('plans a round as tinybench runs it: a 70 ms function in 150 ms rounds (three samples, 210 ms) is measured within its time, fewer rounds', { timeout: 2000 }, async () => {
+    // Planned at the round's time, a round past the fifth could overrun the deadline (a review:
+    // 90 ms rounds of two 70 ms samples, 6 of 10 rounds measured, the test failed). Whether it
+    // does depends on where the time runs out, so the plan itself is checked in
+    // test/unit/benchmark.test.ts (plannedRoundMs); this is the end-to-end case.
     await expect(spinning(70)).toMatchBaseline({ time: 1500, warmupTime: 0 })
     const entry = storedEntry()
     expect(entry?.rounds.length).toBeGreaterThanOrEqual(5)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PerfgateError, PerfgateTypeError } from '../../src/common/errors.js'
-import { BenchmarkStoppedError, benchmark } from '../../src/measure/benchmark.js'
+import { BenchmarkStoppedError, benchmark, plannedRoundMs } from '../../src/measure/benchmark.js'
 
 describe('benchmark', () => {
   it('samples a sync function and returns sorted per-call times with a summary', async () => {
@@ -88,6 +88,23 @@ describe('benchmark', () => {
     await expect(benchmark('x', () => 1, { rounds: 0 })).rejects.toThrow(/`options\.rounds`/)
     await expect(benchmark('x', () => 1, { setup: 'no' as never })).rejects.toThrow(/`options\.setup`/)
     await expect(benchmark('x', () => 1, { tme: 10 } as never)).rejects.toThrow(/Unknown option `tme`/)
+  })
+})
+
+describe('plannedRoundMs', () => {
+  it('covers what tinybench takes in a round: samples until the round\'s time has passed and there are minSamples', () => {
+    for (const roundTime of [10, 90, 100, 150]) {
+      for (const minSamples of [1, 2, 5]) {
+        for (const perSample of [0.1, 7, 70, 150, 250]) {
+          // tinybench's loop: while (total < time || samples < iterations) take another sample.
+          let samples = 0
+          while (samples * perSample < roundTime || samples < minSamples) samples++
+          expect(samples * perSample).toBeLessThanOrEqual(plannedRoundMs(roundTime, minSamples, perSample))
+        }
+      }
+    }
+    // A 70 ms function in 90 ms rounds takes two samples: 140 ms, not the round's 90.
+    expect(plannedRoundMs(90, 1, 70)).toBeGreaterThanOrEqual(140)
   })
 })
 
