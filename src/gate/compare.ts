@@ -339,19 +339,6 @@ function runsBound(medians: readonly number[], configured: number): number {
 }
 
 /**
- * A function's runs taken at the machine's speed: each run's median times the runs' median
- * reference workload over its own (a run recorded while the workload took 1.6 times as long
- * counts at 1 / 1.6 of its time). The allowance of those, when it is below the runs' own: the
- * runs then differ mostly by the machine's speed while each was recorded, which the reference
- * workload saw. Null otherwise (fewer than three runs, a workload not read, or no gain).
- *
- * Ten runs of a JSON round trip recorded across the machine's phases in a full run of
- * `npm run bench:quality`: one at 1.00 (the workload at 34 µs), nine at 1.42–1.79 (52–63 µs),
- * an allowance of 79%; at the machine's speed they agree within 28%. A loop of square roots,
- * which does not slow with the workload, keeps its own runs' allowance (taken at the workload's
- * speed they would spread more).
- */
-/**
  * Runs a record needs (those kept) before they are taken at the machine's speed: three runs can
  * line up with the workload by chance. A hold-out suite's zod validation, ten runs recorded
  * under load of which three were kept (2.28, 3.05, 3.41 ms with the workload at 40, 50, 55 µs),
@@ -360,6 +347,19 @@ function runsBound(medians: readonly number[], configured: number): number {
  */
 const minRunsForSpeed = 5
 
+/**
+ * A function's runs taken at the machine's speed: each run's median times the runs' median
+ * reference workload over its own (a run recorded while the workload took 1.6 times as long
+ * counts at 1 / 1.6 of its time). The allowance of those, when it is below the runs' own: the
+ * runs then differ mostly by the machine's speed while each was recorded, which the reference
+ * workload saw. Null otherwise (fewer than five runs kept, a workload not read, or no gain).
+ *
+ * Ten runs of a JSON round trip recorded across the machine's phases in a full run of
+ * `npm run bench:quality`: one at 1.00 (the workload at 34 µs), nine at 1.42–1.79 (52–63 µs),
+ * an allowance of 79%; at the machine's speed they agree within 28%. A loop of square roots,
+ * which does not slow with the workload, keeps its own runs' allowance (taken at the workload's
+ * speed they would spread more).
+ */
 export function speedAdjustedAllowance(side: Pick<Side, 'stored' | 'runMedians' | 'runProbes'>, configured: number): number | null {
   const k = side.runMedians.length
   if (!side.stored || k < minRunsForSpeed || side.runProbes.length !== k || side.runProbes.some((probe) => probe === null || probe <= 0)) return null
@@ -458,8 +458,8 @@ const slowPhaseMargin = 1.15
  * neither materially busier nor slower than when the baseline was measured.
  *
  * - A function: with r times less CPU time left (busier), up to r − 1, at least +200% (a busy
- *   neighbour); busier and slower, r times what the slower machine explains; on a slower machine, up to max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1 with s
- *   the reference workload's slowdown: the most unchanged code was seen to slow with the workload
+ *   neighbour); on a slower machine, up to max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1 with s
+ *   the reference workload's slowdown (busier and slower at once: r × (1 + that) − 1): the most unchanged code was seen to slow with the workload
  *   (marked 2.05× while it took 1.58×, 2.58× while it took 1.81×), and no more, so that a 3×
  *   slowdown is still told apart while the workload takes 1.8× (s² alone would explain +224%).
  *   Against a record of three runs or more, whose spread bounds how far a process lands, no
