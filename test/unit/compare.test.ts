@@ -203,6 +203,9 @@ describe('compare across processes and machine states', () => {
     machine,
     recordedAt: '2026-11-26T00:00:00.000Z',
   })
+  /** A record of runs centred at `medians` (ten steady rounds each), each with its reference workload. */
+  const runsRecord = (center: number, medians: readonly number[], probes: readonly number[], busy = 0.02): BaselineRecord =>
+    record(sample(center, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy, probe: probes[i]! })) })
 
   it('calls a slowdown within the allowance of a one-run baseline inconclusive, and says why: also a 1.6× one, as a process mode can be', () => {
     for (const factor of [1.2, 1.6]) {
@@ -380,10 +383,7 @@ describe('compare across processes and machine states', () => {
   it('leaves out a run recorded while the machine was slow, with its rounds, and says so', () => {
     const medians = [1, 1.01, 0.99, 1.7, 1]
     const probes = [0.02, 0.021, 0.02, 0.034, 0.0205]
-    const base = record(sample(1, 0.02), {
-      rounds: medians.flatMap((m) => scaled(m)),
-      runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })),
-    })
+    const base = runsRecord(1, medians, probes)
     const result = compare(base, record(sample(1.35, 0.02), { rounds: scaled(1.35) }))
     expect(result.baseline.runs).toBe(4)
     expect(result.baseline.samples).toBe(40)
@@ -399,10 +399,7 @@ describe('compare across processes and machine states', () => {
     // marked on the quality suite: six of ten runs with the workload at 34–36 µs, four at 21–22 µs.
     const medians = [1.8, 1.85, 1.82, 1.78, 1, 1.84, 1.03, 0.98, 1.01, 1.8]
     const probes = [0.035, 0.036, 0.034, 0.035, 0.022, 0.036, 0.022, 0.021, 0.022, 0.035]
-    const base = record(sample(1, 0.02), {
-      rounds: medians.flatMap((m) => scaled(m)),
-      runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })),
-    })
+    const base = runsRecord(1, medians, probes)
     const result = compare(base, { ...record(sample(1.5, 0.02), { rounds: scaled(1.5) }), machine: { busy: 0.02, probe: 0.0215 } })
     expect(result.baseline.runs).toBe(4)
     expect(result.reason).toContain('4 baseline runs (6 more recorded while the machine was slow, left out)')
@@ -415,10 +412,7 @@ describe('compare across processes and machine states', () => {
     // reference workload at 34 µs, the others at 52–63 µs, 1.42–1.79 times as long.
     const medians = [1.75, 1.79, 1, 1.77, 1.77, 1.73, 1.67, 1.65, 1.42, 1.69]
     const probes = [0.058, 0.06, 0.034, 0.058, 0.063, 0.058, 0.056, 0.052, 0.056, 0.052]
-    const base = record(sample(1.7, 0.02), {
-      rounds: medians.flatMap((m) => scaled(m)),
-      runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })),
-    })
+    const base = runsRecord(1.7, medians, probes)
     const usual = 0.056 // the median workload of the eight runs kept (two are 15% over the second fastest)
     const at = (center: number, probe: number) => compare(base, { ...record(sample(center, 0.02), { rounds: scaled(center) }), machine: { busy: 0.02, probe } })
     // The runs' own spread (the 1.00 run among them) allows +79%: a 1.5× slowdown was inconclusive.
@@ -447,7 +441,7 @@ describe('compare across processes and machine states', () => {
     // 1.25 × 1.8 × 1.15 − 1 = +159%, below the envelope's 1.25 × s + 0.5 − 1 = +175%.
     const medians = [1, 3, 3.05, 2.95, 3.1, 3]
     const probes = [0.02, 0.06, 0.061, 0.059, 0.062, 0.06]
-    const base = record(sample(3, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })) })
+    const base = runsRecord(3, medians, probes)
     const at = (center: number, probe: number) => compare(base, { ...record(sample(center, 0.02), { rounds: scaled(center) }), machine: { busy: 0.02, probe } })
     expect(processAllowanceOf({ stored: true, runMedians: medians }, 0.9)).toBeGreaterThan(2)
     const slowPhase = at(3 * 2.7, 0.06 * 1.8)
@@ -463,7 +457,7 @@ describe('compare across processes and machine states', () => {
     const probes = [0.059, 0.056, 0.057, 0.062, 0.06, 0.06, 0.055, 0.064, 0.058, 0.059]
     const side = { stored: true, runMedians: medians, runProbes: probes }
     expect(speedAdjustedAllowance(side, 0.9)).toBeNull()
-    const base = record(sample(1, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy: 0.02, probe: probes[i]! })) })
+    const base = runsRecord(1, medians, probes)
     expect(compare(base, { ...record(sample(1.2, 0.02), { rounds: scaled(1.2) }), machine: { busy: 0.02, probe: 0.059 } }).processAllowance).toBe(leastRunAllowance)
   })
 
@@ -471,7 +465,7 @@ describe('compare across processes and machine states', () => {
     // A hold-out suite's zod validation: ten runs recorded under load, three kept.
     const medians = [4.75, 3.41, 4.83, 4.24, 4.69, 5.03, 3.05, 4.37, 4.53, 2.28]
     const probes = [0.059, 0.055, 0.062, 0.062, 0.063, 0.063, 0.05, 0.058, 0.059, 0.04]
-    const base = record(sample(2.9, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy: 0.5, probe: probes[i]! })) })
+    const base = runsRecord(2.9, medians, probes, 0.5)
     const kept = [3.41, 3.05, 2.28]
     expect(speedAdjustedAllowance({ stored: true, runMedians: kept, runProbes: [0.055, 0.05, 0.04] }, 0.9)).toBeNull()
     const result = compare(base, { ...record(sample(4.4, 0.02), { rounds: scaled(4.4) }), machine: { busy: 0.27, probe: 0.053 } })
