@@ -14,7 +14,7 @@ export interface PerfgateConfig {
   alpha: number
   /**
    * Slowdowns that a baseline recorded from one process (or two) cannot tell from the
-   * variation between processes, which rounds within one process cannot see (0.9 = 90%), for
+   * variation between processes, which rounds within one process cannot see (1.25 = 125%), for
    * functions and for `measure()` latencies. Baselines recorded from three runs or more
    * (`PERFGATE_RECORD=add`) use their runs' own spread.
    */
@@ -88,7 +88,7 @@ export const defaultConfig: Readonly<PerfgateConfig> = deepFreeze<PerfgateConfig
   baselineDir: 'baselines',
   threshold: 0.1,
   alpha: 0.01,
-  processAllowance: { benchmark: 0.9, latency: 2 },
+  processAllowance: { benchmark: 1.25, latency: 2 },
   statistic: 'median',
   environment: 'strict',
   onInconclusive: 'warn',

@@ -40,7 +40,7 @@ export interface CompareOptions {
   readonly minSamples?: number
   /**
    * Slowdowns a baseline recorded from one or two processes cannot tell from process-to-process
-   * variation: one number for every kind, or per kind (default `{ benchmark: 0.9, latency: 2 }`).
+   * variation: one number for every kind, or per kind (default `{ benchmark: 1.25, latency: 2 }`).
    * Applies to stored records; two fresh results are taken as measured side by side, with no allowance.
    */
   readonly processAllowance?: number | { readonly benchmark?: number; readonly latency?: number }
@@ -133,9 +133,13 @@ export interface ProcessAllowances {
 /**
  * Default allowances (see docs/design.md): fresh processes of unchanged code landed up to +88% apart
  * here (a `localeCompare` sort, 33 µs and 62 µs), and a one-run baseline was called `regressed`
- * at +60% with the 0.25 this used to be (`npm run bench:ab`, the stored gate on A/A).
+ * at +60% with the 0.25 this used to be (`npm run bench:ab`, the stored gate on A/A). A function's
+ * 1.25 was 0.9 until this project's own CI, its test files two at a time, called an unchanged
+ * sum of square roots `regressed` at +102% [+97%..+106%] against a one-run record with the
+ * machine read as at recording, and a hold-out suite saw unchanged code 2.13× and 2.21× faster
+ * than its one-run records.
  */
-export const defaultProcessAllowance: ProcessAllowances = { benchmark: 0.9, latency: 2 }
+export const defaultProcessAllowance: ProcessAllowances = { benchmark: 1.25, latency: 2 }
 
 function resolveProcessAllowance(value: unknown, name: string, fallback: ProcessAllowances): ProcessAllowances {
   if (value === undefined) return fallback

@@ -221,9 +221,12 @@ describe('toMatchBaseline in a new Vitest project (packed perfgate)', () => {
     expect(await baselineFolder(), run.transcript).toEqual(['speed.test.ts.json'])
   })
 
-  it('c. fails under CI on a planted 3× slowdown, with the evidence, and leaves the file untouched', { timeout: stepTimeoutMs }, async () => {
+  // 5×: a machine busier than at recording explains up to +200% for a function, and this step
+  // once saw a planted 3× (+193%) `inconclusive` so, rightly; what this step checks is how a
+  // caught slowdown fails (how small a one is caught, bench:quality and bench:ab measure).
+  it('c. fails under CI on a planted 5× slowdown, with the evidence, and leaves the file untouched', { timeout: stepTimeoutMs }, async () => {
     const before = await snapshotOf(baselinePath())
-    const run = await vitest('CI, WORK_SCALE=3', [], { CI: 'true', WORK_SCALE: '3' })
+    const run = await vitest('CI, WORK_SCALE=5', [], { CI: 'true', WORK_SCALE: '5' })
     expect(run.result.code, run.transcript).toBe(1)
     expect(vitestTestCounts(run.output), run.transcript).toEqual({ passed: 0, failed: 2, skipped: 0, total: 2 })
     expect(run.output, run.transcript).toContain('Verdict:  regressed')

@@ -132,7 +132,8 @@ describe('compare', () => {
   })
 
   it('calls a significant speedup beyond the threshold improved', () => {
-    expect(compare(record(sample(2, 0.05)), record(sample(1, 0.05))).verdict).toBe('improved')
+    // 3× faster: past a one-run record's allowance the other way (1 / 2.25 of the time).
+    expect(compare(record(sample(3, 0.05)), record(sample(1, 0.05))).verdict).toBe('improved')
   })
 
   it('treats a slowdown against another environment by the environment policy', () => {
@@ -207,14 +208,15 @@ describe('compare across processes and machine states', () => {
   const runsRecord = (center: number, medians: readonly number[], probes: readonly number[], busy = 0.02): BaselineRecord =>
     record(sample(center, 0.02), { rounds: medians.flatMap((m) => scaled(m)), runs: medians.map((m, i) => run(m, { busy, probe: probes[i]! })) })
 
-  it('calls a slowdown within the allowance of a one-run baseline inconclusive, and says why: also a 1.6× one, as a process mode can be', () => {
-    for (const factor of [1.2, 1.6]) {
+  it('calls a slowdown within the allowance of a one-run baseline inconclusive, and says why: also a 2× one, as a process mode can be', () => {
+    // This project's CI saw an unchanged sum of square roots +102% [+97%..+106%] off its one-run record.
+    for (const factor of [1.2, 1.6, 2.02]) {
       const result = compare(record(sample(1, 0.02), { rounds: steady }), record(sample(factor, 0.02), { rounds: scaled(factor) }))
-      expect(result.processAllowance).toBe(0.9)
-      expect(result.minimumDetectable).toBe(0.9)
+      expect(result.processAllowance).toBe(1.25)
+      expect(result.minimumDetectable).toBe(1.25)
       expect(result.interval.lower).toBeGreaterThan(0.1)
       expect(result.verdict).toBe('inconclusive')
-      expect(result.reason).toContain('recorded from one process: changes under 90% cannot be told from process-to-process variation')
+      expect(result.reason).toContain('recorded from one process: changes under 125% cannot be told from process-to-process variation')
     }
   })
 
@@ -604,8 +606,8 @@ describe('compare across processes and machine states', () => {
   it('says the smallest detectable slowdown, and how far the machine raised it in this run when it did', () => {
     expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: null })).toBe('25%')
     expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: 1.25 })).toBe('25% (125% with the machine as in this run)')
-    // A one-run record's 90% is more than a slightly slower machine explains: nothing raised.
-    expect(describeDetectable({ minimumDetectable: 0.9, machineExplains: 0.375 })).toBe('90%')
+    // A one-run record's 125% is more than a slightly slower machine explains: nothing raised.
+    expect(describeDetectable({ minimumDetectable: 1.25, machineExplains: 0.375 })).toBe('125%')
     // Raised by less than what is shown: never `25% (25% …)`.
     expect(describeDetectable({ minimumDetectable: 0.25, machineExplains: 0.2501 })).toBe('25%')
   })

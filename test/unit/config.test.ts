@@ -47,7 +47,7 @@ describe('defaults', () => {
       baselineDir: 'baselines',
       threshold: 0.1,
       alpha: 0.01,
-      processAllowance: { benchmark: 0.9, latency: 2 },
+      processAllowance: { benchmark: 1.25, latency: 2 },
       statistic: 'median',
       environment: 'strict',
       onInconclusive: 'warn',
