@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BaselineRecord } from '../../src/baselines/types.js'
-import { compare, describeDetectable, formatChange, leastRunAllowance, machineAsRecorded, processAllowanceOf, recordAllowance, speedAdjustedAllowance } from '../../src/gate/compare.js'
+import { compare, describeDetectable, formatChange, leastRunAllowance, machineAsRecorded, processAllowanceOf, recordAllowance, slowRunsExplain, speedAdjustedAllowance } from '../../src/gate/compare.js'
 import type { Environment } from '../../src/machine/environment.js'
 import { normalQuantile, summarizeSorted } from '../../src/stats/index.js'
 
@@ -407,6 +407,29 @@ describe('compare across processes and machine states', () => {
     expect(result.reason).toContain('4 baseline runs (6 more recorded while the machine was slow, left out)')
     expect(result.processAllowance).toBeLessThan(0.5)
     expect(result.verdict).toBe('regressed')
+  })
+
+  it("lets the runs left out as slow say how far this code slows in a slow phase: csv-parse at 1.9× while the workload took 1.3×", () => {
+    // csv-parse's ten runs in a full run of bench:quality (session 16, µs; the workload's µs):
+    // three at 926–1040 (42.6–46.4), seven at 1658–1850 (51.8–60.6). Unchanged code judged with
+    // the workload at 60.0 µs took 1.87 and 1.91 ms: +95% and +99% over the +80% the envelope
+    // explains at s = 1.34, and both were called `regressed`.
+    const medians = [1713, 1850, 1837, 926, 959, 1798, 1723, 1818, 1658, 1040].map((us) => us / 959)
+    const probes = [57.6, 59.3, 59.5, 42.6, 46.4, 57.3, 58.7, 60.6, 51.8, 44.7].map((us) => us / 1e6)
+    const base = runsRecord(1, medians, probes)
+    const now = { busy: 0.03, probe: 60 / 1e6 }
+    const unchanged = compare(base, { ...record(sample(1.95, 0.02), { rounds: scaled(1.95) }), machine: now })
+    expect(unchanged.baseline.runs).toBe(3)
+    expect(unchanged.verdict).toBe('inconclusive')
+    // The most any left-out run took, scaled to the workload now, with the slow-phase margin: 1658 µs at 51.8 µs.
+    expect(unchanged.machineExplains).toBeCloseTo((1658 / 959) * (60 / 44.7 / (51.8 / 44.7)) * 1.15 - 1, 2)
+    expect(unchanged.reason).toContain("the baseline's runs recorded while it was slow, left out, ran up to 1.93× as long")
+    // A 1.5× slowdown in the same phase is past it.
+    const slower = compare(base, { ...record(sample(1.95 * 1.5, 0.02), { rounds: scaled(1.95 * 1.5) }), machine: now })
+    expect(slower.verdict).toBe('regressed')
+    // Without left-out runs there is no such evidence: 0.
+    expect(slowRunsExplain([], 1.34)).toBe(0)
+    expect(slowRunsExplain([{ f: 2, s: 1.3 }, { f: 0.9, s: 1.2 }], 1.3)).toBeCloseTo(2 * 1.15 - 1, 10)
   })
 
   it("takes runs recorded across the machine's phases at its speed: a 1.5× slowdown is caught, unchanged code is not called regressed", () => {
