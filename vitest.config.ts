@@ -6,9 +6,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ['default', ['json', { outputFile: '.tmp/test-results.json' }]],
-    // Unit and integration files two at a time first; then the end-to-end files one at a time,
-    // alone: they run Vitest, Jest and npm in fixture projects, and two at once disturbed each
-    // other's perf assertions (docs/design.md, "The test suite's time").
+    // Unit and integration files two at a time first; then the end-to-end files, alone, two at a
+    // time too: they run Vitest, Jest and npm in fixture projects, each other's busy neighbours,
+    // as users' perf files can be (docs/design.md, "The test suite's time").
     projects: [
       {
         extends: true,
@@ -16,7 +16,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], maxWorkers: 1, sequence: { groupOrder: 1 } },
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
     ],
   },
