@@ -305,7 +305,7 @@ function sideOf(measurement: Measurement | FreshMeasurement, name: string): Side
       kind: null,
       excludedRuns: excluded.length,
       slowRuns:
-        center === null || machine.probe === null
+        center === null || !(center > 0) || machine.probe === null || !(machine.probe > 0)
           ? []
           : excluded.map((run) => ({ f: run.median / center, s: (run.machine.probe as number) / (machine.probe as number) })),
       machine,
@@ -517,18 +517,23 @@ function machineExplanation(
     const then = base.busy === null ? 'unknown' : formatChange(base.busy).slice(1)
     reasons.push(`the machine was busier than when the baseline was recorded (other work used ${formatChange(current.busy).slice(1)} of its CPU now, ${then} at recording)`)
   }
-  let ownRuns = 0
+  let slowerExplains = 0
   if (current.probe !== null && base.probe !== null && current.probe / base.probe >= 1 + probeSlowerBy) {
     slower = current.probe / base.probe
-    ownRuns = kind === 'benchmark' ? slowRunsExplain(slowRuns, slower) : 0
+    const envelope = slowerMachineExplains(slower, runsAllowance)
+    const own = kind === 'benchmark' ? strongestSlowRun(slowRuns, slower) : null
+    const byOwnRuns = own !== null && own.explains > envelope
+    slowerExplains = byOwnRuns ? own.explains : envelope
     reasons.push(
       `the machine ran slower than when the baseline was recorded (perfgate's reference workload took ${formatChange(slower - 1)} longer` +
-        (ownRuns > 0 ? `; the baseline's runs recorded while it was slow, left out, ran up to ${Math.max(...slowRuns.map((run) => run.f)).toFixed(2)}× as long` : '') +
+        // Said only where it decides what the machine explains.
+        (byOwnRuns
+          ? `; one of the baseline's runs left out as recorded in a slow phase took ${own.run.f.toFixed(2)}× as long as the kept runs, with the workload ${formatChange(own.run.s - 1)}`
+          : '') +
         ')',
     )
   }
   if (reasons.length === 0) return null
-  const slowerExplains = slower > 1 ? Math.max(slowerMachineExplains(slower, runsAllowance), ownRuns) : 0
   const explains =
     kind === 'latency'
       ? Math.max(busyExplains, (left * slower) ** 3 - 1)
@@ -558,7 +563,7 @@ export function slowPhaseRunsAllowance(runs: number, processAllowance: number): 
  * What a record's own runs recorded in slow phases (left out of its baseline) explain of a
  * function's slowdown now, with the reference workload s times as slow as at recording: the
  * most any ran slower than the kept runs, f, scaled by s over its own workload's slowdown, with
- * slowPhaseMargin: f × (s / sⱼ) × 1.15 − 1. They show how this code slows in this machine's slow
+ * slowPhaseMargin: f × (s / sⱼ) × 1.15 − 1 (for s ≥ sⱼ; see strongestSlowRun below). They show how this code slows in this machine's slow
  * phases, which the reference workload alone understates: in a full run of `npm run
  * bench:quality` (session 16) csv-parse ran 1.73–1.93× as long in seven of its ten recorded runs
  * while the workload took 1.16–1.36×, and processes of unchanged code judged in such a phase
@@ -566,9 +571,24 @@ export function slowPhaseRunsAllowance(runs: number, processAllowance: number): 
  * the envelope explains. 0 when there is none.
  */
 export function slowRunsExplain(runs: readonly SlowRun[], s: number): number {
-  let most = 0
-  for (const run of runs) if (run.s > 1) most = Math.max(most, run.f * (s / run.s) * slowPhaseMargin - 1)
-  return most
+  return strongestSlowRun(runs, s)?.explains ?? 0
+}
+
+/**
+ * The left-out run that explains the most (slowRunsExplain), with what it explains; null when
+ * none explains anything. A workload now less slow than the run's scales only its excess:
+ * 1 + (f − 1)(s − 1)/(sⱼ − 1), so that a mild phase is not taken to explain more than the run
+ * itself showed.
+ */
+function strongestSlowRun(runs: readonly SlowRun[], s: number): { readonly explains: number; readonly run: SlowRun } | null {
+  let best: { readonly explains: number; readonly run: SlowRun } | null = null
+  for (const run of runs) {
+    if (!(Number.isFinite(run.f) && Number.isFinite(run.s) && run.s > 1)) continue
+    const scaled = s >= run.s ? run.f * (s / run.s) : 1 + ((run.f - 1) * (s - 1)) / (run.s - 1)
+    const explains = scaled * slowPhaseMargin - 1
+    if (explains > 0 && (best === null || explains > best.explains)) best = { explains, run }
+  }
+  return best
 }
 
 /**

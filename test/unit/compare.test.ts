@@ -423,13 +423,29 @@ describe('compare across processes and machine states', () => {
     expect(unchanged.verdict).toBe('inconclusive')
     // The most any left-out run took, scaled to the workload now, with the slow-phase margin: 1658 µs at 51.8 µs.
     expect(unchanged.machineExplains).toBeCloseTo((1658 / 959) * (60 / 44.7 / (51.8 / 44.7)) * 1.15 - 1, 2)
-    expect(unchanged.reason).toContain("the baseline's runs recorded while it was slow, left out, ran up to 1.93× as long")
+    expect(unchanged.reason).toContain("one of the baseline's runs left out as recorded in a slow phase took 1.73× as long as the kept runs, with the workload +16%")
     // A 1.5× slowdown in the same phase is past it.
     const slower = compare(base, { ...record(sample(1.95 * 1.5, 0.02), { rounds: scaled(1.95 * 1.5) }), machine: now })
     expect(slower.verdict).toBe('regressed')
     // Without left-out runs there is no such evidence: 0.
     expect(slowRunsExplain([], 1.34)).toBe(0)
     expect(slowRunsExplain([{ f: 2, s: 1.3 }, { f: 0.9, s: 1.2 }], 1.3)).toBeCloseTo(2 * 1.15 - 1, 10)
+    // A workload now less slow than the run's scales only the run's excess: no more than it showed.
+    expect(slowRunsExplain([{ f: 2, s: 1.4 }], 1.2)).toBeCloseTo((1 + (1 * 0.2) / 0.4) * 1.15 - 1, 10)
+    // A record that cannot give a ratio gives nothing, never NaN.
+    expect(slowRunsExplain([{ f: Number.NaN, s: 1.3 }], 1.3)).toBe(0)
+  })
+
+  it('says nothing of the left-out runs where they explain less than the slow phase does anyway', () => {
+    // Left-out runs no slower than the kept ones, the workload +50% now: the envelope decides.
+    const medians = [1, 1.01, 0.99, 1.05, 0.9]
+    const probes = [0.02, 0.0202, 0.0198, 0.026, 0.026]
+    const base = runsRecord(1, medians, probes)
+    const result = compare(base, { ...record(sample(2.4, 0.02), { rounds: scaled(2.4) }), machine: { busy: 0.02, probe: 0.03 } })
+    expect(result.baseline.runs).toBe(3)
+    expect(result.reason).toContain("perfgate's reference workload took +50% longer)")
+    expect(result.reason).not.toContain('left out as recorded in a slow phase took')
+    expect(result.verdict).toBe('regressed')
   })
 
   it("takes runs recorded across the machine's phases at its speed: a 1.5× slowdown is caught, unchanged code is not called regressed", () => {
