@@ -5,8 +5,8 @@
  * baseline in CI, a corrupted file, PERFGATE_UPDATE=none, obsolete entries, a config typo).
  *
  * The steps share one installed project and run in order. They never assert on durations: the
- * planted slowdown is 5× the work (3× for the -u step), far beyond the 10% threshold, and an A/A run on unchanged
- * code must never be called a regression.
+ * planted slowdown is 5× the work (3× for the -u step), far beyond the 10% threshold, and an
+ * A/A run on unchanged code must never be called a regression.
  */
 import { readFileSync } from 'node:fs'
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
