@@ -22,7 +22,8 @@
  * Every test file's records reach the driver through the suite's setup file (JSON lines in
  * QUALITY_RECORDS_DIR). The report: verdict counts per scenario × baselines × entry kind, next
  * to two naive rules, the targets with PASS/FAIL, the evidence of every regressed verdict on
- * unchanged code, and the raw records' path. It always exits 0: it is a report, not a test.
+ * unchanged code, the ceiling (bench/quality-ceiling.ts: the most any rule on stored baselines
+ * could catch on these measurements without a false alarm), and the raw records' path. It always exits 0: it is a report, not a test.
  *
  * Settings (environment): RUNS (3), RUNS_SLOW (3), TRIALS (1), ADD_RUNS (9: ten-run baselines,
  * as the README recommends), SLOW_SCALES ("1.25,1.5"), SCENARIOS (all: whole,one-file,shuffle,one-at-a-time,parallel,busy-neighbour),
@@ -39,6 +40,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { BaselineCheckRecord, PerfRecord } from '../src/index.js'
 import { seededRandom } from '../src/stats/index.js'
+import { printCeiling } from './quality-ceiling.js'
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -541,6 +543,10 @@ function report(results: readonly RunResult[], wallMs: number): void {
     }
   }
   if (!any) console.log('(none)')
+
+  // What no rule on stored baselines could beat on these measurements (bench/quality-ceiling.ts).
+  console.log('\n## The ceiling: the most any stored-baseline rule could catch here without a false alarm')
+  printCeiling([outDir])
 
   console.log(`\nRaw records (one JSON line per toMatchBaseline record, with its run): ${relative(process.cwd(), recordsPath)}`)
   console.log(`Runs (one JSON line per Vitest process): ${relative(process.cwd(), runsPath)}; logs under ${relative(process.cwd(), join(outDir, 'runs'))}/`)
