@@ -14,14 +14,47 @@ export interface JudgedFunction {
   readonly record: BaselineCheckRecord & { readonly comparison: Comparison; readonly measurement: NonNullable<BaselineCheckRecord['measurement']> }
 }
 
+/** One line of records.jsonl: a `toMatchBaseline` record with the run it came from. */
+export interface RecordLine {
+  readonly trial: number
+  readonly phase: 'record' | 'record-add' | 'judge'
+  readonly scenario: string
+  readonly baselines: string
+  readonly scale: number
+  readonly run: number
+  readonly record: BaselineCheckRecord
+}
+
+/** Every line of `dir`'s records.jsonl (an OUT_DIR), in order. */
+export function recordLines(dir: string): RecordLine[] {
+  return readFileSync(join(dir, 'records.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as RecordLine)
+}
+
 /** The compared function verdicts of the judging runs in `dir` (an OUT_DIR). */
 export function judgedFunctions(dir: string): JudgedFunction[] {
-  return readFileSync(join(dir, 'records.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as JudgedFunction & { readonly phase: string })
-    .filter(({ phase, record }) => phase === 'judge' && record.comparison !== null && record.measurement?.kind === 'benchmark')
+  return recordLines(dir).filter(
+    (line): line is RecordLine & JudgedFunction => line.phase === 'judge' && line.record.comparison !== null && line.record.measurement?.kind === 'benchmark',
+  )
 }
+
+export type EntryKind = 'function' | 'http'
+
+/** A function baseline or an HTTP (`measure()`) one. */
+export function entryKind(record: BaselineCheckRecord): EntryKind {
+  if (record.measurement !== null) return record.measurement.kind === 'latency' ? 'http' : 'function'
+  return record.key.includes('GET /') ? 'http' : 'function'
+}
+
+/** Entries QUALITY_SCALE does not slow down (the bundled fixture server's `/fast`). */
+export function isUnscaled(record: BaselineCheckRecord): boolean {
+  return record.key.includes('GET /fast')
+}
+
+/** The scenarios (quality-suite.ts) in which no second process competes for the CPU. */
+export const quietScenarios: ReadonlySet<string> = new Set(['whole', 'one-file', 'shuffle', 'one-at-a-time'])
 
 /**
  * s: how many times longer perfgate's reference workload took for the compared measurement
