@@ -81,10 +81,30 @@ describe('compareAdaptively', () => {
   })
 
   it('does not let a regression stand when every measurement meant to confirm it was taken in a slow phase', async () => {
-    const result = await judge(measurement(1.5, usual), [measurement(2.4, slowPhase), measurement(2.5, slowPhase)])
+    // Two more measurements than maxTime holds: a regression on chosen measurements gets two more `time`s to be confirmed.
+    const slow = [2.4, 2.5, 2.45, 2.5].map((center) => measurement(center, slowPhase))
+    const result = await judge(measurement(1.5, usual), slow)
     expect(result.verdict).toBe('inconclusive')
     expect(result.reason).toContain('not confirmed')
-    expect(result.extensions).toBe(2)
+    expect(result.extensions).toBe(4)
+  })
+
+  it('confirms a regression past maxTime when the machine is as at recording again within two more measurements', async () => {
+    // As seen on the quality suite: slow phase, the slowdown on the usual machine, slow phase again; maxTime (3 s) ends
+    // there, and the fourth measurement, on the usual machine, confirms it.
+    const result = await judge(measurement(2.1, slowPhase), [measurement(1.5, usual), measurement(2.4, slowPhase), measurement(1.5, usual)])
+    expect(result.verdict).toBe('regressed')
+    expect(result.extensions).toBe(3)
+    expect(result.rounds).toBe(20)
+    expect(result.reason).toContain('20 rounds set aside')
+  })
+
+  it('gives no time past maxTime to a regression that rests on every measurement, nor to an inconclusive verdict', async () => {
+    const regressed = await judge(measurement(1.5, usual), [measurement(1.45, usual), measurement(1.5, usual)])
+    expect(regressed.verdict).toBe('regressed')
+    expect(regressed.extensions).toBe(1)
+    const inconclusive = await judge(measurement(1.6, slowPhase), [measurement(1.62, slowPhase), measurement(1.58, slowPhase)])
+    expect(inconclusive.extensions).toBe(2)
   })
 
   it('confirms a regression measured throughout a slow phase as before, when it exceeds what the phase explains', async () => {
@@ -94,10 +114,11 @@ describe('compareAdaptively', () => {
     expect(result.extensions).toBe(1)
   })
 
-  it('does not let a regression stand that only the last measurement, after others were set aside, showed', async () => {
-    const result = await judge(measurement(2, slowPhase), [measurement(2.1, slowPhase), measurement(1.3, usual)])
+  it('does not let a regression stand that only one measurement, after others were set aside, showed', async () => {
+    const result = await judge(measurement(2, slowPhase), [measurement(2.1, slowPhase), measurement(1.3, usual), measurement(2, slowPhase), measurement(2.1, slowPhase)])
     expect(result.verdict).toBe('inconclusive')
     expect(result.reason).toContain('+30%')
     expect(result.reason).toContain('not confirmed')
+    expect(result.extensions).toBe(4)
   })
 })
