@@ -43,6 +43,6 @@ export function measureDefault(key: string, fn: () => unknown, time: number = co
 export async function decideLikeMatcher(key: string, fn: () => unknown, stored: BaselineRecord): Promise<GateDecision> {
   const time = config.benchmark.time
   const first = await measureDefault(key, fn, time)
-  const adaptive = await compareAdaptively(stored, first, (more) => measureDefault(key, fn, more), compareOptions, { time, maxTime })
+  const adaptive = await compareAdaptively(stored, first, (more) => measureDefault(key, fn, more), compareOptions, { time, maxTime, endsAt: Number.POSITIVE_INFINITY })
   return { comparison: adaptive.comparison, first, final: adaptive.current, samplingMs: adaptive.samplingMs, extensions: adaptive.extensions }
 }

@@ -128,9 +128,9 @@ const schedule = interleavedSchedule()
 const processes = schedule.length + 1
 const startupMs = 1_500
 const defaults = defaultConfig.benchmark
-// Per kind: warm-up, calibration (~150 ms) and sampling, once; or three times up to maxTime.
+// Per kind: warm-up, calibration (~150 ms) and sampling, once; or up to maxTime and two more times to confirm.
 const perKindFastMs = defaults.time + defaults.warmupTime + 150
-const perKindSlowMs = defaults.maxTime + 3 * (defaults.warmupTime + 150)
+const perKindSlowMs = defaults.maxTime + 2 * defaults.time + 5 * (defaults.warmupTime + 150)
 
 const dir = mkdtempSync(join(tmpdir(), 'perfgate-quality-'))
 console.log('perfgate regression gate quality — fresh processes, default settings')

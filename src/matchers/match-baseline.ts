@@ -67,7 +67,7 @@ export async function toMatchBaseline(this: MatcherContext, received: unknown, o
       : [
           `toMatchBaseline stopped before the test's timeout (${deadline.testTimeoutMs} ms): ${error.message}. The baseline file was not touched.`,
           `It warms up (\`warmupTime\`, ${resolved.benchmark.warmupTime} ms), samples for \`time\` (${resolved.benchmark.time} ms, at least \`minSamples\` ${resolved.benchmark.minSamples}), ` +
-            `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline. Give the test more time, or lower those.`,
+            `and up to \`maxTime\` (${resolved.maxTime} ms) when the verdict is borderline (two more \`time\`s to confirm a slowdown). Give the test more time, or lower those.`,
         ]
     const baseline = context === null ? [] : [`Baseline: ${printableName(context.key)} in ${printableName(context.shownPath)}`]
     throw new PerfgateError('PERFGATE_TEST_TIMEOUT', [...why, ...baseline].join('\n'))

@@ -42,10 +42,15 @@ function tenRunBaseline(): BaselineRecord {
 }
 
 const options = resolveCompareOptions({}, 'options', defaultConfig)
-const budget = { time: 1000, maxTime: 3000 }
+/** The defaults, with a deadline far off (as a runner that tells the test's timeout gives). */
+const defaultBudget = { time: 1000, maxTime: 3000, endsAt: Number.POSITIVE_INFINITY }
 
 /** compareAdaptively with the measurements after the first taken from `next`, in order. */
-async function judge(first: BenchmarkResult, next: BenchmarkResult[]): Promise<{ verdict: string; reason: string; rounds: number; extensions: number }> {
+async function judge(
+  first: BenchmarkResult,
+  next: BenchmarkResult[],
+  budget: { time: number; maxTime: number; endsAt?: number } = defaultBudget,
+): Promise<{ verdict: string; reason: string; rounds: number; extensions: number }> {
   const queue = [...next]
   const result = await compareAdaptively(tenRunBaseline(), first, async () => {
     const piece = queue.shift()
@@ -99,12 +104,32 @@ describe('compareAdaptively', () => {
     expect(result.reason).toContain('20 rounds set aside')
   })
 
-  it('gives no time past maxTime to a regression that rests on every measurement, nor to an inconclusive verdict', async () => {
-    const regressed = await judge(measurement(1.5, usual), [measurement(1.45, usual), measurement(1.5, usual)])
+  it('gives no time past maxTime to a regression that rests on every measurement', async () => {
+    // maxTime = time: no room for a confirmation; with nothing set aside, the regression stands unconfirmed.
+    const regressed = await judge(measurement(1.5, usual), [], { ...defaultBudget, maxTime: 1000 })
     expect(regressed.verdict).toBe('regressed')
-    expect(regressed.extensions).toBe(1)
-    const inconclusive = await judge(measurement(1.6, slowPhase), [measurement(1.62, slowPhase), measurement(1.58, slowPhase)])
-    expect(inconclusive.extensions).toBe(2)
+    expect(regressed.extensions).toBe(0)
+  })
+
+  it('gives no time past maxTime to an inconclusive verdict with rounds set aside', async () => {
+    // +20%: past the threshold, within the ten runs' least allowance (25%).
+    const result = await judge(measurement(1.6, slowPhase), [measurement(1.2, usual), measurement(1.2, usual)])
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('10 rounds set aside')
+    expect(result.extensions).toBe(2)
+  })
+
+  it('gives no time past maxTime when the test has no known deadline (a runner that does not tell its timeout)', async () => {
+    const result = await judge(measurement(1.5, usual), [measurement(2.4, slowPhase), measurement(2.5, slowPhase)], { time: 1000, maxTime: 3000 })
+    expect(result.verdict).toBe('inconclusive')
+    expect(result.reason).toContain('not confirmed')
+    expect(result.extensions).toBe(2)
+  })
+
+  it('gives no time past the test deadline to a regression awaiting confirmation', async () => {
+    // endsAt already passed: no measurement fits, whatever maxTime allows.
+    const result = await judge(measurement(1.5, usual), [], { time: 1000, maxTime: 3000, endsAt: 0 })
+    expect(result.extensions).toBe(0)
   })
 
   it('confirms a regression measured throughout a slow phase as before, when it exceeds what the phase explains', async () => {
