@@ -86,8 +86,10 @@ export async function compareAdaptively(
     } else if (comparison.verdict !== 'inconclusive') {
       break
     }
+    // A regression that can stand only once confirmed gets its confirmation time, before a known deadline only.
     const awaitingConfirmation = comparison.verdict === 'regressed' && current.setAsideRounds !== undefined && budget.endsAt !== undefined
-    const more = Math.min(budget.time, budget.maxTime + (awaitingConfirmation ? confirmationTimes * budget.time : 0) - spent)
+    const limit = budget.maxTime + (awaitingConfirmation ? confirmationTimes * budget.time : 0)
+    const more = Math.min(budget.time, limit - spent)
     if (more < budget.time / 4) break
     // Only what fits before the test's deadline, with room to spare: warm-up, and sampling running long on a busy machine.
     if (budget.endsAt !== undefined && performance.now() + (budget.warmupTime ?? 0) + 2 * more > budget.endsAt) break

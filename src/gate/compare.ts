@@ -482,8 +482,8 @@ const slowPhaseMargin = 1.15
  *   neighbour); on a slower machine, up to max(1.25 × s, min(s², 1.25 × s + 0.5)) − 1 with s
  *   the reference workload's slowdown (busier and slower at once: r × (1 + that) − 1): the
  *   most unchanged code was seen to slow with the workload (marked 2.05× while it took 1.58×,
- *   2.58× while it took 1.81×), and no more, so that a 3×
- *   slowdown is still told apart while the workload takes 1.8× (s² alone would explain +224%).
+ *   2.58× while it took 1.81×), and no more, so that a 3× slowdown is still told apart while
+ *   the workload takes 1.8× (s² alone would explain +224%).
  *   Against a record of three runs or more, whose spread bounds how far a process lands, no
  *   more than 1.15 × (1 + its allowance, at least 25%) × s − 1 either: a 1.5× slowdown that took
  *   2.4× while the workload took 1.6× is told apart against runs within a 25% allowance (they
@@ -566,11 +566,11 @@ export function slowPhaseRunsAllowance(runs: number, processAllowance: number): 
  * most any ran slower than the kept runs, f, scaled by s over its own workload's slowdown, with
  * slowPhaseMargin: f × (s / sⱼ) × 1.15 − 1 (for s ≥ sⱼ; see strongestSlowRun below). They
  * show how this code slows in this machine's slow phases, which the reference workload alone
- * understates: in a full run of `npm run
- * bench:quality` (session 16) csv-parse ran 1.73–1.93× as long in seven of its ten recorded runs
- * while the workload took 1.16–1.36×, and processes of unchanged code judged in such a phase
- * (+34%) were called `regressed` at +95% [+82%..+100%] and +99% [+81%..+104%] over the +80%
- * the envelope explains. 0 when there is none.
+ * understates: in a full run of `npm run bench:quality` (session 16) csv-parse ran 1.73–1.93×
+ * as long in seven of its ten recorded runs while the workload took 1.16–1.36×, and processes
+ * of unchanged code judged in such a phase (+34%) were called `regressed` at +95%
+ * [+82%..+100%] and +99% [+81%..+104%] over the +80% the envelope explains. 0 when there is
+ * none.
  */
 export function slowRunsExplain(runs: readonly SlowRun[], s: number): number {
   return strongestSlowRun(runs, s)?.explains ?? 0
