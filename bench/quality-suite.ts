@@ -7,8 +7,13 @@
  * The suite is bench/suite/: four Vitest files with ten `toMatchBaseline` assertions, six over
  * functions (csv-parse, marked, a localeCompare sort, a JSON round trip, a square-root loop) and
  * four over HTTP latency (`measure()` of three endpoints doing real work on a server in another
- * process, and the bundled fixture server's `/fast`). QUALITY_SCALE multiplies all the work
- * (`/fast` excepted): the planted slowdowns.
+ * process, and the bundled fixture server's `/fast`). QUALITY_SCALE multiplies the functions'
+ * work: their planted slowdowns. An endpoint's planted slowdown is its latency grown `scale`
+ * times, as the issue states the target: each request to it takes (scale − 1) × the latency
+ * recorded for it longer (the median of the recording runs' medians; the server spins that
+ * long on its CPU, bench/suite/server.ts). ENDPOINT_PLANT=work scales the endpoints' work
+ * instead, as runs before session 18 did: with client and server sharing the CPU, that moved
+ * their latency by less (a median 1.24–1.44× per run at 1.5×). `/fast` is never slowed.
  *
  * Each trial:
  * 1. records baselines the default way, one plain local run (no CI, update mode `new`): the
@@ -29,7 +34,7 @@
  * Settings (environment): RUNS (3), RUNS_SLOW (3), TRIALS (1), ADD_RUNS (9: ten-run baselines,
  * as the README recommends), SLOW_SCALES ("1.25,1.5"), SCENARIOS (all: whole,one-file,shuffle,one-at-a-time,parallel,busy-neighbour),
  * BASELINES ("one-run,multi-run"), PARALLEL_POOL ("forks"), PARALLEL_WORKERS (2),
- * CHILD_TIMEOUT_S (300), OUT_DIR (.tmp/quality-suite/<time>), PIN_CPU (unset; a CPU number pins
+ * CHILD_TIMEOUT_S (300), ENDPOINT_PLANT ("latency"; or "work"), OUT_DIR (.tmp/quality-suite/<time>), PIN_CPU (unset; a CPU number pins
  * every Vitest run, and the servers it starts, to that CPU with taskset, as `perfgate ab` does).
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -113,6 +118,7 @@ const scenarioNames = list(
 )
 const scenarios = allScenarios.filter((scenario) => scenarioNames.includes(scenario.name))
 const baselineKinds = list('BASELINES', ['one-run', 'multi-run'], ['one-run', 'multi-run']) as BaselineKind[]
+const endpointPlant = list('ENDPOINT_PLANT', ['latency'], ['latency', 'work'])[0] as 'latency' | 'work'
 const slowScales = list('SLOW_SCALES', ['1.25', '1.5']).map((raw) => {
   const value = Number(raw)
   if (!Number.isFinite(value) || value <= 1) throw new Error(`SLOW_SCALES: expected numbers above 1, got ${JSON.stringify(raw)}`)
@@ -179,6 +185,8 @@ interface Job {
   readonly args: readonly string[]
   readonly neighbour: boolean
   readonly baselineDir: string
+  /** The endpoints' planted slowdown as latency: path → ms each request takes longer (ENDPOINT_PLANT=latency). */
+  readonly endpointExtraMs?: Readonly<Record<string, number>>
 }
 
 type Outcome = 'passed' | 'perf failures' | 'other failures' | 'incomplete' | 'crash' | 'timeout'
@@ -236,6 +244,7 @@ function childEnv(job: Job, recordsDir: string): NodeJS.ProcessEnv {
   env['QUALITY_BASELINE_DIR'] = job.baselineDir
   if (job.phase === 'judge') env['CI'] = 'true'
   if (job.phase === 'record-add') env['PERFGATE_RECORD'] = 'add'
+  if (job.endpointExtraMs !== undefined) env['QUALITY_ENDPOINT_EXTRA_MS'] = JSON.stringify(job.endpointExtraMs)
   return env
 }
 
@@ -323,7 +332,7 @@ async function runSuite(job: Job): Promise<RunResult> {
 
   const result: RunResult = { job, label, outcome, detail, exitCode: code, wallMs, loadAtStart, records }
   const meta = { trial: job.trial, phase: job.phase, scenario: job.scenario, baselines: job.baselines, scale: job.scale, run: job.run, label }
-  appendFileSync(runsPath, `${JSON.stringify({ ...meta, args: job.args, neighbour: job.neighbour, outcome, detail, exitCode: code, wallMs: Math.round(wallMs), records: records.length, loadAtStart })}\n`)
+  appendFileSync(runsPath, `${JSON.stringify({ ...meta, args: job.args, neighbour: job.neighbour, endpointExtraMs: job.endpointExtraMs ?? null, outcome, detail, exitCode: code, wallMs: Math.round(wallMs), records: records.length, loadAtStart })}\n`)
   appendFileSync(recordsPath, records.map((record) => `${JSON.stringify({ ...meta, outcome, record })}\n`).join(''))
   return result
 }
@@ -559,6 +568,30 @@ function sameTree(a: string, b: string): boolean {
   return left.length === right.length && left.every((file, index) => file === right[index] && readFileSync(join(a, file), 'utf8') === readFileSync(join(b, file), 'utf8'))
 }
 
+/**
+ * Each quality-server endpoint's latency as recorded in `recorded` (the recording runs): the
+ * median over the runs of each run's median round, ms, by path.
+ */
+function recordedLatency(recorded: readonly RunResult[]): Map<string, number> {
+  const byPath = new Map<string, number[]>()
+  for (const record of recorded.flatMap((result) => result.records)) {
+    const path = /GET (\/[\w-]+)/.exec(record.key)?.[1]
+    const rounds = record.measurement?.rounds
+    if (path === undefined || isUnscaled(record) || record.measurement?.kind !== 'latency' || rounds === undefined || rounds.length === 0) continue
+    const perRun = median(rounds)
+    if (perRun !== undefined) byPath.set(path, [...(byPath.get(path) ?? []), perRun])
+  }
+  return new Map([...byPath].flatMap(([path, values]) => {
+    const value = median(values)
+    return value === undefined ? [] : [[path, value] as const]
+  }))
+}
+
+/** The planted slowdown at `scale` as each endpoint's latency grown that many times: ms per request. */
+function extraMsAt(scale: number, latency: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...latency].map(([path, ms]) => [path, Number(((scale - 1) * ms).toFixed(3))]))
+}
+
 function roundsPerEntry(dir: string): string {
   const counts: number[] = []
   for (const file of existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith('.json')) : []) {
@@ -602,7 +635,7 @@ async function main(): Promise<void> {
   const recordRuns = 1 + (baselineKinds.includes('multi-run') ? addRuns : 0)
   console.log(
     `perfgate quality suite: ${suiteFiles.length} files (${suiteFiles.join(', ')}), ${trials} trial(s) × (${recordRuns} recording + ${judgeRuns} judging runs); ` +
-      `RUNS=${runs}, RUNS_SLOW=${runsSlow}, ADD_RUNS=${addRuns}, SLOW_SCALES=${slowScales.join(',')}, ${availableParallelism()} CPUs (Vitest's default here: ${Math.max(availableParallelism() - 1, 1)} worker(s))`,
+      `RUNS=${runs}, RUNS_SLOW=${runsSlow}, ADD_RUNS=${addRuns}, SLOW_SCALES=${slowScales.join(',')}, ENDPOINT_PLANT=${endpointPlant}, ${availableParallelism()} CPUs (Vitest's default here: ${Math.max(availableParallelism() - 1, 1)} worker(s))`,
   )
   console.log(`Measured: ${measuredCode()}; load average at start ${loadavg().map((value) => value.toFixed(2)).join(' ')}`)
   console.log(`Output: ${relative(process.cwd(), outDir)}; baselines: ${relative(process.cwd(), baselinesDir)}\n`)
@@ -635,6 +668,12 @@ async function main(): Promise<void> {
       )
     }
 
+    // The endpoints' planted slowdown: their latency as recorded, grown `scale` times.
+    const latency = endpointPlant === 'latency' ? recordedLatency(results.filter((result) => result.job.trial === trial && result.job.phase !== 'judge')) : undefined
+    if (latency !== undefined) {
+      console.log(`  endpoints' recorded latency (ms): ${[...latency].map(([path, ms]) => `${path} ${ms.toFixed(2)}`).join(', ') || 'none read'}; planted as that much longer per request × (scale − 1)`)
+    }
+
     // 2. Judge, interleaved.
     const conditions: Condition[] = [
       ...scenarios.flatMap((scenario) => baselineKinds.map((baselines) => ({ scenario, baselines, scale: 1, runs }))),
@@ -653,6 +692,7 @@ async function main(): Promise<void> {
         args: condition.scenario.args(index),
         neighbour: condition.scenario.neighbour,
         baselineDir: dirs[condition.baselines],
+        ...(latency !== undefined && condition.scale !== 1 ? { endpointExtraMs: extraMsAt(condition.scale, latency) } : {}),
       })
       results.push(result)
       console.log(describe(result, position()))

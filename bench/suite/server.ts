@@ -10,16 +10,45 @@
  * - `GET /catalog`     builds a catalog page and serializes it to JSON
  * - `GET /render`      renders a markdown document to HTML with marked
  *
+ * With QUALITY_ENDPOINT_EXTRA_MS (a JSON object: path → milliseconds), the work stays at scale 1
+ * and each request to such a path takes that much longer: a spin of the given time on this
+ * process's CPU, then the work (the planted slowdown of an endpoint whose latency grew by that
+ * much; bench/quality-suite.ts sets it to (scale − 1) × the latency recorded for the path).
+ *
  * Exits on SIGTERM / SIGINT, or when its stdin ends (so it never outlives the test run).
  */
 import http from 'node:http'
 import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { catalogPage, markdownDoc, ordersCsv, qualityScale, renderMarkdown, revenueByRegion, units } from './workloads.js'
 
+/** QUALITY_ENDPOINT_EXTRA_MS: path → the milliseconds each request to it takes longer. */
+function readExtraMs(raw: string | undefined): ReadonlyMap<string, number> | undefined {
+  if (raw === undefined || raw === '') return undefined
+  const parsed: unknown = JSON.parse(raw)
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`QUALITY_ENDPOINT_EXTRA_MS must be a JSON object, got ${raw}`)
+  const entries = Object.entries(parsed)
+  for (const [path, ms] of entries) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new Error(`QUALITY_ENDPOINT_EXTRA_MS: ${path} must be a number of milliseconds ≥ 0, got ${JSON.stringify(ms)}`)
+  }
+  return new Map(entries as [string, number][])
+}
+const extraMs = readExtraMs(process.env['QUALITY_ENDPOINT_EXTRA_MS'])
+/** The work's scale: 1 when the slowdown is planted as latency instead. */
+const workScale = extraMs === undefined ? qualityScale : 1
+
+/** Keeps this process's CPU busy for `ms` milliseconds. */
+function spin(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    // the planted slowdown
+  }
+}
+
 // The inputs are built once; each request does the work on them again.
-const csv = ordersCsv(units(150))
-const markdown = markdownDoc(units(8))
-const catalogItems = units(400)
+const csv = ordersCsv(units(150, workScale))
+const markdown = markdownDoc(units(8, workScale))
+const catalogItems = units(400, workScale)
 
 function json(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
@@ -28,11 +57,12 @@ function json(res: http.ServerResponse, status: number, body: string): void {
 
 const server = http.createServer((req, res) => {
   req.resume()
-  const path = (req.url ?? '/').split('?')[0]
+  const path = (req.url ?? '/').split('?')[0] ?? '/'
   try {
+    spin(extraMs?.get(path) ?? 0)
     switch (path) {
       case '/csv-report':
-        json(res, 200, JSON.stringify({ scale: qualityScale, revenue: revenueByRegion(csv) }))
+        json(res, 200, JSON.stringify({ scale: workScale, revenue: revenueByRegion(csv) }))
         return
       case '/catalog':
         json(res, 200, JSON.stringify(catalogPage(catalogItems)))
@@ -81,4 +111,4 @@ process.stdin.once('close', stop)
 process.stdin.on('error', stop)
 process.stdin.resume()
 
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, scale: qualityScale })}\n`)
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, scale: workScale, extraMs: extraMs === undefined ? null : Object.fromEntries(extraMs) })}\n`)
