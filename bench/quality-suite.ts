@@ -118,7 +118,9 @@ const scenarioNames = list(
 )
 const scenarios = allScenarios.filter((scenario) => scenarioNames.includes(scenario.name))
 const baselineKinds = list('BASELINES', ['one-run', 'multi-run'], ['one-run', 'multi-run']) as BaselineKind[]
-const endpointPlant = list('ENDPOINT_PLANT', ['latency'], ['latency', 'work'])[0] as 'latency' | 'work'
+const endpointPlants = list('ENDPOINT_PLANT', ['latency'], ['latency', 'work'])
+if (endpointPlants.length !== 1) throw new Error(`ENDPOINT_PLANT: expected one of latency, work; got ${JSON.stringify(process.env['ENDPOINT_PLANT'])}`)
+const endpointPlant = endpointPlants[0] as 'latency' | 'work'
 const slowScales = list('SLOW_SCALES', ['1.25', '1.5']).map((raw) => {
   const value = Number(raw)
   if (!Number.isFinite(value) || value <= 1) throw new Error(`SLOW_SCALES: expected numbers above 1, got ${JSON.stringify(raw)}`)
@@ -531,7 +533,7 @@ function report(results: readonly RunResult[], wallMs: number): void {
   const unscaledSlow = slowScales.flatMap((scale) => baselineKinds.flatMap((baselines) => recordsOf(slowName(scale), baselines).filter(isUnscaled)))
   if (unscaledSlow.length > 0) {
     const regressed = unscaledSlow.filter((record) => record.verdict === 'regressed').length
-    console.log(`\n(GET /fast is not slowed by QUALITY_SCALE and is left out of the catch rates; in the slow runs it was called regressed ${regressed} of ${unscaledSlow.length} times, each a false alarm.)`)
+    console.log(`\n(GET /fast is never slowed and is left out of the catch rates; in the slow runs it was called regressed ${regressed} of ${unscaledSlow.length} times, each a false alarm.)`)
   }
 
   // Evidence.
@@ -671,7 +673,11 @@ async function main(): Promise<void> {
     // The endpoints' planted slowdown: their latency as recorded, grown `scale` times.
     const latency = endpointPlant === 'latency' ? recordedLatency(results.filter((result) => result.job.trial === trial && result.job.phase !== 'judge')) : undefined
     if (latency !== undefined) {
-      console.log(`  endpoints' recorded latency (ms): ${[...latency].map(([path, ms]) => `${path} ${ms.toFixed(2)}`).join(', ') || 'none read'}; planted as that much longer per request × (scale − 1)`)
+      const unread = ['/csv-report', '/catalog', '/render'].filter((path) => !latency.has(path))
+      console.log(
+        `  endpoints' recorded latency (ms): ${[...latency].map(([path, ms]) => `${path} ${ms.toFixed(2)}`).join(', ') || 'none read'}; planted as that much longer per request × (scale − 1)` +
+          (unread.length > 0 ? `; not read for ${unread.join(', ')}: their work is scaled instead` : ''),
+      )
     }
 
     // 2. Judge, interleaved.

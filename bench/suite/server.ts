@@ -4,14 +4,15 @@
  *   node --import tsx bench/suite/server.ts
  *
  * Listens on 127.0.0.1, port 0, and prints one JSON line `{"url":"http://127.0.0.1:NNNN"}`.
- * Each endpoint does real work per request, QUALITY_SCALE times the normal amount:
+ * Each endpoint does real work per request, QUALITY_SCALE times the normal amount (unless it is
+ * slowed by latency, below):
  *
  * - `GET /csv-report`  parses an orders export with csv-parse and sums the revenue per region
  * - `GET /catalog`     builds a catalog page and serializes it to JSON
  * - `GET /render`      renders a markdown document to HTML with marked
  *
- * With QUALITY_ENDPOINT_EXTRA_MS (a JSON object: path → milliseconds), the work stays at scale 1
- * and each request to such a path takes that much longer: a spin of the given time on this
+ * With QUALITY_ENDPOINT_EXTRA_MS (a JSON object: path → milliseconds), the work of each path it
+ * names stays at scale 1 and each request to it takes that much longer: a spin of the given time on this
  * process's CPU, then the work (the planted slowdown of an endpoint whose latency grew by that
  * much; bench/quality-suite.ts sets it to (scale − 1) × the latency recorded for the path).
  *
@@ -26,7 +27,7 @@ import { catalogPage, markdownDoc, ordersCsv, qualityScale, renderMarkdown, reve
 function readExtraMs(raw: string | undefined): ReadonlyMap<string, number> | undefined {
   if (raw === undefined || raw === '') return undefined
   const parsed: unknown = JSON.parse(raw)
-  if (typeof parsed !== 'object' || parsed === null) throw new Error(`QUALITY_ENDPOINT_EXTRA_MS must be a JSON object, got ${raw}`)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`QUALITY_ENDPOINT_EXTRA_MS must be a JSON object, got ${raw}`)
   const entries = Object.entries(parsed)
   for (const [path, ms] of entries) {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new Error(`QUALITY_ENDPOINT_EXTRA_MS: ${path} must be a number of milliseconds ≥ 0, got ${JSON.stringify(ms)}`)
@@ -34,8 +35,8 @@ function readExtraMs(raw: string | undefined): ReadonlyMap<string, number> | und
   return new Map(entries as [string, number][])
 }
 const extraMs = readExtraMs(process.env['QUALITY_ENDPOINT_EXTRA_MS'])
-/** The work's scale: 1 when the slowdown is planted as latency instead. */
-const workScale = extraMs === undefined ? qualityScale : 1
+/** A path's work scale: 1 when its slowdown is planted as latency instead. */
+const workScale = (path: string): number => (extraMs?.has(path) === true ? 1 : qualityScale)
 
 /** Keeps this process's CPU busy for `ms` milliseconds. */
 function spin(ms: number): void {
@@ -46,9 +47,9 @@ function spin(ms: number): void {
 }
 
 // The inputs are built once; each request does the work on them again.
-const csv = ordersCsv(units(150, workScale))
-const markdown = markdownDoc(units(8, workScale))
-const catalogItems = units(400, workScale)
+const csv = ordersCsv(units(150, workScale('/csv-report')))
+const markdown = markdownDoc(units(8, workScale('/render')))
+const catalogItems = units(400, workScale('/catalog'))
 
 function json(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
@@ -62,7 +63,7 @@ const server = http.createServer((req, res) => {
     spin(extraMs?.get(path) ?? 0)
     switch (path) {
       case '/csv-report':
-        json(res, 200, JSON.stringify({ scale: workScale, revenue: revenueByRegion(csv) }))
+        json(res, 200, JSON.stringify({ scale: workScale('/csv-report'), revenue: revenueByRegion(csv) }))
         return
       case '/catalog':
         json(res, 200, JSON.stringify(catalogPage(catalogItems)))
@@ -111,4 +112,4 @@ process.stdin.once('close', stop)
 process.stdin.on('error', stop)
 process.stdin.resume()
 
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, scale: workScale, extraMs: extraMs === undefined ? null : Object.fromEntries(extraMs) })}\n`)
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, scale: qualityScale, extraMs: extraMs === undefined ? null : Object.fromEntries(extraMs) })}\n`)

@@ -3,7 +3,8 @@
  *
  * QUALITY_SCALE (default 1) multiplies every workload: each is a number of equal units of work
  * (rows, sections, arrays, items, iterations), so 1.25 and 1.5 make the same code do 1.25× and
- * 1.5× the work. The driver (bench/quality-suite.ts) plants slowdowns this way.
+ * 1.5× the work. The driver (bench/quality-suite.ts) plants the functions' slowdowns this way,
+ * and the endpoints' with ENDPOINT_PLANT=work (by default it grows their latency instead).
  */
 import { parse } from 'csv-parse/sync'
 import { marked } from 'marked'
