@@ -20,14 +20,15 @@
  * threshold before it sees the run, does worse. A second bound models the slowdown as exactly
  * the planted scale: each unchanged process taken that many times slower, caught when beyond the
  * slowest unchanged one (for runs before session 18, whose endpoints' planted work moved their
- * latency mostly by less). Rules of other forms are not bounded by it: several statistics combined, other covariates (the machine's busy share), or rules that
- * measure more (a longer `time`, more processes).
+ * latency mostly by less). Rules of other forms are not bounded by it: several statistics
+ * combined, other covariates (the machine's busy share), or rules that measure more (a longer
+ * `time`, more processes).
  *
  * Prints, per run and entry: the unchanged processes (how many, the slowest over their median);
  * per planted scale, how far it moved the entry (the slowed processes' median over the
  * unchanged ones'; with ENDPOINT_PLANT=work, as before session 18, an endpoint's latency grew by
- * less than its work: client and server share the CPU, and part of a request is not the work), the bound (caught / slowed processes, both
- * baseline kinds' runs, each its own measurement; in brackets with only the quiet scenarios'
+ * less than its work: client and server share the CPU, and part of a request is not the work),
+ * the bound (caught / slowed processes, both baseline kinds' runs, each its own measurement; in brackets with only the quiet scenarios'
  * unchanged processes), how many slowed processes measured at or below the unchanged median,
  * what perfgate (the rule of that day) caught against multi-run baselines, and the second bound
  * (of the unchanged processes so scaled) with its statistic. Then the totals for functions and
@@ -132,20 +133,16 @@ function bound(unchanged: readonly Point[], slowed: readonly Point[], choices: r
 
 /**
  * The bound for a slowdown of exactly `scale` times in every statistic: each unchanged process
- * taken `scale` times slower (its workload as it was), against the slowest unchanged process,
- * the statistic again chosen in hindsight. Until session 18 the suite planted more work, which
- * mostly moved an endpoint's latency by less than `scale` (client and server share the CPU);
- * the issue's endpoint target speaks of latency grown `scale` times, which the suite now plants. These slowed processes are scaled
- * copies, not measurements: a model of a purely multiplicative slowdown.
+ * taken `scale` times slower (its workload as it was) as the slowed ones, the statistic again
+ * chosen in hindsight. Until session 18 the suite planted more work, which mostly moved an
+ * endpoint's latency by less than `scale` (client and server share the CPU); the issue's
+ * endpoint target speaks of latency grown `scale` times, which the suite now plants. These
+ * slowed processes are scaled copies, not measurements: a model of a purely multiplicative
+ * slowdown.
  */
 function exactBound(unchanged: readonly Point[], scale: number, choices: readonly Statistic[]): { caught: number; statistic: string } {
-  let best = { caught: -1, statistic: '' }
-  for (const { name, of } of choices) {
-    const bar = max(unchanged.map(of))
-    const caught = unchanged.filter((point) => scale * of(point) > bar).length
-    if (caught > best.caught) best = { caught, statistic: name }
-  }
-  return best
+  const scaled = unchanged.map((point) => ({ ...point, median: scale * point.median, fastest: scale * point.fastest }))
+  return bound(unchanged, scaled, choices)
 }
 
 function share(part: number, whole: number): string {

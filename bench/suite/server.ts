@@ -12,9 +12,9 @@
  * - `GET /render`      renders a markdown document to HTML with marked
  *
  * With QUALITY_ENDPOINT_EXTRA_MS (a JSON object: path → milliseconds), the work of each path it
- * names stays at scale 1 and each request to it takes that much longer: a spin of the given time on this
- * process's CPU, then the work (the planted slowdown of an endpoint whose latency grew by that
- * much; bench/quality-suite.ts sets it to (scale − 1) × the latency recorded for the path).
+ * names stays at scale 1 and each request to it takes that much longer: a spin of the given time
+ * on this process's CPU, then the work (the planted slowdown of an endpoint whose latency grew by
+ * that much; bench/quality-suite.ts sets it to (scale − 1) × the latency recorded for the path).
  *
  * Exits on SIGTERM / SIGINT, or when its stdin ends (so it never outlives the test run).
  */
